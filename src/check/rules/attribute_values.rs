@@ -1,0 +1,337 @@
+//! FO202 attribute-value: attribute definitions are coherent and every value (per environment
+//! and per variant) satisfies its definition: type, enum, pattern, minimum/maximum, array
+//! elements, required. AppConfig enforces these at upload; flagops says so on the PR.
+
+use regex::Regex;
+use serde_json::Value;
+
+use crate::check::Context;
+use crate::compile::{
+    ACTIVE_FROM_ATTRIBUTE, ACTIVE_UNTIL_ATTRIBUTE, ALLOW_ATTRIBUTE, effective_value,
+};
+use crate::finding::{Finding, Location, catalog::ATTRIBUTE_VALUE};
+use crate::load::yaml::escape_pointer;
+use crate::model::flags::{AttributeDef, AttributeType, ElementDef, ElementType, Evaluation};
+
+pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    for flag in cx.model.flags() {
+        let base = flag.pointer();
+        for (name, def) in &flag.flag.attributes {
+            let at = format!("{base}/attributes/{}", escape_pointer(name));
+            definition_problems(
+                def.kind == AttributeType::String,
+                def.kind == AttributeType::Number,
+                def.pattern.as_deref(),
+                def.allowed.is_some(),
+                def.minimum,
+                def.maximum,
+                &at,
+                flag.file,
+                out,
+            );
+            if def.kind != AttributeType::Array && def.elements.is_some() {
+                out.push(Finding::new(
+                    &ATTRIBUTE_VALUE,
+                    Location::key(flag.file, format!("{at}/elements")),
+                    "`elements` applies to array attributes only",
+                ));
+            }
+            if let Some(el) = &def.elements {
+                definition_problems(
+                    el.kind == ElementType::String,
+                    el.kind == ElementType::Number,
+                    el.pattern.as_deref(),
+                    el.allowed.is_some(),
+                    el.minimum,
+                    el.maximum,
+                    &format!("{at}/elements"),
+                    flag.file,
+                    out,
+                );
+            }
+            let generated = [
+                ALLOW_ATTRIBUTE,
+                ACTIVE_FROM_ATTRIBUTE,
+                ACTIVE_UNTIL_ATTRIBUTE,
+            ];
+            if flag.flag.evaluate == Evaluation::App && generated.contains(&name.as_str()) {
+                out.push(
+                    Finding::new(
+                        &ATTRIBUTE_VALUE,
+                        Location::key(flag.file, at.clone()),
+                        format!(
+                            "`{name}` is reserved: flagops generates it from `allow` and `active`"
+                        ),
+                    )
+                    .help("rename the attribute"),
+                );
+            }
+        }
+
+        for (pointer, _, block) in flag.value_blocks() {
+            for (name, value) in &block.values {
+                check_value(
+                    flag.flag.attributes.get(name),
+                    name,
+                    value,
+                    &format!("{pointer}/values/{}", escape_pointer(name)),
+                    flag.file,
+                    out,
+                );
+            }
+            for (i, variant) in block.variants.iter().flatten().enumerate() {
+                for (name, value) in &variant.values {
+                    check_value(
+                        flag.flag.attributes.get(name),
+                        name,
+                        value,
+                        &format!("{pointer}/variants/{i}/values/{}", escape_pointer(name)),
+                        flag.file,
+                        out,
+                    );
+                }
+            }
+        }
+
+        // Required attributes must have a value in every environment of the application.
+        let Some(app) = cx
+            .model
+            .config
+            .as_ref()
+            .and_then(|c| c.applications.get(flag.application))
+        else {
+            continue;
+        };
+        for name in flag
+            .flag
+            .attributes
+            .iter()
+            .filter(|(_, d)| d.required)
+            .map(|(n, _)| n)
+        {
+            for env in app.environments.keys() {
+                let value = effective_value(flag.flag, env);
+                if value.variants.is_none() && !value.values.contains_key(name) {
+                    out.push(
+                        Finding::new(
+                            &ATTRIBUTE_VALUE,
+                            Location::key(
+                                flag.file,
+                                format!("{base}/attributes/{}", escape_pointer(name)),
+                            ),
+                            format!(
+                                "required attribute `{name}` has no value in environment `{env}`"
+                            ),
+                        )
+                        .help(format!(
+                            "set it under `defaults.values` or `environments.{env}.values`"
+                        )),
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn definition_problems(
+    is_string: bool,
+    is_number: bool,
+    pattern: Option<&str>,
+    has_enum: bool,
+    minimum: Option<i64>,
+    maximum: Option<i64>,
+    at: &str,
+    file: &str,
+    out: &mut Vec<Finding>,
+) {
+    let mut misplaced = |key: &str, applies_to: &str| {
+        out.push(Finding::new(
+            &ATTRIBUTE_VALUE,
+            Location::key(file, format!("{at}/{key}")),
+            format!("`{key}` applies to {applies_to} only"),
+        ));
+    };
+    if !is_string && pattern.is_some() {
+        misplaced("pattern", "strings");
+    }
+    if !is_string && has_enum {
+        misplaced("enum", "strings");
+    }
+    if !is_number && minimum.is_some() {
+        misplaced("minimum", "numbers");
+    }
+    if !is_number && maximum.is_some() {
+        misplaced("maximum", "numbers");
+    }
+    if pattern.is_some() && has_enum {
+        out.push(Finding::new(
+            &ATTRIBUTE_VALUE,
+            Location::key(file, format!("{at}/enum")),
+            "AppConfig does not allow `pattern` and `enum` together",
+        ));
+    }
+    if let Some(p) = pattern
+        && let Err(e) = Regex::new(p)
+    {
+        out.push(Finding::new(
+            &ATTRIBUTE_VALUE,
+            Location::node(file, format!("{at}/pattern")),
+            format!(
+                "invalid regular expression: {}",
+                e.to_string().lines().last().unwrap_or_default()
+            ),
+        ));
+    }
+    if let (Some(min), Some(max)) = (minimum, maximum)
+        && min > max
+    {
+        out.push(Finding::new(
+            &ATTRIBUTE_VALUE,
+            Location::node(file, format!("{at}/maximum")),
+            format!("maximum {max} is below minimum {min}"),
+        ));
+    }
+}
+
+fn check_value(
+    def: Option<&AttributeDef>,
+    name: &str,
+    value: &Value,
+    at: &str,
+    file: &str,
+    out: &mut Vec<Finding>,
+) {
+    let Some(def) = def else {
+        out.push(
+            Finding::new(
+                &ATTRIBUTE_VALUE,
+                Location::key(file, at.to_owned()),
+                format!("`{name}` is not a declared attribute of this flag"),
+            )
+            .help("declare it under `attributes:` with its type"),
+        );
+        return;
+    };
+    let mut problem = |at: &str, message: String| {
+        out.push(Finding::new(
+            &ATTRIBUTE_VALUE,
+            Location::node(file, at.to_owned()),
+            message,
+        ))
+    };
+    match def.kind {
+        AttributeType::Boolean if !value.is_boolean() => problem(
+            at,
+            format!(
+                "`{name}` is a boolean attribute; {} is not true or false",
+                show(value)
+            ),
+        ),
+        AttributeType::String | AttributeType::Number => {
+            let el = ElementDef {
+                kind: if def.kind == AttributeType::String {
+                    ElementType::String
+                } else {
+                    ElementType::Number
+                },
+                pattern: def.pattern.clone(),
+                allowed: def.allowed.clone(),
+                minimum: def.minimum,
+                maximum: def.maximum,
+            };
+            if let Some(m) = scalar_problem(&el, value) {
+                problem(at, format!("`{name}`: {m}"));
+            }
+        }
+        AttributeType::Array => match value.as_array() {
+            None => problem(
+                at,
+                format!(
+                    "`{name}` is an array attribute; {} is not an array",
+                    show(value)
+                ),
+            ),
+            Some(items) => {
+                let kinds: std::collections::HashSet<bool> =
+                    items.iter().map(Value::is_string).collect();
+                if kinds.len() > 1 {
+                    problem(
+                        at,
+                        format!("`{name}`: array elements must all be strings or all numbers"),
+                    );
+                }
+                if let Some(el) = &def.elements {
+                    for (i, item) in items.iter().enumerate() {
+                        if let Some(m) = scalar_problem(el, item) {
+                            problem(
+                                &format!("{at}/{i}"),
+                                format!("`{name}` element {}: {m}", i + 1),
+                            );
+                        }
+                    }
+                } else if items.iter().any(|v| !v.is_string() && !v.is_number()) {
+                    problem(
+                        at,
+                        format!("`{name}`: array elements must be strings or numbers"),
+                    );
+                }
+            }
+        },
+        AttributeType::Boolean => {}
+    }
+}
+
+/// What is wrong with a string or number value under `def`, if anything.
+fn scalar_problem(def: &ElementDef, value: &Value) -> Option<String> {
+    match def.kind {
+        ElementType::String => {
+            let Some(s) = value.as_str() else {
+                return Some(format!("{} is not a string", show(value)));
+            };
+            if s.chars().count() > 1024 {
+                return Some("strings are at most 1024 characters".into());
+            }
+            if let Some(allowed) = &def.allowed
+                && !allowed.iter().any(|a| {
+                    a.as_str() == Some(s) || a.as_i64().is_some_and(|i| i.to_string() == s)
+                })
+            {
+                let list: Vec<String> = allowed.iter().map(show).collect();
+                return Some(format!("{} is not one of {}", show(value), list.join(", ")));
+            }
+            if let Some(p) = &def.pattern
+                && let Ok(re) = Regex::new(p)
+                && !re.is_match(s)
+            {
+                return Some(format!("{} does not match the pattern `{p}`", show(value)));
+            }
+            None
+        }
+        ElementType::Number => {
+            let Some(n) = value.as_f64() else {
+                return Some(format!("{} is not a number", show(value)));
+            };
+            if let Some(min) = def.minimum
+                && n < min as f64
+            {
+                return Some(format!("{} is below the minimum {min}", show(value)));
+            }
+            if let Some(max) = def.maximum
+                && n > max as f64
+            {
+                return Some(format!("{} is above the maximum {max}", show(value)));
+            }
+            None
+        }
+    }
+}
+
+fn show(value: &Value) -> String {
+    let s = value.to_string();
+    if s.chars().count() > 40 {
+        format!("{}…", s.chars().take(40).collect::<String>())
+    } else {
+        s
+    }
+}

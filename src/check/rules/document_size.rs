@@ -1,0 +1,30 @@
+//! FO214 document-size: a compiled document must fit AppConfig's hosted configuration limit
+//! (1 MB by default; accounts can raise it, up to 2 MB, through account settings).
+
+use crate::check::Context;
+use crate::finding::{Finding, Location, Severity, catalog::DOCUMENT_SIZE};
+
+pub const DEFAULT_LIMIT_BYTES: usize = 1024 * 1024;
+pub const MAX_LIMIT_BYTES: usize = 2 * 1024 * 1024;
+
+pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    for target in &cx.compiled.targets {
+        let size = target.content().len();
+        if size <= DEFAULT_LIMIT_BYTES {
+            continue;
+        }
+        let Some((file, _)) = target.origins.values().next() else {
+            continue;
+        };
+        let severity = if size > MAX_LIMIT_BYTES {
+            Severity::Error
+        } else {
+            Severity::Warning
+        };
+        out.push(
+            Finding::new(&DOCUMENT_SIZE, Location::node(file, ""), format!("{} compiles to {size} bytes; AppConfig hosts at most {DEFAULT_LIMIT_BYTES} by default", target.id))
+                .severity(severity)
+                .help("split the profile, or raise the account's hosted configuration limit (at most 2 MB)"),
+        );
+    }
+}

@@ -1,0 +1,41 @@
+//! The lint rules, one file each. A rule reads the [`Context`] and appends findings; it never
+//! prints and never fails. Its codes live in [`crate::finding::catalog`].
+
+mod allow_list_duplicates;
+mod attribute_count;
+mod attribute_values;
+mod compiled_schema;
+mod document_size;
+mod duplicate_flag;
+mod expiry;
+mod key_pattern;
+mod naming_convention;
+mod owner_required;
+mod period_order;
+mod references;
+mod secret_values;
+mod variants;
+
+use super::Context;
+use crate::finding::Finding;
+
+/// A rule: reads the context, appends findings.
+pub type Rule = fn(&Context<'_>, &mut Vec<Finding>);
+
+/// Every rule `check` runs, in code order.
+pub static ALL: &[Rule] = &[
+    key_pattern::check,
+    attribute_values::check,
+    attribute_count::check,
+    variants::check,
+    references::check,
+    period_order::check,
+    allow_list_duplicates::check,
+    naming_convention::check,
+    owner_required::check,
+    expiry::check,
+    secret_values::check,
+    document_size::check,
+    duplicate_flag::check,
+    compiled_schema::check,
+];

@@ -1,0 +1,43 @@
+//! FO206 period-order: active periods have valid RFC 3339 timestamps and `from` < `until`.
+
+use jiff::Timestamp;
+
+use crate::check::Context;
+use crate::finding::{Finding, Location, catalog::PERIOD_ORDER};
+
+pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    for flag in cx.model.flags() {
+        for (pointer, _, block) in flag.value_blocks() {
+            let Some(period) = &block.active else {
+                continue;
+            };
+            let mut parse = |field: &str, value: &Option<String>| -> Option<Timestamp> {
+                let text = value.as_ref()?;
+                match text.parse::<Timestamp>() {
+                    Ok(t) => Some(t),
+                    Err(_) => {
+                        out.push(
+                            Finding::new(&PERIOD_ORDER, Location::node(flag.file, format!("{pointer}/active/{field}")), format!("`{text}` is not an RFC 3339 timestamp"))
+                                .help("write e.g. 2027-03-01T00:00:00Z (a time and an offset are required)"),
+                        );
+                        None
+                    }
+                }
+            };
+            let from = parse("from", &period.from);
+            let until = parse("until", &period.until);
+            if let (Some(from), Some(until)) = (from, until)
+                && from >= until
+            {
+                out.push(
+                    Finding::new(
+                        &PERIOD_ORDER,
+                        Location::node(flag.file, format!("{pointer}/active/until")),
+                        format!("the active period ends ({until}) before it starts ({from})"),
+                    )
+                    .label("not after `from`"),
+                );
+            }
+        }
+    }
+}

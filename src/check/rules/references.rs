@@ -1,0 +1,168 @@
+//! FO205 unknown-reference: every application, profile, environment and strategy a file
+//! names exists, and flags go to feature-flag profiles, content to freeform ones.
+
+use crate::check::Context;
+use crate::finding::{Finding, Location, catalog::UNKNOWN_REFERENCE};
+use crate::load::CONFIG_FILE;
+use crate::load::yaml::escape_pointer;
+use crate::model::config::ProfileKind;
+
+/// Predefined strategies every AppConfig account has.
+pub const PREDEFINED_STRATEGIES: &[&str] = &[
+    "AppConfig.AllAtOnce",
+    "AppConfig.Linear50PercentEvery30Seconds",
+    "AppConfig.Canary10Percent20Minutes",
+    "AppConfig.Linear20PercentEvery6Minutes",
+];
+
+pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    let Some(config) = &cx.model.config else {
+        return;
+    };
+
+    for (app_name, app) in &config.applications {
+        for (env_name, env) in &app.environments {
+            let base = format!(
+                "/applications/{}/environments/{}",
+                escape_pointer(app_name),
+                escape_pointer(env_name)
+            );
+            for (field, name) in [
+                ("strategy", Some(&env.strategy)),
+                ("urgent_strategy", env.urgent_strategy.as_ref()),
+            ] {
+                let Some(name) = name else { continue };
+                if !config.strategies.contains_key(name)
+                    && !PREDEFINED_STRATEGIES.contains(&name.as_str())
+                {
+                    let known: Vec<&str> = config
+                        .strategies
+                        .keys()
+                        .map(String::as_str)
+                        .chain(PREDEFINED_STRATEGIES.iter().copied())
+                        .collect();
+                    out.push(
+                        Finding::new(
+                            &UNKNOWN_REFERENCE,
+                            Location::node(CONFIG_FILE, format!("{base}/{field}")),
+                            format!("unknown deployment strategy `{name}`"),
+                        )
+                        .help(format!(
+                            "define it under `strategies:` or use one of: {}",
+                            known.join(", ")
+                        )),
+                    );
+                }
+            }
+        }
+    }
+
+    for (path, file) in &cx.model.files {
+        let Some(app) = config.applications.get(&file.application) else {
+            out.push(
+                Finding::new(
+                    &UNKNOWN_REFERENCE,
+                    Location::node(path, "/application"),
+                    format!("unknown application `{}`", file.application),
+                )
+                .help(format!(
+                    "applications in {CONFIG_FILE}: {}",
+                    names(config.applications.keys())
+                )),
+            );
+            continue;
+        };
+        let Some(profile) = app.profiles.get(&file.profile) else {
+            out.push(
+                Finding::new(
+                    &UNKNOWN_REFERENCE,
+                    Location::node(path, "/profile"),
+                    format!(
+                        "application `{}` has no profile `{}`",
+                        file.application, file.profile
+                    ),
+                )
+                .help(format!("its profiles: {}", names(app.profiles.keys()))),
+            );
+            continue;
+        };
+        match (profile.kind, file.flags.is_some(), file.content.is_some()) {
+            (ProfileKind::FeatureFlags, _, true) => out.push(Finding::new(
+                &UNKNOWN_REFERENCE,
+                Location::key(path, "/content"),
+                format!(
+                    "profile `{}` holds feature flags; `content:` is for freeform profiles",
+                    file.profile
+                ),
+            )),
+            (ProfileKind::Freeform, true, _) => out.push(Finding::new(
+                &UNKNOWN_REFERENCE,
+                Location::key(path, "/flags"),
+                format!(
+                    "profile `{}` is freeform; `flags:` is for feature-flag profiles",
+                    file.profile
+                ),
+            )),
+            (ProfileKind::Freeform, false, false) => out.push(Finding::new(
+                &UNKNOWN_REFERENCE,
+                Location::node(path, ""),
+                format!(
+                    "profile `{}` is freeform: give its `content:`",
+                    file.profile
+                ),
+            )),
+            _ => {}
+        }
+        let known_env = |env: &str| app.environments.contains_key(env);
+        if let Some(flags) = &file.flags {
+            for (key, flag) in flags {
+                for env in flag.environments.keys().filter(|e| !known_env(e)) {
+                    out.push(unknown_env(
+                        path,
+                        &format!(
+                            "/flags/{}/environments/{}",
+                            escape_pointer(key),
+                            escape_pointer(env)
+                        ),
+                        env,
+                        &file.application,
+                        app.environments.keys(),
+                    ));
+                }
+            }
+        }
+        if let Some(content) = &file.content {
+            for env in content.environments.keys().filter(|e| !known_env(e)) {
+                out.push(unknown_env(
+                    path,
+                    &format!("/content/environments/{}", escape_pointer(env)),
+                    env,
+                    &file.application,
+                    app.environments.keys(),
+                ));
+            }
+        }
+    }
+}
+
+fn unknown_env<'a>(
+    path: &str,
+    pointer: &str,
+    env: &str,
+    app: &str,
+    known: impl Iterator<Item = &'a String>,
+) -> Finding {
+    Finding::new(
+        &UNKNOWN_REFERENCE,
+        Location::key(path, pointer),
+        format!("application `{app}` has no environment `{env}`"),
+    )
+    .label("unknown environment")
+    .help(format!("its environments: {}", names(known)))
+}
+
+fn names<'a>(keys: impl Iterator<Item = &'a String>) -> String {
+    keys.map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,217 @@
+//! JSON Schema validation of the parsed files, with errors pointed at the YAML node.
+//!
+//! The schemas in `schemas/` are generated from the Rust types (a test keeps them equal), so
+//! what the schema accepts is what the typed model reads; editors use the same files.
+
+use std::sync::LazyLock;
+
+use jsonschema::error::ValidationErrorKind;
+use jsonschema::{Draft, Validator};
+use serde_json::Value;
+
+use crate::finding::{Finding, Location, catalog};
+use crate::load::yaml::escape_pointer;
+use crate::model::{FlagFile, RepoConfig};
+
+pub const CONFIG_SCHEMA: &str = include_str!("../../schemas/flagops.schema.json");
+pub const FLAGS_SCHEMA: &str = include_str!("../../schemas/flags.schema.json");
+
+/// The schema of flagops.yaml, generated from the Rust types.
+pub fn config_schema() -> Value {
+    without_null(serde_json::to_value(schemars::schema_for!(RepoConfig)).unwrap_or_default())
+}
+
+/// The schema of flag files, generated from the Rust types.
+pub fn flags_schema() -> Value {
+    without_null(serde_json::to_value(schemars::schema_for!(FlagFile)).unwrap_or_default())
+}
+
+/// Optional keys may be left out but not set to null: `owner:` with no value is a mistake.
+/// Dropping the null alternatives schemars gives `Option` also keeps errors inside optional
+/// objects precise (no `anyOf` that hides which key was wrong).
+fn without_null(value: Value) -> Value {
+    match value {
+        Value::Object(mut map) => {
+            if matches!(map.get("default"), Some(Value::Null | Value::Object(_))) {
+                map.remove("default");
+            }
+            if let Some(Value::Array(types)) = map.get_mut("type") {
+                types.retain(|t| t != "null");
+                if types.len() == 1 {
+                    let only = types.remove(0);
+                    map.insert("type".into(), only);
+                }
+            }
+            if let Some(Value::Array(branches)) = map.get("anyOf") {
+                let non_null: Vec<Value> = branches
+                    .iter()
+                    .filter(|b| b.get("type") != Some(&Value::String("null".into())))
+                    .cloned()
+                    .collect();
+                if non_null.len() == 1 && branches.len() == 2 {
+                    map.remove("anyOf");
+                    if let Value::Object(inner) = &non_null[0] {
+                        for (k, v) in inner {
+                            map.insert(k.clone(), v.clone());
+                        }
+                    }
+                }
+            }
+            Value::Object(map.into_iter().map(|(k, v)| (k, without_null(v))).collect())
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(without_null).collect()),
+        other => other,
+    }
+}
+
+fn build(schema: &Value) -> Validator {
+    jsonschema::options()
+        .with_draft(Draft::Draft202012)
+        .should_validate_formats(true)
+        .build(schema)
+        .unwrap_or_else(|_| {
+            jsonschema::validator_for(&Value::Bool(true)).unwrap_or_else(|_| unreachable!())
+        })
+}
+
+static CONFIG_JSON: LazyLock<Value> =
+    LazyLock::new(|| serde_json::from_str(CONFIG_SCHEMA).unwrap_or_default());
+static FLAGS_JSON: LazyLock<Value> =
+    LazyLock::new(|| serde_json::from_str(FLAGS_SCHEMA).unwrap_or_default());
+static CONFIG: LazyLock<Validator> = LazyLock::new(|| build(&CONFIG_JSON));
+static FLAGS: LazyLock<Validator> = LazyLock::new(|| build(&FLAGS_JSON));
+
+/// Which schema a file is checked against.
+#[derive(Debug, Clone, Copy)]
+pub enum Kind {
+    Config,
+    Flags,
+}
+
+/// Validates `value` (the content of `file`) and returns one finding per schema error.
+pub fn validate(kind: Kind, file: &str, value: &Value) -> Vec<Finding> {
+    let (validator, schema) = match kind {
+        Kind::Config => (&*CONFIG, &*CONFIG_JSON),
+        Kind::Flags => (&*FLAGS, &*FLAGS_JSON),
+    };
+    validator
+        .iter_errors(value)
+        .map(|err| {
+            let pointer = err.instance_path().as_str().to_owned();
+            match err.kind() {
+                ValidationErrorKind::AdditionalProperties { unexpected }
+                    if !unexpected.is_empty() =>
+                {
+                    let key = &unexpected[0];
+                    let known = known_properties(schema, err.schema_path().as_str());
+                    let mut finding = Finding::new(
+                        &catalog::SCHEMA,
+                        Location::key(file, format!("{pointer}/{}", escape_pointer(key))),
+                        format!("unknown key `{key}`"),
+                    )
+                    .label("not allowed here");
+                    if let Some(best) = closest(key, &known) {
+                        finding = finding.help(format!("did you mean `{best}`?"));
+                    } else if !known.is_empty() {
+                        finding = finding.help(format!("allowed keys: {}", known.join(", ")));
+                    }
+                    finding
+                }
+                ValidationErrorKind::Required { property } => Finding::new(
+                    &catalog::SCHEMA,
+                    Location::key(file, pointer),
+                    format!("missing required key {property}"),
+                ),
+                _ => Finding::new(
+                    &catalog::SCHEMA,
+                    Location::node(file, pointer),
+                    err.to_string(),
+                ),
+            }
+        })
+        .collect()
+}
+
+/// The property names the schema allows at the object a schema path points into.
+fn known_properties(schema: &Value, schema_path: &str) -> Vec<String> {
+    // schema_path ends in ".../additionalProperties"; its parent object holds "properties".
+    let parent = schema_path
+        .strip_suffix("/additionalProperties")
+        .unwrap_or(schema_path);
+    let node = resolve_schema_path(schema, parent);
+    node.and_then(|n| n.get("properties"))
+        .and_then(Value::as_object)
+        .map(|props| props.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// Follows a schema path, going through `$ref`s to `#/$defs/...`.
+fn resolve_schema_path<'a>(root: &'a Value, path: &str) -> Option<&'a Value> {
+    let mut node = root;
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        if segment == "$ref" {
+            let target = node.get("$ref")?.as_str()?.strip_prefix('#')?;
+            node = root.pointer(target)?;
+            continue;
+        }
+        node = match node {
+            Value::Object(map) => map.get(segment)?,
+            Value::Array(items) => items.get(segment.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(node)
+}
+
+/// The known name within edit distance 2 of `word`, if one is clearly closest.
+fn closest<'a>(word: &str, candidates: &'a [String]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (edit_distance(word, c), c))
+        .filter(|(d, _)| *d <= 2)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c.as_str())
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn committed_schemas_match_the_rust_types() {
+        // Regenerate with: cargo run -- schema --write
+        let committed: Value = serde_json::from_str(CONFIG_SCHEMA).expect("valid JSON");
+        assert_eq!(
+            committed,
+            config_schema(),
+            "schemas/flagops.schema.json is stale"
+        );
+        let committed: Value = serde_json::from_str(FLAGS_SCHEMA).expect("valid JSON");
+        assert_eq!(
+            committed,
+            flags_schema(),
+            "schemas/flags.schema.json is stale"
+        );
+    }
+
+    #[test]
+    fn typos_get_a_suggestion() {
+        let known = vec!["enabled".to_owned(), "values".to_owned()];
+        assert_eq!(closest("enabeld", &known), Some("enabled"));
+        assert_eq!(closest("colour", &known), None);
+    }
+}

@@ -1,0 +1,101 @@
+//! Command-line interface: clap types only. Each command's work lives in `commands`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::output::Format;
+
+/// GitOps for AWS AppConfig feature flags.
+#[derive(Debug, Parser)]
+#[command(name = "flagops", version, about, long_about = None)]
+#[command(
+    after_help = "Exit codes: 0 nothing to report, 1 flagops failed, 2 findings/changes/drift for a human, 3 AppConfig rolled back or reverted a deployment."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Schema-check and lint flagops.yaml and every flag file (no AWS needed).
+    Check(CheckArgs),
+    /// Print or write the document AppConfig will serve for each target.
+    Compile(CompileArgs),
+    /// List every rule with its code, default level and summary.
+    Rules,
+    /// Print the JSON Schemas of flagops.yaml and flag files (or write them to schemas/).
+    Schema(SchemaArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RepoArgs {
+    /// The repository: a directory at or below the one holding flagops.yaml.
+    #[arg(short = 'C', long = "repo", value_name = "DIR", default_value = ".")]
+    pub repo: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub repo: RepoArgs,
+    /// Report only findings in these files or directories (everything is still loaded).
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+    /// The date expiry rules compare against (YYYY-MM-DD); today by default.
+    #[arg(long, env = "FLAGOPS_TODAY", value_name = "DATE")]
+    pub today: Option<jiff::civil::Date>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompileArgs {
+    #[command(flatten)]
+    pub repo: RepoArgs,
+    #[command(flatten)]
+    pub filter: TargetFilter,
+    /// Write `<app>/<env>/<profile>.json` files under this directory instead of printing.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// The date expiry rules compare against (YYYY-MM-DD); today by default.
+    #[arg(long, env = "FLAGOPS_TODAY", value_name = "DATE")]
+    pub today: Option<jiff::civil::Date>,
+}
+
+/// Selects targets, so a large repository can shard work across CI jobs.
+#[derive(Debug, Args, Default, Clone)]
+pub struct TargetFilter {
+    /// Only this application.
+    #[arg(long = "app")]
+    pub application: Option<String>,
+    /// Only this environment.
+    #[arg(long = "env")]
+    pub environment: Option<String>,
+    /// Only this configuration profile.
+    #[arg(long)]
+    pub profile: Option<String>,
+}
+
+impl TargetFilter {
+    pub fn matches(&self, id: &crate::compile::TargetId) -> bool {
+        self.application
+            .as_ref()
+            .is_none_or(|a| *a == id.application)
+            && self
+                .environment
+                .as_ref()
+                .is_none_or(|e| *e == id.environment)
+            && self.profile.as_ref().is_none_or(|p| *p == id.profile)
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Write schemas/flagops.schema.json and schemas/flags.schema.json in the given repository.
+    #[arg(long)]
+    pub write: bool,
+    #[command(flatten)]
+    pub repo: RepoArgs,
+}

@@ -1,0 +1,61 @@
+//! `flagops check`: load → check → compile, then report every finding.
+
+use std::path::PathBuf;
+
+use crate::cli::CheckArgs;
+use crate::exit::Exit;
+use crate::finding::Severity;
+use crate::output::{self, CheckOutput, Format};
+
+pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
+    let root = super::repo_root(&args.repo.repo)?;
+    let (loaded, mut report) = super::load_and_check(&root, super::today(args.today));
+
+    if !args.paths.is_empty() {
+        let wanted = relative_paths(&root, &args.paths);
+        report.findings.retain(|f| {
+            let file = f.location.file();
+            wanted
+                .iter()
+                .any(|w| file == w || file.starts_with(&format!("{w}/")) || w.is_empty())
+        });
+    }
+
+    let out = CheckOutput {
+        findings: &report.findings,
+        sources: &loaded.sources,
+        files: loaded.sources.iter().count(),
+        targets: report.compiled.targets.len(),
+    };
+    output::print(&output::render_check(
+        args.format,
+        &out,
+        output::stdout_has_color(),
+    ))?;
+    if args.format != Format::Markdown {
+        output::append_step_summary(&output::render_check(Format::Markdown, &out, false))?;
+    }
+    Ok(if out.count(Severity::Error) > 0 {
+        Exit::Findings
+    } else {
+        Exit::Clean
+    })
+}
+
+/// Repository-relative forms of the paths given on the command line.
+fn relative_paths(root: &std::path::Path, paths: &[PathBuf]) -> Vec<String> {
+    paths
+        .iter()
+        .map(|p| {
+            let abs = std::fs::canonicalize(p).unwrap_or_else(|_| root.join(p));
+            let rel = abs
+                .strip_prefix(root)
+                .map(|r| r.to_path_buf())
+                .unwrap_or_else(|_| p.clone());
+            rel.to_string_lossy()
+                .replace('\\', "/")
+                .trim_end_matches('/')
+                .to_owned()
+        })
+        .collect()
+}

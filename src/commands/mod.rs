@@ -1,0 +1,60 @@
+//! One module per command: each wires the pipeline stages together and hands the result to
+//! the output layer. Commands return the exit status; errors become exit 1 in `run`.
+
+pub mod check;
+pub mod compile;
+pub mod schema;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, bail};
+
+use crate::cli::{Cli, Command};
+use crate::exit::Exit;
+use crate::load;
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<Exit> {
+    match cli.command {
+        Command::Check(args) => check::run(&args),
+        Command::Compile(args) => compile::run(&args),
+        Command::Rules => schema::rules(),
+        Command::Schema(args) => schema::run(&args),
+    }
+}
+
+/// The repository root at or above `start`.
+pub fn repo_root(start: &Path) -> anyhow::Result<PathBuf> {
+    let start =
+        std::fs::canonicalize(start).with_context(|| format!("cannot open {}", start.display()))?;
+    match load::find_root(&start) {
+        Some(root) => Ok(root),
+        None => bail!(
+            "no {} found in {} or any parent directory; is this a flagops repository?",
+            load::CONFIG_FILE,
+            start.display()
+        ),
+    }
+}
+
+/// Today, or the date given for reproducible expiry checks.
+pub fn today(given: Option<jiff::civil::Date>) -> jiff::civil::Date {
+    given.unwrap_or_else(|| jiff::Zoned::now().date())
+}
+
+/// Loads and checks the repository at `root`.
+pub fn load_and_check(
+    root: &Path,
+    today: jiff::civil::Date,
+) -> (load::Loaded, crate::check::Report) {
+    let mut loaded = load::load(root, |doc| {
+        doc.value
+            .get("flags_dir")
+            .and_then(|v| v.as_str())
+            .unwrap_or("flags")
+            .trim_end_matches('/')
+            .to_owned()
+    });
+    let report = crate::check::run(&mut loaded, today);
+    (loaded, report)
+}

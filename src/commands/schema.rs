@@ -1,0 +1,51 @@
+//! `flagops schema` and `flagops rules`: the file formats and the rule catalog, from the code.
+
+use anyhow::Context as _;
+
+use crate::check::schema::{config_schema, flags_schema};
+use crate::cli::SchemaArgs;
+use crate::exit::Exit;
+use crate::finding::catalog;
+use crate::output;
+
+pub fn run(args: &SchemaArgs) -> anyhow::Result<Exit> {
+    let files = [
+        ("flagops.schema.json", config_schema()),
+        ("flags.schema.json", flags_schema()),
+    ];
+    if args.write {
+        let dir = args.repo.repo.join("schemas");
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+        for (name, schema) in &files {
+            let path = dir.join(name);
+            std::fs::write(&path, serde_json::to_string_pretty(schema)? + "\n")
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+    } else {
+        let mut text = String::new();
+        for (name, schema) in &files {
+            text.push_str(&format!(
+                "# {name}\n{}\n",
+                serde_json::to_string_pretty(schema)?
+            ));
+        }
+        output::print(&text)?;
+    }
+    Ok(Exit::Clean)
+}
+
+pub fn rules() -> anyhow::Result<Exit> {
+    let mut text = String::new();
+    for rule in catalog::ALL {
+        text.push_str(&format!(
+            "{}  {:<22} {:<8} {}\n",
+            rule.code,
+            rule.name,
+            rule.default_severity.as_str(),
+            rule.summary
+        ));
+    }
+    output::print(&text)?;
+    Ok(Exit::Clean)
+}

@@ -1,0 +1,73 @@
+//! Validation of compiled FeatureFlags documents against AWS's published schema.
+
+use std::sync::LazyLock;
+
+use jsonschema::Validator;
+use serde_json::Value;
+
+const AWS_SCHEMA: &str = include_str!("../../schemas/vendor/aws-featureflags.schema.json");
+
+/// AWS's schema with its one known defect patched: the array branch of `attributeValue` uses
+/// `oneOf`, which rejects `[]` (it matches both element types); the service accepts it.
+pub fn patched_schema() -> Value {
+    let mut schema: Value = serde_json::from_str(AWS_SCHEMA).unwrap_or_default();
+    if let Some(branches) = schema
+        .pointer_mut("/definitions/attributeValue/oneOf")
+        .and_then(Value::as_array_mut)
+    {
+        for branch in branches {
+            if let Some(obj) = branch.as_object_mut()
+                && let Some(inner) = obj.remove("oneOf")
+            {
+                obj.insert("anyOf".into(), inner);
+            }
+        }
+    }
+    schema
+}
+
+static VALIDATOR: LazyLock<Validator> = LazyLock::new(|| {
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&patched_schema())
+        .unwrap_or_else(|_| {
+            jsonschema::validator_for(&Value::Bool(true)).unwrap_or_else(|_| unreachable!())
+        })
+});
+
+/// One schema violation in a compiled document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// JSON Pointer into the compiled document.
+    pub pointer: String,
+    pub message: String,
+}
+
+/// Validates a compiled FeatureFlags document.
+pub fn validate(document: &Value) -> Vec<Violation> {
+    VALIDATOR
+        .iter_errors(document)
+        .map(|e| Violation {
+            pointer: e.instance_path().as_str().to_owned(),
+            message: e.to_string(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn empty_array_values_are_accepted_after_the_patch() {
+        let doc = json!({"version": "1", "flags": {"a": {"name": "a"}}, "values": {"a": {"enabled": true, "tags": []}}});
+        assert_eq!(validate(&doc), vec![]);
+    }
+
+    #[test]
+    fn upper_case_keys_are_rejected() {
+        let doc = json!({"version": "1", "flags": {"Bad": {"name": "b"}}});
+        assert!(!validate(&doc).is_empty());
+    }
+}

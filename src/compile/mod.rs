@@ -1,0 +1,386 @@
+//! compile: the typed model → one document per target (application, environment, profile),
+//! exactly what AppConfig will serve: AWS.AppConfig.FeatureFlags JSON or Freeform JSON.
+
+pub mod aws_schema;
+pub mod canonical;
+
+use indexmap::IndexMap;
+use serde_json::{Map, Value, json};
+
+use crate::model::config::ProfileKind;
+use crate::model::flags::{AttributeDef, ElementDef, EnvValue, Evaluation, Flag};
+use crate::model::{FlagRef, Model};
+
+/// Attribute names the compiler adds for allow lists and active periods evaluated by the app.
+pub const ALLOW_ATTRIBUTE: &str = "allow_list";
+pub const ACTIVE_FROM_ATTRIBUTE: &str = "active_from";
+pub const ACTIVE_UNTIL_ATTRIBUTE: &str = "active_until";
+
+/// Identifies a target.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TargetId {
+    pub application: String,
+    pub environment: String,
+    pub profile: String,
+}
+
+impl std::fmt::Display for TargetId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}/{}/{}",
+            self.application, self.environment, self.profile
+        )
+    }
+}
+
+/// The compiled document of one target.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub id: TargetId,
+    pub kind: ProfileKind,
+    pub document: Value,
+    /// Where each flag of the document is defined: flag key → (file, JSON Pointer).
+    pub origins: IndexMap<String, (String, String)>,
+}
+
+impl Target {
+    /// The bytes uploaded to AppConfig: canonical JSON (sorted keys, no whitespace).
+    pub fn content(&self) -> String {
+        canonical::compact(&self.document)
+    }
+}
+
+/// Every target's document.
+#[derive(Debug, Clone, Default)]
+pub struct Compiled {
+    pub targets: Vec<Target>,
+}
+
+/// Compiles the model. Needs a valid flagops.yaml; without one there are no targets.
+pub fn compile(model: &Model) -> Compiled {
+    let Some(config) = &model.config else {
+        return Compiled::default();
+    };
+    let mut targets = Vec::new();
+    for (app_name, app) in &config.applications {
+        for (profile_name, profile) in &app.profiles {
+            for env_name in app.environments.keys() {
+                let id = TargetId {
+                    application: app_name.clone(),
+                    environment: env_name.clone(),
+                    profile: profile_name.clone(),
+                };
+                targets.push(match profile.kind {
+                    ProfileKind::FeatureFlags => feature_flags(model, id),
+                    ProfileKind::Freeform => freeform(model, id),
+                });
+            }
+        }
+    }
+    Compiled { targets }
+}
+
+fn feature_flags(model: &Model, id: TargetId) -> Target {
+    let mut flags = Map::new();
+    let mut values = Map::new();
+    let mut origins = IndexMap::new();
+    let in_profile = model
+        .flags()
+        .filter(|f| f.application == id.application && f.profile == id.profile);
+    for flag_ref in in_profile {
+        // The first definition wins; a duplicate is reported by the duplicate-flag rule.
+        if origins.contains_key(flag_ref.key) {
+            continue;
+        }
+        origins.insert(
+            flag_ref.key.to_owned(),
+            (flag_ref.file.to_owned(), flag_ref.pointer()),
+        );
+        let value = effective_value(flag_ref.flag, &id.environment);
+        flags.insert(flag_ref.key.to_owned(), definition(flag_ref, &value));
+        values.insert(flag_ref.key.to_owned(), flag_value(flag_ref.flag, &value));
+    }
+    Target {
+        id,
+        kind: ProfileKind::FeatureFlags,
+        document: json!({"version": "1", "flags": flags, "values": values}),
+        origins,
+    }
+}
+
+fn freeform(model: &Model, id: TargetId) -> Target {
+    let mut document = Map::new();
+    let mut origins = IndexMap::new();
+    for (path, file) in &model.files {
+        if file.application != id.application || file.profile != id.profile {
+            continue;
+        }
+        let Some(content) = &file.content else {
+            continue;
+        };
+        for (k, v) in &content.defaults {
+            document.insert(k.clone(), v.clone());
+        }
+        if let Some(overrides) = content.environments.get(&id.environment) {
+            for (k, v) in overrides {
+                document.insert(k.clone(), v.clone());
+            }
+        }
+        origins.insert(String::new(), (path.clone(), "/content".to_owned()));
+    }
+    Target {
+        id,
+        kind: ProfileKind::Freeform,
+        document: Value::Object(document),
+        origins,
+    }
+}
+
+/// The defaults overlaid with one environment's value.
+pub fn effective_value(flag: &Flag, environment: &str) -> EnvValue {
+    let mut value = flag.defaults.clone();
+    if let Some(env) = flag.environments.get(environment) {
+        if env.enabled.is_some() {
+            value.enabled = env.enabled;
+        }
+        for (k, v) in &env.values {
+            value.values.insert(k.clone(), v.clone());
+        }
+        if env.allow.is_some() {
+            value.allow.clone_from(&env.allow);
+        }
+        if env.active.is_some() {
+            value.active.clone_from(&env.active);
+        }
+        if env.variants.is_some() {
+            value.variants.clone_from(&env.variants);
+        }
+    }
+    value
+}
+
+/// Whether a flag needs the generated allow-list / period attributes (app evaluation only).
+fn generated_attributes(flag: &Flag) -> (bool, bool, bool) {
+    if flag.evaluate == Evaluation::Agent {
+        return (false, false, false);
+    }
+    let blocks = std::iter::once(&flag.defaults).chain(flag.environments.values());
+    let (mut allow, mut from, mut until) = (false, false, false);
+    for b in blocks {
+        allow |= b.allow.as_ref().is_some_and(|a| !a.is_empty());
+        if let Some(p) = &b.active {
+            from |= p.from.is_some();
+            until |= p.until.is_some();
+        }
+    }
+    (allow, from, until)
+}
+
+fn definition(flag_ref: FlagRef<'_>, _value: &EnvValue) -> Value {
+    let flag = flag_ref.flag;
+    let mut def = Map::new();
+    def.insert(
+        "name".into(),
+        Value::String(flag.name.clone().unwrap_or_else(|| flag_ref.key.to_owned())),
+    );
+    if let Some(d) = &flag.description {
+        def.insert("description".into(), Value::String(d.clone()));
+    }
+    if let Some(date) = &flag.deprecated {
+        def.insert(
+            "_deprecation".into(),
+            json!({"status": "planned", "date": date}),
+        );
+    }
+    let mut attributes = Map::new();
+    for (name, attr) in &flag.attributes {
+        attributes.insert(name.clone(), attribute_definition(attr));
+    }
+    let (allow, from, until) = generated_attributes(flag);
+    if allow {
+        attributes.insert(
+            ALLOW_ATTRIBUTE.into(),
+            json!({"description": "Who the flag applies to (managed by flagops)",
+                   "constraints": {"type": "array", "elements": {"type": "string"}}}),
+        );
+    }
+    for (present, name, what) in [
+        (from, ACTIVE_FROM_ATTRIBUTE, "Start of the active period"),
+        (until, ACTIVE_UNTIL_ATTRIBUTE, "End of the active period"),
+    ] {
+        if present {
+            attributes.insert(
+                name.into(),
+                json!({"description": format!("{what}, RFC 3339 (managed by flagops)"),
+                       "constraints": {"type": "string"}}),
+            );
+        }
+    }
+    if !attributes.is_empty() {
+        def.insert("attributes".into(), Value::Object(attributes));
+    }
+    Value::Object(def)
+}
+
+fn attribute_definition(attr: &AttributeDef) -> Value {
+    let mut c = Map::new();
+    c.insert(
+        "type".into(),
+        Value::String(
+            match attr.kind {
+                crate::model::flags::AttributeType::String => "string",
+                crate::model::flags::AttributeType::Number => "number",
+                crate::model::flags::AttributeType::Boolean => "boolean",
+                crate::model::flags::AttributeType::Array => "array",
+            }
+            .into(),
+        ),
+    );
+    if attr.required {
+        c.insert("required".into(), Value::Bool(true));
+    }
+    insert_common(
+        &mut c,
+        attr.pattern.as_ref(),
+        attr.allowed.as_ref(),
+        attr.minimum,
+        attr.maximum,
+    );
+    if let Some(el) = &attr.elements {
+        c.insert("elements".into(), element_definition(el));
+    }
+    let mut def = Map::new();
+    if let Some(d) = &attr.description {
+        def.insert("description".into(), Value::String(d.clone()));
+    }
+    def.insert("constraints".into(), Value::Object(c));
+    Value::Object(def)
+}
+
+fn element_definition(el: &ElementDef) -> Value {
+    let mut c = Map::new();
+    c.insert(
+        "type".into(),
+        Value::String(
+            match el.kind {
+                crate::model::flags::ElementType::String => "string",
+                crate::model::flags::ElementType::Number => "number",
+            }
+            .into(),
+        ),
+    );
+    insert_common(
+        &mut c,
+        el.pattern.as_ref(),
+        el.allowed.as_ref(),
+        el.minimum,
+        el.maximum,
+    );
+    Value::Object(c)
+}
+
+fn insert_common(
+    c: &mut Map<String, Value>,
+    pattern: Option<&String>,
+    allowed: Option<&Vec<Value>>,
+    minimum: Option<i64>,
+    maximum: Option<i64>,
+) {
+    if let Some(p) = pattern {
+        c.insert("pattern".into(), Value::String(p.clone()));
+    }
+    if let Some(e) = allowed {
+        c.insert("enum".into(), Value::Array(e.clone()));
+    }
+    if let Some(m) = minimum {
+        c.insert("minimum".into(), Value::from(m));
+    }
+    if let Some(m) = maximum {
+        c.insert("maximum".into(), Value::from(m));
+    }
+}
+
+fn flag_value(flag: &Flag, value: &EnvValue) -> Value {
+    let enabled = value.enabled.unwrap_or(false);
+    if let Some(variants) = &value.variants {
+        let variants: Vec<Value> = variants
+            .iter()
+            .map(|v| {
+                let mut m = Map::new();
+                m.insert("name".into(), Value::String(v.name.clone()));
+                if let Some(rule) = &v.rule {
+                    m.insert("rule".into(), Value::String(rule.clone()));
+                }
+                m.insert("enabled".into(), Value::Bool(v.enabled));
+                if !v.values.is_empty() {
+                    m.insert("attributeValues".into(), json!(v.values));
+                }
+                Value::Object(m)
+            })
+            .collect();
+        return json!({ "_variants": variants });
+    }
+    let allow = value.allow.as_ref().filter(|a| !a.is_empty());
+    if flag.evaluate == Evaluation::Agent && (allow.is_some() || value.active.is_some()) {
+        return json!({ "_variants": agent_variants(flag, value, enabled) });
+    }
+    let mut m = Map::new();
+    m.insert("enabled".into(), Value::Bool(enabled));
+    for (k, v) in &value.values {
+        m.insert(k.clone(), v.clone());
+    }
+    if let Some(allow) = allow {
+        m.insert(ALLOW_ATTRIBUTE.into(), json!(allow));
+    }
+    if let Some(period) = &value.active {
+        if let Some(from) = &period.from {
+            m.insert(ACTIVE_FROM_ATTRIBUTE.into(), Value::String(from.clone()));
+        }
+        if let Some(until) = &period.until {
+            m.insert(ACTIVE_UNTIL_ATTRIBUTE.into(), Value::String(until.clone()));
+        }
+    }
+    Value::Object(m)
+}
+
+/// Allow list and period as a rule the AppConfig Agent evaluates: the matching variant carries
+/// the environment's value, everyone else gets the flag off. The application passes the
+/// context key (and `now`, RFC 3339, when a period is set).
+fn agent_variants(flag: &Flag, value: &EnvValue, enabled: bool) -> Vec<Value> {
+    let mut clauses = Vec::new();
+    if let Some(allow) = value.allow.as_ref().filter(|a| !a.is_empty()) {
+        let key = flag.context_key.as_deref().unwrap_or("workspace");
+        let list: Vec<String> = allow.iter().map(|a| rule_string(a)).collect();
+        clauses.push(format!("(in ${key} [{}])", list.join(",")));
+    }
+    if let Some(period) = &value.active {
+        if let Some(from) = &period.from {
+            clauses.push(format!("(gte $now {})", rule_string(from)));
+        }
+        if let Some(until) = &period.until {
+            clauses.push(format!("(lt $now {})", rule_string(until)));
+        }
+    }
+    let rule = if clauses.len() == 1 {
+        clauses.remove(0)
+    } else {
+        format!("(and {})", clauses.join(" "))
+    };
+    let mut matched = Map::new();
+    matched.insert("name".into(), Value::String("allowed".into()));
+    matched.insert("rule".into(), Value::String(rule));
+    matched.insert("enabled".into(), Value::Bool(enabled));
+    if !value.values.is_empty() {
+        matched.insert("attributeValues".into(), json!(value.values));
+    }
+    vec![
+        Value::Object(matched),
+        json!({"name": "default", "enabled": false}),
+    ]
+}
+
+/// A string literal in AppConfig's rule language.
+fn rule_string(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_default()
+}

@@ -1,0 +1,161 @@
+//! The one finding model every command reports through and every output format renders.
+//!
+//! Locations stay symbolic (a file plus a JSON Pointer into its YAML) until an output format
+//! resolves them against the loaded sources.
+
+pub mod catalog;
+
+use std::fmt;
+
+pub use catalog::RuleInfo;
+
+use crate::load::yaml::Span;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Note,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which part of a YAML map entry a location points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Part {
+    Value,
+    Key,
+}
+
+/// Where a finding is, before it is rendered.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Location {
+    /// A node of a parsed YAML file, by JSON Pointer ("" is the document).
+    Node {
+        file: String,
+        pointer: String,
+        part: Part,
+    },
+    /// A place in a file that did not parse (a syntax error, invalid UTF-8).
+    Text { file: String, span: Span },
+    /// A whole file (or special file) with no position inside it.
+    File { file: String },
+}
+
+impl PartialOrd for Span {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Span {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.line, self.column, self.start).cmp(&(other.line, other.column, other.start))
+    }
+}
+
+impl Location {
+    pub fn node(file: &str, pointer: impl Into<String>) -> Self {
+        Location::Node {
+            file: file.to_owned(),
+            pointer: pointer.into(),
+            part: Part::Value,
+        }
+    }
+
+    pub fn key(file: &str, pointer: impl Into<String>) -> Self {
+        Location::Node {
+            file: file.to_owned(),
+            pointer: pointer.into(),
+            part: Part::Key,
+        }
+    }
+
+    pub fn file(&self) -> &str {
+        match self {
+            Location::Node { file, .. } | Location::Text { file, .. } | Location::File { file } => {
+                file
+            }
+        }
+    }
+
+    /// The YAML path of a node location, as a JSON Pointer.
+    pub fn pointer(&self) -> Option<&str> {
+        match self {
+            Location::Node { pointer, .. } => Some(pointer),
+            _ => None,
+        }
+    }
+}
+
+/// One thing a human should look at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub rule: &'static RuleInfo,
+    pub severity: Severity,
+    pub message: String,
+    pub location: Location,
+    /// Short label under the underlined node.
+    pub label: Option<String>,
+    /// How to fix it.
+    pub help: Option<String>,
+}
+
+impl Finding {
+    pub fn new(rule: &'static RuleInfo, location: Location, message: impl Into<String>) -> Self {
+        Finding {
+            rule,
+            severity: rule.default_severity,
+            message: message.into(),
+            location,
+            label: None,
+            help: None,
+        }
+    }
+
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+}
+
+/// Sorts findings by file, position and code, so every output is deterministic.
+pub fn sort(findings: &mut Vec<Finding>, sources: &crate::load::Sources) {
+    findings.sort_by_cached_key(|f| {
+        let span = sources.resolve(&f.location).span;
+        (
+            f.location.file().to_owned(),
+            span.map_or((0, 0), |s| (s.line, s.column)),
+            f.rule.code,
+            f.message.clone(),
+        )
+    });
+    // Identical findings from two routes to the same node say nothing new.
+    findings.dedup_by(|a, b| {
+        a.rule.code == b.rule.code && a.location == b.location && a.message == b.message
+    });
+}

@@ -1,0 +1,15 @@
+//! flagops: GitOps for AWS AppConfig feature flags.
+//!
+//! The pipeline, one module per stage: [`load`] → [`check`] → [`compile`], reported through
+//! [`finding`] and rendered by [`output`]. [`commands`] wires the stages per command;
+//! [`exit`] decides exit codes.
+
+pub mod check;
+pub mod cli;
+pub mod commands;
+pub mod compile;
+pub mod exit;
+pub mod finding;
+pub mod load;
+pub mod model;
+pub mod output;

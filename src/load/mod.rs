@@ -1,0 +1,399 @@
+//! load: find the repository, read `flagops.yaml` and the flag files safely, parse them into
+//! JSON values with source spans. Everything that goes wrong here is a finding on the file.
+
+pub mod yaml;
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::finding::{Finding, Location, catalog};
+use yaml::{Document, Span, YamlProblemKind};
+
+/// The configuration file at the repository root.
+pub const CONFIG_FILE: &str = "flagops.yaml";
+
+/// Larger files are refused unread: AppConfig's hosted limit is far below this.
+pub const MAX_FILE_BYTES: u64 = 2 << 20;
+
+/// How deep `flags/` may nest; deeper trees are a mistake or a loop.
+const MAX_DIR_DEPTH: usize = 32;
+
+/// One file of the repository as read: its text and, when it parsed, its document.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// Path relative to the repository root, with `/` separators.
+    pub path: String,
+    pub text: String,
+    pub doc: Option<Document>,
+}
+
+/// Every file read, by repository-relative path.
+#[derive(Debug, Default)]
+pub struct Sources {
+    files: Vec<SourceFile>,
+}
+
+/// A location resolved against the sources: what output formats render.
+#[derive(Debug, Clone)]
+pub struct Resolved<'a> {
+    pub file: &'a str,
+    pub text: Option<&'a str>,
+    pub span: Option<Span>,
+}
+
+impl Sources {
+    pub fn get(&self, path: &str) -> Option<&SourceFile> {
+        self.files.iter().find(|f| f.path == path)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &SourceFile> {
+        self.files.iter()
+    }
+
+    pub fn add(&mut self, file: SourceFile) {
+        self.files.push(file);
+    }
+
+    /// Turns a symbolic location into a file, its text and a span.
+    pub fn resolve<'a>(&'a self, location: &'a Location) -> Resolved<'a> {
+        let file = location.file();
+        let source = self.get(file);
+        let text = source.map(|s| s.text.as_str());
+        let span = match location {
+            Location::Node { pointer, part, .. } => {
+                source.and_then(|s| s.doc.as_ref()).map(|doc| {
+                    let spans = doc.spans_at(pointer);
+                    match part {
+                        crate::finding::Part::Key if doc.has_node(pointer) => {
+                            spans.key.unwrap_or(spans.value)
+                        }
+                        _ => spans.value,
+                    }
+                })
+            }
+            Location::Text { span, .. } => Some(*span),
+            Location::File { .. } => None,
+        };
+        Resolved { file, text, span }
+    }
+}
+
+/// A repository as loaded: its root, its sources and the findings loading produced.
+#[derive(Debug)]
+pub struct Loaded {
+    pub root: PathBuf,
+    pub sources: Sources,
+    /// Path of `flagops.yaml` when it parsed.
+    pub config: Option<String>,
+    /// Paths of the flag files that parsed, in path order.
+    pub flag_files: Vec<String>,
+    pub findings: Vec<Finding>,
+}
+
+/// Finds the repository root: the nearest directory at or above `start` with a flagops.yaml.
+pub fn find_root(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .find(|dir| dir.join(CONFIG_FILE).exists())
+        .map(Path::to_path_buf)
+}
+
+/// Reads and parses flagops.yaml and every `*.yaml`/`*.yml` file under `flags_dir`.
+pub fn load(root: &Path, flags_dir: impl Fn(&Document) -> String) -> Loaded {
+    let mut loaded = Loaded {
+        root: root.to_path_buf(),
+        sources: Sources::default(),
+        config: None,
+        flag_files: Vec::new(),
+        findings: Vec::new(),
+    };
+    let root_canon = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+
+    let mut dir = "flags".to_owned();
+    match read_yaml(
+        &root_canon,
+        &root.join(CONFIG_FILE),
+        CONFIG_FILE,
+        &mut loaded,
+    ) {
+        Some(()) => {
+            loaded.config = Some(CONFIG_FILE.to_owned());
+            if let Some(doc) = loaded.sources.get(CONFIG_FILE).and_then(|s| s.doc.as_ref()) {
+                dir = flags_dir(doc);
+            }
+        }
+        None if !root.join(CONFIG_FILE).exists() => loaded.findings.push(Finding::new(
+            &catalog::NO_CONFIG,
+            Location::File {
+                file: CONFIG_FILE.to_owned(),
+            },
+            format!("no {CONFIG_FILE} in {}", root.display()),
+        )),
+        None => {}
+    }
+
+    let mut paths = Vec::new();
+    walk(&root.join(&dir), &dir, 0, &mut paths, &mut loaded.findings);
+    paths.sort();
+    for (abs, rel) in paths {
+        if read_yaml(&root_canon, &abs, &rel, &mut loaded).is_some() {
+            loaded.flag_files.push(rel);
+        }
+    }
+    loaded
+}
+
+/// Collects YAML files under `dir`, reporting special files and escaping symlinks.
+fn walk(
+    dir: &Path,
+    rel: &str,
+    depth: usize,
+    out: &mut Vec<(PathBuf, String)>,
+    findings: &mut Vec<Finding>,
+) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let rel_path = format!("{rel}/{name}");
+        let path = entry.path();
+        let is_yaml = name.ends_with(".yaml") || name.ends_with(".yml");
+        let Ok(meta) = fs::symlink_metadata(&path) else {
+            continue;
+        };
+        let ft = meta.file_type();
+        if ft.is_dir() {
+            if is_yaml {
+                findings.push(special(&rel_path, "a directory"));
+            } else if depth < MAX_DIR_DEPTH {
+                walk(&path, &rel_path, depth + 1, out, findings);
+            }
+        } else if is_yaml {
+            out.push((path, rel_path));
+        }
+    }
+}
+
+fn special(rel: &str, what: &str) -> Finding {
+    Finding::new(
+        &catalog::SPECIAL_FILE,
+        Location::File {
+            file: rel.to_owned(),
+        },
+        format!("{rel} is {what}, not a regular file; it was not read"),
+    )
+}
+
+/// Reads one YAML file with every safety check, parses it and records it in the sources.
+/// Returns `Some` when the file parsed into a document.
+fn read_yaml(root: &Path, abs: &Path, rel: &str, loaded: &mut Loaded) -> Option<()> {
+    let findings = &mut loaded.findings;
+    let file_loc = || Location::File {
+        file: rel.to_owned(),
+    };
+    let meta = fs::symlink_metadata(abs).ok()?;
+    let meta = if meta.file_type().is_symlink() {
+        match fs::canonicalize(abs) {
+            Ok(target) if target.starts_with(root) => fs::metadata(&target).ok()?,
+            Ok(target) => {
+                findings.push(Finding::new(
+                    &catalog::SYMLINK_OUTSIDE,
+                    file_loc(),
+                    format!(
+                        "{rel} is a symlink to {}, outside the repository; it was not followed",
+                        target.display()
+                    ),
+                ));
+                return None;
+            }
+            Err(_) => {
+                findings.push(Finding::new(
+                    &catalog::UNREADABLE,
+                    file_loc(),
+                    format!("{rel} is a symlink that leads nowhere"),
+                ));
+                return None;
+            }
+        }
+    } else {
+        meta
+    };
+    let ft = meta.file_type();
+    if !ft.is_file() {
+        let what = if ft.is_dir() {
+            "a directory"
+        } else {
+            special_kind(&ft)
+        };
+        findings.push(special(rel, what));
+        return None;
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        findings.push(Finding::new(
+            &catalog::FILE_TOO_LARGE,
+            file_loc(),
+            format!(
+                "{rel} is {} bytes; flagops reads files of at most {MAX_FILE_BYTES} bytes",
+                meta.len()
+            ),
+        ));
+        return None;
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    let read = fs::File::open(abs).and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes));
+    if let Err(e) = read {
+        findings.push(Finding::new(
+            &catalog::UNREADABLE,
+            file_loc(),
+            format!("cannot read {rel}: {e}"),
+        ));
+        return None;
+    }
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        findings.push(Finding::new(
+            &catalog::FILE_TOO_LARGE,
+            file_loc(),
+            format!("{rel} grew past {MAX_FILE_BYTES} bytes while being read"),
+        ));
+        return None;
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let good = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let prefix = String::from_utf8_lossy(&bytes[..good]).into_owned();
+            let span = text_span(&prefix, good);
+            findings.push(Finding::new(
+                &catalog::INVALID_UTF8,
+                Location::Text {
+                    file: rel.to_owned(),
+                    span,
+                },
+                format!("{rel} is not valid UTF-8 (first invalid byte at offset {good})"),
+            ));
+            loaded.sources.add(SourceFile {
+                path: rel.to_owned(),
+                text: prefix,
+                doc: None,
+            });
+            return None;
+        }
+    };
+    // A BOM is legal at the start of a YAML stream; spans are kept relative to the text without it.
+    let text = text
+        .strip_prefix('\u{feff}')
+        .map(str::to_owned)
+        .unwrap_or(text);
+    parse_source(rel.to_owned(), text, loaded)
+}
+
+/// Parses `text` as the file `rel` and records it. Returns `Some` when it parsed.
+pub fn parse_source(rel: String, text: String, loaded: &mut Loaded) -> Option<()> {
+    let findings = &mut loaded.findings;
+    if text.trim().is_empty()
+        || text
+            .lines()
+            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+    {
+        findings.push(Finding::new(
+            &catalog::EMPTY_FILE,
+            Location::File { file: rel.clone() },
+            format!("{rel} is empty"),
+        ));
+        loaded.sources.add(SourceFile {
+            path: rel,
+            text,
+            doc: None,
+        });
+        return None;
+    }
+    match yaml::parse(&text) {
+        Ok((doc, problems)) => {
+            for p in problems {
+                let rule = match p.kind {
+                    YamlProblemKind::Yaml11Boolean => &catalog::YAML11_BOOLEAN,
+                    YamlProblemKind::NonStringKey => &catalog::NON_STRING_KEY,
+                    _ => &catalog::YAML_SYNTAX,
+                };
+                findings.push(Finding::new(rule, text_location(&rel, p.span), p.message));
+            }
+            let parsed = !doc.value.is_null();
+            if !parsed {
+                findings.push(Finding::new(
+                    &catalog::EMPTY_FILE,
+                    Location::File { file: rel.clone() },
+                    format!("{rel} holds only a null document"),
+                ));
+            }
+            loaded.sources.add(SourceFile {
+                path: rel,
+                text,
+                doc: Some(doc),
+            });
+            parsed.then_some(())
+        }
+        Err(p) => {
+            let rule = match p.kind {
+                YamlProblemKind::DuplicateKey => &catalog::DUPLICATE_KEY,
+                YamlProblemKind::Limit => &catalog::YAML_LIMIT,
+                _ => &catalog::YAML_SYNTAX,
+            };
+            findings.push(Finding::new(rule, text_location(&rel, p.span), p.message));
+            loaded.sources.add(SourceFile {
+                path: rel,
+                text,
+                doc: None,
+            });
+            None
+        }
+    }
+}
+
+fn text_location(rel: &str, span: Option<Span>) -> Location {
+    match span {
+        Some(span) => Location::Text {
+            file: rel.to_owned(),
+            span,
+        },
+        None => Location::File {
+            file: rel.to_owned(),
+        },
+    }
+}
+
+/// The span of byte offset `at` in `text` (which ends there), as a one-byte span.
+fn text_span(text: &str, at: usize) -> Span {
+    let line = text.matches('\n').count() + 1;
+    let line_start = text.rfind('\n').map_or(0, |i| i + 1);
+    let column = text[line_start..].chars().count() + 1;
+    Span {
+        start: at,
+        end: at,
+        line,
+        column,
+    }
+}
+
+#[cfg(unix)]
+fn special_kind(ft: &fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if ft.is_fifo() {
+        "a FIFO"
+    } else if ft.is_socket() {
+        "a socket"
+    } else if ft.is_block_device() || ft.is_char_device() {
+        "a device"
+    } else {
+        "not a regular file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_: &fs::FileType) -> &'static str {
+    "not a regular file"
+}

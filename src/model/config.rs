@@ -1,0 +1,201 @@
+//! `flagops.yaml`: the applications, environments, profiles and rule settings of a flags repo.
+
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// The repository configuration, read from `flagops.yaml` at the repository root.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "flagops repository configuration (flagops.yaml)")]
+pub struct RepoConfig {
+    /// Format version of this file. Only `1` exists.
+    #[schemars(range(min = 1, max = 1))]
+    pub version: u32,
+    /// The branch `apply` is allowed to run from.
+    #[serde(default = "default_branch")]
+    pub default_branch: String,
+    /// Where flag files live, relative to the repository root.
+    #[serde(default = "default_flags_dir")]
+    pub flags_dir: String,
+    /// Where the drift ledger is kept, relative to the repository root.
+    #[serde(default = "default_ledger_dir")]
+    pub ledger_dir: String,
+    /// Custom deployment strategies, by name. Environments refer to them by name, or name a
+    /// predefined AppConfig strategy (`AppConfig.Linear50PercentEvery30Seconds`, ...).
+    #[serde(default)]
+    pub strategies: IndexMap<String, Strategy>,
+    /// The AppConfig applications this repository manages, by name.
+    pub applications: IndexMap<String, Application>,
+    /// Settings of the lint rules `flagops check` runs.
+    #[serde(default)]
+    pub rules: RuleSettings,
+}
+
+fn default_branch() -> String {
+    "main".to_owned()
+}
+fn default_flags_dir() -> String {
+    "flags".to_owned()
+}
+fn default_ledger_dir() -> String {
+    "ledger".to_owned()
+}
+
+/// A custom AppConfig deployment strategy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Strategy {
+    /// What the strategy is for, shown in AppConfig.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Minutes over which the deployment grows to 100% of targets (0 to 1440).
+    #[schemars(range(min = 0, max = 1440))]
+    pub duration_minutes: u32,
+    /// Minutes AppConfig watches the alarms after reaching 100% before completing (0 to 1440).
+    #[schemars(range(min = 0, max = 1440))]
+    pub bake_minutes: u32,
+    /// How the deployment grows.
+    #[serde(default)]
+    pub growth_type: GrowthType,
+    /// Percentage of targets added at each step (1 to 100).
+    #[schemars(range(min = 1.0, max = 100.0))]
+    pub growth_factor: f64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum GrowthType {
+    #[default]
+    Linear,
+    Exponential,
+}
+
+/// An AppConfig application.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Application {
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Environments of the application, by name, in deployment order.
+    pub environments: IndexMap<String, Environment>,
+    /// Configuration profiles of the application, by name.
+    pub profiles: IndexMap<String, Profile>,
+}
+
+/// An AppConfig environment.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Environment {
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Deployment strategy for ordinary changes: a name from `strategies`, or a predefined
+    /// `AppConfig.*` strategy.
+    pub strategy: String,
+    /// Strategy for kill-switch and ops changes, which must not wait for a gradual rollout.
+    /// Defaults to `strategy`.
+    #[serde(default)]
+    pub urgent_strategy: Option<String>,
+    /// Serves real users: plan highlights risky changes here.
+    #[serde(default)]
+    pub production: bool,
+    /// CloudWatch alarms that roll a deployment back when they fire.
+    #[serde(default)]
+    pub monitors: Vec<Monitor>,
+}
+
+/// A CloudWatch alarm AppConfig watches during a deployment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Monitor {
+    /// ARN of the CloudWatch alarm.
+    #[schemars(regex(pattern = r"^arn:aws[a-zA-Z-]*:cloudwatch:"))]
+    pub alarm_arn: String,
+    /// ARN of the IAM role AppConfig assumes to read the alarm.
+    #[serde(default)]
+    pub alarm_role_arn: Option<String>,
+}
+
+/// An AppConfig configuration profile.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    #[serde(default)]
+    pub description: Option<String>,
+    /// `feature-flags` (AWS.AppConfig.FeatureFlags) or `freeform` (AWS.Freeform JSON).
+    #[serde(rename = "type")]
+    pub kind: ProfileKind,
+    /// For freeform profiles: the JSON Schema (in `schemas/`) the content must satisfy.
+    #[serde(default)]
+    pub schema: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProfileKind {
+    FeatureFlags,
+    Freeform,
+}
+
+impl ProfileKind {
+    /// The profile type AppConfig knows.
+    pub fn appconfig_type(self) -> &'static str {
+        match self {
+            ProfileKind::FeatureFlags => "AWS.AppConfig.FeatureFlags",
+            ProfileKind::Freeform => "AWS.Freeform",
+        }
+    }
+}
+
+/// Settings of the lint rules.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSettings {
+    /// A house naming convention for flag keys, on top of AppConfig's key pattern.
+    #[serde(default)]
+    pub naming: Option<NamingRule>,
+    /// Expiry policy per flag class.
+    #[serde(default)]
+    pub expiry: IndexMap<crate::model::flags::FlagClass, ExpiryPolicy>,
+    /// Override the level of a rule by its name or code: `error`, `warning` or `off`.
+    #[serde(default)]
+    pub levels: IndexMap<String, RuleLevel>,
+}
+
+/// A naming convention for flag keys.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NamingRule {
+    /// Regular expression every flag key of the listed classes must match.
+    pub pattern: String,
+    /// Classes the convention applies to; all classes when empty.
+    #[serde(default)]
+    pub classes: Vec<crate::model::flags::FlagClass>,
+    /// Explanation shown with a violation, e.g. "end release flags with their creation date".
+    #[serde(default)]
+    pub help: Option<String>,
+}
+
+/// How long flags of a class may live.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExpiryPolicy {
+    /// Flags of this class must declare `expires`.
+    #[serde(default)]
+    pub required: bool,
+    /// Warn this many days before a flag expires.
+    #[serde(default = "default_warn_days")]
+    pub warn_days: u32,
+}
+
+fn default_warn_days() -> u32 {
+    14
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleLevel {
+    Error,
+    Warning,
+    Off,
+}

@@ -1,0 +1,179 @@
+//! SARIF 2.1.0 output for code scanning: the subset of the format flagops emits, written out
+//! by hand (section numbers refer to the SARIF 2.1.0 specification).
+
+use serde::Serialize;
+
+use super::CheckOutput;
+use crate::finding::{Severity, catalog};
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// §3.13
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: Vec<Run<'a>>,
+}
+
+/// §3.14
+#[derive(Serialize)]
+struct Run<'a> {
+    tool: Tool,
+    results: Vec<SarifResult<'a>>,
+}
+
+/// §3.18
+#[derive(Serialize)]
+struct Tool {
+    driver: Driver,
+}
+
+/// §3.19
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver {
+    name: &'static str,
+    version: &'static str,
+    information_uri: &'static str,
+    rules: Vec<Rule>,
+}
+
+/// §3.49
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Rule {
+    id: &'static str,
+    name: &'static str,
+    short_description: Text,
+    default_configuration: Configuration,
+}
+
+#[derive(Serialize)]
+struct Configuration {
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+struct Text {
+    text: String,
+}
+
+/// §3.27
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: &'static str,
+    rule_index: usize,
+    level: &'static str,
+    message: Text,
+    locations: Vec<SarifLocation<'a>>,
+}
+
+/// §3.28
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifLocation<'a> {
+    physical_location: PhysicalLocation<'a>,
+}
+
+/// §3.29
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation<'a> {
+    artifact_location: ArtifactLocation<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<Region>,
+}
+
+/// §3.4
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactLocation<'a> {
+    uri: &'a str,
+    uri_base_id: &'static str,
+}
+
+/// §3.30
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: usize,
+    start_column: usize,
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Note => "note",
+    }
+}
+
+pub fn render(out: &CheckOutput<'_>) -> String {
+    let rules = catalog::ALL
+        .iter()
+        .map(|r| Rule {
+            id: r.code,
+            name: r.name,
+            short_description: Text {
+                text: r.summary.to_owned(),
+            },
+            default_configuration: Configuration {
+                level: level(r.default_severity),
+            },
+        })
+        .collect();
+    let results = out
+        .findings
+        .iter()
+        .map(|f| {
+            let resolved = out.sources.resolve(&f.location);
+            let mut text = f.message.clone();
+            if let Some(help) = &f.help {
+                text.push_str("\nhelp: ");
+                text.push_str(help);
+            }
+            SarifResult {
+                rule_id: f.rule.code,
+                rule_index: catalog::ALL
+                    .iter()
+                    .position(|r| r.code == f.rule.code)
+                    .unwrap_or(0),
+                level: level(f.severity),
+                message: Text { text },
+                locations: vec![SarifLocation {
+                    physical_location: PhysicalLocation {
+                        artifact_location: ArtifactLocation {
+                            uri: f.location.file(),
+                            uri_base_id: "%SRCROOT%",
+                        },
+                        region: resolved.span.map(|s| Region {
+                            start_line: s.line,
+                            start_column: s.column,
+                        }),
+                    },
+                }],
+            }
+        })
+        .collect();
+    let log = Log {
+        schema: SCHEMA,
+        version: "2.1.0",
+        runs: vec![Run {
+            tool: Tool {
+                driver: Driver {
+                    name: "flagops",
+                    version: env!("CARGO_PKG_VERSION"),
+                    information_uri: "https://github.com/flagops/flagops",
+                    rules,
+                },
+            },
+            results,
+        }],
+    };
+    let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
+    text.push('\n');
+    text
+}
