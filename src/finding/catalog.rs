@@ -57,6 +57,7 @@ rules! {
     DOCUMENT_SIZE = "FO214", "document-size", Error, "a compiled document exceeds AppConfig's hosted configuration limit";
     DUPLICATE_FLAG = "FO215", "duplicate-flag", Error, "two files define the same flag key in one profile";
     DELETED_KEY_REUSE = "FO216", "deleted-key-reuse", Error, "a flag key that was deleted is introduced again";
+    FREEFORM_SCHEMA = "FO217", "freeform-schema", Error, "freeform content satisfies its profile's JSON Schema";
     COMPILED_SCHEMA = "FO300", "compiled-schema", Error, "a compiled document is rejected by AWS's FeatureFlags schema";
 }
 
