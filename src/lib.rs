@@ -10,6 +10,7 @@ pub mod commands;
 pub mod compile;
 pub mod exit;
 pub mod finding;
+pub mod git;
 pub mod load;
 pub mod model;
 pub mod output;

@@ -16,6 +16,9 @@ use crate::model::{FlagFile, Model, RepoConfig};
 /// What a rule sees.
 pub struct Context<'a> {
     pub model: &'a Model,
+    /// The repository root, for rules that read beyond the loaded files (git history,
+    /// freeform schemas). `None` when checking files detached from a repository.
+    pub root: Option<&'a std::path::Path>,
     pub compiled: &'a Compiled,
     /// "Today" for expiry rules; injectable so tests are deterministic.
     pub today: Date,
@@ -59,6 +62,7 @@ pub fn run(loaded: &mut Loaded, today: Date) -> Report {
     let compiled = compile::compile(&model);
     let cx = Context {
         model: &model,
+        root: Some(&loaded.root),
         compiled: &compiled,
         today,
     };

@@ -5,9 +5,11 @@ mod allow_list_duplicates;
 mod attribute_count;
 mod attribute_values;
 mod compiled_schema;
+mod deleted_key_reuse;
 mod document_size;
 mod duplicate_flag;
 mod expiry;
+mod freeform_schema;
 mod key_pattern;
 mod naming_convention;
 mod owner_required;
@@ -37,5 +39,7 @@ pub static ALL: &[Rule] = &[
     secret_values::check,
     document_size::check,
     duplicate_flag::check,
+    deleted_key_reuse::check,
+    freeform_schema::check,
     compiled_schema::check,
 ];

@@ -1,0 +1,93 @@
+//! FO216 deleted-key-reuse: a flag key that existed, was deleted, and is introduced again.
+//!
+//! Applications and caches may still hold values of the old flag (field report 3: a stale
+//! record of an old flag switching a new one on), so reuse must be deliberate: the flag
+//! declares `reintroduces: <why>`. History comes from git (first-parent chain from HEAD);
+//! a shallow clone cannot show deletions and is reported as such.
+
+use std::collections::HashSet;
+use std::rc::Rc;
+
+use crate::check::Context;
+use crate::finding::{Finding, Location, Severity, catalog::DELETED_KEY_REUSE};
+use crate::git::{self, FlagId, GitError};
+use crate::load::CONFIG_FILE;
+
+pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    let (Some(root), Some(config)) = (cx.root, &cx.model.config) else {
+        return;
+    };
+    let history = match git::key_history(root, &config.flags_dir) {
+        Ok(h) => h,
+        Err(GitError::NotARepository(_)) => return,
+        Err(e) => {
+            out.push(
+                Finding::new(
+                    &DELETED_KEY_REUSE,
+                    Location::File {
+                        file: CONFIG_FILE.to_owned(),
+                    },
+                    format!("cannot read git history, so deleted flag keys were not checked: {e}"),
+                )
+                .severity(Severity::Warning),
+            );
+            return;
+        }
+    };
+    if history.shallow {
+        out.push(
+            Finding::new(&DELETED_KEY_REUSE, Location::File { file: CONFIG_FILE.to_owned() }, "this is a shallow clone: flag keys deleted in the missing history cannot be checked for reuse")
+                .severity(Severity::Warning)
+                .help("check out the full history, e.g. `fetch-depth: 0` with actions/checkout"),
+        );
+    }
+
+    let current: HashSet<FlagId> = cx
+        .model
+        .flags()
+        .filter(|f| f.flag.reintroduces.is_none())
+        .map(|f| {
+            (
+                f.application.to_owned(),
+                f.profile.to_owned(),
+                f.key.to_owned(),
+            )
+        })
+        .collect();
+    // Walking back: a key the parent had and the child lacks was deleted by the child.
+    let mut deleted_in = std::collections::HashMap::new();
+    for pair in history.commits.windows(2) {
+        let ((child, child_keys), (_, parent_keys)) = (&pair[0], &pair[1]);
+        if Rc::ptr_eq(child_keys, parent_keys) {
+            continue;
+        }
+        for id in parent_keys
+            .iter()
+            .filter(|id| !child_keys.contains(*id) && current.contains(*id))
+        {
+            deleted_in.entry(id.clone()).or_insert(child);
+        }
+    }
+    for flag in cx.model.flags() {
+        let id = (
+            flag.application.to_owned(),
+            flag.profile.to_owned(),
+            flag.key.to_owned(),
+        );
+        let Some(commit) = deleted_in.get(&id) else {
+            continue;
+        };
+        out.push(
+            Finding::new(
+                &DELETED_KEY_REUSE,
+                Location::key(flag.file, flag.pointer()),
+                format!(
+                    "flag key `{}` was deleted in {} ({}: {}) and is introduced again",
+                    flag.key, commit.short_sha, commit.date, commit.summary
+                ),
+            )
+            .label("reused key")
+            .help("pick a new key (e.g. with today's date), or declare `reintroduces: <why>` if clients can no longer hold the old flag's values"),
+        );
+    }
+}

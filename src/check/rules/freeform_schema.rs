@@ -1,0 +1,130 @@
+//! FO217 freeform-schema: the compiled content of each freeform profile satisfies the JSON
+//! Schema the profile names (`schema:` in flagops.yaml, a file the user keeps in schemas/).
+//! Errors point at the YAML node the offending value came from.
+
+use serde_json::Value;
+
+use crate::check::Context;
+use crate::finding::{Finding, Location, Severity, catalog::FREEFORM_SCHEMA};
+use crate::load::CONFIG_FILE;
+use crate::load::yaml::escape_pointer;
+use crate::model::config::ProfileKind;
+
+/// AppConfig's JSON_SCHEMA validators hold at most this many characters.
+pub const MAX_VALIDATOR_CHARS: usize = 32_768;
+
+pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    let (Some(root), Some(config)) = (cx.root, &cx.model.config) else {
+        return;
+    };
+    for (app_name, app) in &config.applications {
+        for (profile_name, profile) in &app.profiles {
+            let Some(schema_path) = profile
+                .schema
+                .as_ref()
+                .filter(|_| profile.kind == ProfileKind::Freeform)
+            else {
+                continue;
+            };
+            let at = Location::node(
+                CONFIG_FILE,
+                format!(
+                    "/applications/{}/profiles/{}/schema",
+                    escape_pointer(app_name),
+                    escape_pointer(profile_name)
+                ),
+            );
+            let text = match std::fs::read_to_string(root.join(schema_path)) {
+                Ok(t) => t,
+                Err(e) => {
+                    out.push(Finding::new(
+                        &FREEFORM_SCHEMA,
+                        at,
+                        format!("cannot read the schema {schema_path}: {e}"),
+                    ));
+                    continue;
+                }
+            };
+            if text.chars().count() > MAX_VALIDATOR_CHARS {
+                out.push(
+                    Finding::new(&FREEFORM_SCHEMA, at.clone(), format!("{schema_path} has {} characters; an AppConfig validator holds at most {MAX_VALIDATOR_CHARS}", text.chars().count()))
+                        .severity(Severity::Warning)
+                        .help("flagops still checks content against it, but apply cannot attach it to the profile: shorten it"),
+                );
+            }
+            let validator = match serde_json::from_str::<Value>(&text)
+                .map_err(|e| e.to_string())
+                .and_then(|s| jsonschema::validator_for(&s).map_err(|e| e.to_string()))
+            {
+                Ok(v) => v,
+                Err(e) => {
+                    out.push(Finding::new(
+                        &FREEFORM_SCHEMA,
+                        at,
+                        format!("{schema_path} is not a usable JSON Schema: {e}"),
+                    ));
+                    continue;
+                }
+            };
+            let targets = cx
+                .compiled
+                .targets
+                .iter()
+                .filter(|t| t.id.application == *app_name && t.id.profile == *profile_name);
+            let mut seen = std::collections::HashSet::new();
+            for target in targets {
+                for error in validator.iter_errors(&target.document) {
+                    let pointer = error.instance_path().as_str().to_owned();
+                    let location = source_of(
+                        cx,
+                        &target.id.application,
+                        &target.id.profile,
+                        &target.id.environment,
+                        &pointer,
+                    );
+                    let message = format!("{}: {error}", target.id);
+                    if seen.insert((location.clone(), error.to_string())) {
+                        out.push(
+                            Finding::new(&FREEFORM_SCHEMA, location, message)
+                                .help(format!("the profile's schema is {schema_path}")),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Where the value at `pointer` of an environment's compiled content was written.
+fn source_of(cx: &Context<'_>, app: &str, profile: &str, env: &str, pointer: &str) -> Location {
+    let top = pointer
+        .split('/')
+        .nth(1)
+        .unwrap_or_default()
+        .replace("~1", "/")
+        .replace("~0", "~");
+    let mut found = None;
+    for (path, file) in &cx.model.files {
+        if file.application != app || file.profile != profile {
+            continue;
+        }
+        let Some(content) = &file.content else {
+            continue;
+        };
+        if content
+            .environments
+            .get(env)
+            .is_some_and(|o| o.contains_key(&top))
+        {
+            found = Some(Location::node(
+                path,
+                format!("/content/environments/{}{pointer}", escape_pointer(env)),
+            ));
+        } else if content.defaults.contains_key(&top) {
+            found = Some(Location::node(path, format!("/content/defaults{pointer}")));
+        } else if found.is_none() {
+            found = Some(Location::key(path, "/content/defaults"));
+        }
+    }
+    found.unwrap_or_else(|| Location::node(CONFIG_FILE, ""))
+}

@@ -1,0 +1,190 @@
+//! Reading the repository's git history with libgit2: which flag keys each commit had.
+//! Only local reads; pushing is left to the workflow, which holds the credentials.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::rc::Rc;
+
+use git2::{ObjectType, Oid, Repository, Tree};
+
+use crate::load::yaml;
+
+/// A flag's identity: application, profile and key. The same key in another profile is
+/// another flag.
+pub type FlagId = (String, String, String);
+
+/// A commit, as shown in findings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitInfo {
+    pub short_sha: String,
+    pub date: String,
+    pub summary: String,
+}
+
+/// The flag keys of each commit on the first-parent chain from HEAD, newest first.
+#[derive(Debug, Default)]
+pub struct KeyHistory {
+    pub commits: Vec<(CommitInfo, Rc<HashSet<FlagId>>)>,
+    /// The clone is shallow: older commits are missing and deletions before them unknown.
+    pub shallow: bool,
+    /// The walk stopped at `MAX_COMMITS`.
+    pub truncated: bool,
+}
+
+/// Commits walked at most; older history is not consulted.
+pub const MAX_COMMITS: usize = 20_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
+    #[error("{0} is not inside a git repository")]
+    NotARepository(String),
+    #[error(
+        "git refuses to read {0}: it is owned by another user (add it to safe.directory: git config --global --add safe.directory {0})"
+    )]
+    Ownership(String),
+    #[error("git: {0}")]
+    Git(#[from] git2::Error),
+}
+
+/// Opens the repository containing `root`.
+pub fn open(root: &Path) -> Result<Repository, GitError> {
+    Repository::discover(root).map_err(|e| match e.code() {
+        git2::ErrorCode::NotFound => GitError::NotARepository(root.display().to_string()),
+        git2::ErrorCode::Owner => GitError::Ownership(root.display().to_string()),
+        _ => GitError::Git(e),
+    })
+}
+
+/// Walks first-parent history from HEAD and collects the flag keys under `flags_dir` (relative
+/// to `root`) in every commit. Trees and blobs are parsed once each, whatever the number of
+/// commits sharing them.
+pub fn key_history(root: &Path, flags_dir: &str) -> Result<KeyHistory, GitError> {
+    let repo = open(root)?;
+    let mut history = KeyHistory {
+        shallow: repo.is_shallow(),
+        ..KeyHistory::default()
+    };
+    if repo.head().is_err() {
+        return Ok(history); // no commits yet
+    }
+    // flags_dir relative to the repository's work tree (flagops.yaml may live in a subfolder).
+    let workdir = repo
+        .workdir()
+        .and_then(|w| std::fs::canonicalize(w).ok())
+        .unwrap_or_default();
+    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let prefix = root.strip_prefix(&workdir).unwrap_or(Path::new(""));
+    let flags_path = prefix.join(flags_dir);
+
+    let mut walk = repo.revwalk()?;
+    walk.push_head()?;
+    walk.simplify_first_parent()?;
+    let mut cache = Cache::default();
+    for oid in walk {
+        if history.commits.len() >= MAX_COMMITS {
+            history.truncated = true;
+            break;
+        }
+        let commit = repo.find_commit(oid?)?;
+        let keys = match commit.tree()?.get_path(&flags_path) {
+            Ok(entry) if entry.kind() == Some(ObjectType::Tree) => {
+                cache.tree_keys(&repo, entry.id())?
+            }
+            _ => Rc::new(HashSet::new()),
+        };
+        let time = commit.time();
+        let date = jiff::Timestamp::from_second(time.seconds())
+            .map(|t| t.strftime("%Y-%m-%d").to_string())
+            .unwrap_or_default();
+        let info = CommitInfo {
+            short_sha: oid_short(commit.id()),
+            date,
+            summary: commit
+                .summary()
+                .ok()
+                .flatten()
+                .unwrap_or_default()
+                .to_owned(),
+        };
+        history.commits.push((info, keys));
+    }
+    Ok(history)
+}
+
+fn oid_short(oid: Oid) -> String {
+    oid.to_string().chars().take(10).collect()
+}
+
+#[derive(Default)]
+struct Cache {
+    trees: HashMap<Oid, Rc<HashSet<FlagId>>>,
+    blobs: HashMap<Oid, Rc<HashSet<FlagId>>>,
+}
+
+impl Cache {
+    fn tree_keys(&mut self, repo: &Repository, oid: Oid) -> Result<Rc<HashSet<FlagId>>, GitError> {
+        if let Some(keys) = self.trees.get(&oid) {
+            return Ok(keys.clone());
+        }
+        let tree: Tree<'_> = repo.find_tree(oid)?;
+        let mut keys = HashSet::new();
+        for entry in tree.iter() {
+            let name = entry.name().unwrap_or_default();
+            match entry.kind() {
+                Some(ObjectType::Tree) => {
+                    keys.extend(self.tree_keys(repo, entry.id())?.iter().cloned())
+                }
+                Some(ObjectType::Blob) if name.ends_with(".yaml") || name.ends_with(".yml") => {
+                    keys.extend(self.blob_keys(repo, entry.id())?.iter().cloned());
+                }
+                _ => {}
+            }
+        }
+        let keys = Rc::new(keys);
+        self.trees.insert(oid, keys.clone());
+        Ok(keys)
+    }
+
+    fn blob_keys(&mut self, repo: &Repository, oid: Oid) -> Result<Rc<HashSet<FlagId>>, GitError> {
+        if let Some(keys) = self.blobs.get(&oid) {
+            return Ok(keys.clone());
+        }
+        let blob = repo.find_blob(oid)?;
+        let keys = Rc::new(flag_ids(blob.content()));
+        self.blobs.insert(oid, keys.clone());
+        Ok(keys)
+    }
+}
+
+/// The flags a flag file declares; nothing for files that do not parse (old mistakes in
+/// history are not this change's problem).
+fn flag_ids(content: &[u8]) -> HashSet<FlagId> {
+    let Some(text) = std::str::from_utf8(content)
+        .ok()
+        .filter(|t| t.len() as u64 <= crate::load::MAX_FILE_BYTES)
+    else {
+        return HashSet::new();
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let Ok((doc, _)) = yaml::parse(text) else {
+        return HashSet::new();
+    };
+    let field = |name: &str| {
+        doc.value
+            .get(name)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let (app, profile) = (field("application"), field("profile"));
+    doc.value
+        .get("flags")
+        .and_then(|f| f.as_object())
+        .map(|flags| {
+            flags
+                .keys()
+                .map(|k| (app.clone(), profile.clone(), k.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
