@@ -11,6 +11,7 @@ pub mod compile;
 pub mod exit;
 pub mod finding;
 pub mod git;
+pub mod live;
 pub mod load;
 pub mod model;
 pub mod output;

@@ -1,0 +1,175 @@
+//! The one interface to where flags are served: AppConfig through the AWS SDK, or a local
+//! directory that behaves like AppConfig for one machine.
+
+use super::appconfig::AppConfigBackend;
+use super::local::LocalBackend;
+use super::{Deployment, Inventory, VersionInfo};
+use crate::model::config::{Monitor, Strategy};
+
+/// What kind of failure a backend call had, so callers can react (409s are expected).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// 409: a concurrent writer (another deployment in progress, a stale version number).
+    Conflict,
+    NotFound,
+    /// The request was rejected as invalid (400).
+    BadRequest,
+    /// Network, throttling that outlasted retries, 5xx, credentials.
+    Other,
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{operation}: {message}")]
+pub struct BackendError {
+    pub kind: ErrorKind,
+    pub operation: &'static str,
+    pub message: String,
+}
+
+impl BackendError {
+    pub fn new(kind: ErrorKind, operation: &'static str, message: impl Into<String>) -> Self {
+        BackendError {
+            kind,
+            operation,
+            message: message.into(),
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, BackendError>;
+
+/// A new hosted configuration version.
+#[derive(Debug, Clone)]
+pub struct NewVersion<'a> {
+    pub application_id: &'a str,
+    pub profile_id: &'a str,
+    pub content: &'a [u8],
+    pub content_type: &'a str,
+    pub label: &'a str,
+    pub description: &'a str,
+    /// Compare-and-swap: the newest version number the caller saw (None: no versions yet).
+    pub latest_version_number: Option<i32>,
+}
+
+/// A deployment to start.
+#[derive(Debug, Clone)]
+pub struct NewDeployment<'a> {
+    pub application_id: &'a str,
+    pub environment_id: &'a str,
+    pub profile_id: &'a str,
+    pub strategy_id: &'a str,
+    pub version: &'a str,
+    pub description: &'a str,
+    pub tags: Vec<(String, String)>,
+}
+
+/// Where flags are served.
+pub enum Backend {
+    AppConfig(AppConfigBackend),
+    Local(LocalBackend),
+}
+
+macro_rules! dispatch {
+    ($self:ident, $b:ident => $e:expr) => {
+        match $self {
+            Backend::AppConfig($b) => $e.await,
+            Backend::Local($b) => $e,
+        }
+    };
+}
+
+impl Backend {
+    pub fn name(&self) -> String {
+        match self {
+            Backend::AppConfig(_) => "AppConfig".to_owned(),
+            Backend::Local(l) => format!("local backend {}", l.dir().display()),
+        }
+    }
+
+    /// Applications (only those named), their environments and profiles, and custom strategies.
+    pub async fn inventory(&self, applications: &[&str]) -> Result<Inventory> {
+        dispatch!(self, b => b.inventory(applications))
+    }
+
+    /// The environment's deployment summaries, newest first. Profile ids may be missing and
+    /// descriptions and event logs are: [`Backend::deployment`] has them.
+    pub async fn deployments(&self, app_id: &str, env_id: &str) -> Result<Vec<Deployment>> {
+        dispatch!(self, b => b.deployments(app_id, env_id))
+    }
+
+    /// One deployment with its event log.
+    pub async fn deployment(&self, app_id: &str, env_id: &str, number: i32) -> Result<Deployment> {
+        dispatch!(self, b => b.deployment(app_id, env_id, number))
+    }
+
+    /// A hosted version's metadata and content.
+    pub async fn version(
+        &self,
+        app_id: &str,
+        profile_id: &str,
+        number: &str,
+    ) -> Result<(VersionInfo, Vec<u8>)> {
+        dispatch!(self, b => b.version(app_id, profile_id, number))
+    }
+
+    /// A profile's hosted versions, newest first.
+    pub async fn versions(&self, app_id: &str, profile_id: &str) -> Result<Vec<VersionInfo>> {
+        dispatch!(self, b => b.versions(app_id, profile_id))
+    }
+
+    pub async fn create_application(
+        &self,
+        name: &str,
+        description: Option<&str>,
+    ) -> Result<String> {
+        dispatch!(self, b => b.create_application(name, description))
+    }
+
+    pub async fn create_environment(
+        &self,
+        app_id: &str,
+        name: &str,
+        description: Option<&str>,
+        monitors: &[Monitor],
+    ) -> Result<String> {
+        dispatch!(self, b => b.create_environment(app_id, name, description, monitors))
+    }
+
+    pub async fn create_profile(
+        &self,
+        app_id: &str,
+        name: &str,
+        kind: &str,
+        description: Option<&str>,
+        json_schema: Option<&str>,
+    ) -> Result<String> {
+        dispatch!(self, b => b.create_profile(app_id, name, kind, description, json_schema))
+    }
+
+    pub async fn create_strategy(&self, name: &str, strategy: &Strategy) -> Result<String> {
+        dispatch!(self, b => b.create_strategy(name, strategy))
+    }
+
+    pub async fn create_version(&self, version: &NewVersion<'_>) -> Result<i32> {
+        dispatch!(self, b => b.create_version(version))
+    }
+
+    pub async fn start_deployment(&self, deployment: &NewDeployment<'_>) -> Result<Deployment> {
+        dispatch!(self, b => b.start_deployment(deployment))
+    }
+
+    pub async fn stop_deployment(
+        &self,
+        app_id: &str,
+        env_id: &str,
+        number: i32,
+        allow_revert: bool,
+    ) -> Result<Deployment> {
+        dispatch!(self, b => b.stop_deployment(app_id, env_id, number, allow_revert))
+    }
+
+    /// Whether polling should wait between checks (the local backend finishes at once).
+    pub fn is_instant(&self) -> bool {
+        matches!(self, Backend::Local(_))
+    }
+}

@@ -1,0 +1,335 @@
+//! live state: what AppConfig serves for each target now, resolved from the deployment history
+//! of its environment, through a [`Backend`] (AppConfig itself, or a local directory).
+
+pub mod appconfig;
+pub mod backend;
+pub mod local;
+pub mod normalize;
+pub mod resolve;
+
+use std::collections::BTreeMap;
+
+pub use backend::{Backend, BackendError, ErrorKind};
+pub use resolve::{LiveState, resolve};
+
+/// A deployment's state. AppConfig sends SCREAMING_CASE; anything else is kept as written.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DeployState {
+    Validating,
+    Deploying,
+    Baking,
+    Complete,
+    RollingBack,
+    RolledBack,
+    Reverted,
+    #[serde(untagged)]
+    Other(String),
+}
+
+impl DeployState {
+    /// Parses a state, tolerating case and separators (AppConfig's environment states come
+    /// CamelCase while the model says SCREAMING_CASE).
+    pub fn parse(s: &str) -> Self {
+        let norm: String = s
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        match norm.as_str() {
+            "validating" => DeployState::Validating,
+            "deploying" => DeployState::Deploying,
+            "baking" => DeployState::Baking,
+            "complete" | "completed" => DeployState::Complete,
+            "rollingback" => DeployState::RollingBack,
+            "rolledback" => DeployState::RolledBack,
+            "reverted" => DeployState::Reverted,
+            _ => DeployState::Other(s.to_owned()),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            DeployState::Validating => "VALIDATING",
+            DeployState::Deploying => "DEPLOYING",
+            DeployState::Baking => "BAKING",
+            DeployState::Complete => "COMPLETE",
+            DeployState::RollingBack => "ROLLING_BACK",
+            DeployState::RolledBack => "ROLLED_BACK",
+            DeployState::Reverted => "REVERTED",
+            DeployState::Other(s) => s,
+        }
+    }
+
+    /// Still moving: AppConfig allows no other deployment in the environment meanwhile.
+    pub fn is_in_progress(&self) -> bool {
+        matches!(
+            self,
+            DeployState::Validating
+                | DeployState::Deploying
+                | DeployState::Baking
+                | DeployState::RollingBack
+        )
+    }
+
+    /// Ended with its version no longer served.
+    pub fn is_rejected(&self) -> bool {
+        matches!(
+            self,
+            DeployState::RollingBack | DeployState::RolledBack | DeployState::Reverted
+        )
+    }
+}
+
+/// One entry of a deployment's event log.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DeployEvent {
+    pub event_type: String,
+    pub triggered_by: String,
+    pub description: String,
+    pub occurred_at: String,
+}
+
+/// A deployment, as far as flagops needs it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Deployment {
+    pub number: i32,
+    /// Missing from some ListDeployments responses; filled from GetDeployment when needed.
+    pub profile_id: Option<String>,
+    /// The hosted version number (as AppConfig returns it, a string).
+    pub version: String,
+    pub version_label: Option<String>,
+    pub state: DeployState,
+    pub percentage: f32,
+    pub strategy_id: Option<String>,
+    pub description: Option<String>,
+    pub started_at: Option<String>,
+    pub completed_at: Option<String>,
+    /// Most recent first; empty in list summaries.
+    #[serde(default)]
+    pub events: Vec<DeployEvent>,
+}
+
+impl Deployment {
+    /// Who or what ended it, from the event log: the alarm ARN for an alarm rollback.
+    pub fn rollback_reason(&self) -> Option<String> {
+        let event = self.events.iter().find(|e| {
+            matches!(
+                e.event_type.as_str(),
+                "ROLLBACK_STARTED" | "ROLLBACK_COMPLETED" | "REVERT_COMPLETED"
+            )
+        })?;
+        let by = match event.triggered_by.as_str() {
+            "CLOUDWATCH_ALARM" => "CloudWatch alarm",
+            "USER" => "user",
+            "APPCONFIG" => "AppConfig",
+            "INTERNAL_ERROR" => "internal error",
+            other => other,
+        };
+        Some(if event.description.is_empty() {
+            by.to_owned()
+        } else {
+            format!("{by}: {}", event.description)
+        })
+    }
+
+    /// The git commit recorded by flagops in the description, if flagops made it.
+    pub fn flagops_commit(&self) -> Option<&str> {
+        provenance_commit(self.description.as_deref()?)
+    }
+}
+
+/// A hosted configuration version's metadata.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct VersionInfo {
+    pub number: i32,
+    pub label: Option<String>,
+    pub description: Option<String>,
+}
+
+/// Names to ids of everything that exists in the account (for the applications flagops manages).
+#[derive(Debug, Clone, Default)]
+pub struct Inventory {
+    pub applications: BTreeMap<String, AppInventory>,
+    /// Custom strategies by name (predefined ones are addressed by their `AppConfig.*` id).
+    pub strategies: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AppInventory {
+    pub id: String,
+    pub environments: BTreeMap<String, String>,
+    /// name → (id, AppConfig type)
+    pub profiles: BTreeMap<String, (String, String)>,
+}
+
+/// Marker flagops writes in version and deployment descriptions: `flagops commit=<sha> …`.
+pub const PROVENANCE_PREFIX: &str = "flagops commit=";
+
+/// The commit in a description written by flagops.
+pub fn provenance_commit(description: &str) -> Option<&str> {
+    let rest = description.strip_prefix(PROVENANCE_PREFIX)?;
+    rest.split_whitespace().next()
+}
+
+/// Which declared resource does not exist in AppConfig.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Missing {
+    Application,
+    Environment,
+    Profile,
+}
+
+/// AppConfig ids of a target's resources.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceIds {
+    pub application: String,
+    pub environment: String,
+    pub profile: String,
+}
+
+/// What is live for one target.
+#[derive(Debug, Clone)]
+pub struct TargetLive {
+    pub id: crate::compile::TargetId,
+    pub kind: crate::model::config::ProfileKind,
+    /// `None` when a resource is missing.
+    pub ids: Option<ResourceIds>,
+    pub missing: Option<Missing>,
+    pub state: LiveState,
+    /// The live version's metadata and normalized content.
+    pub version: Option<VersionInfo>,
+    pub content: Option<serde_json::Value>,
+}
+
+/// Reads the live state of `targets`: one ListDeployments per environment serves all its
+/// profiles; GetDeployment only where a summary lacks the profile id or flagops needs the
+/// description and event log; version content is fetched once per version.
+pub async fn read(
+    backend: &Backend,
+    targets: &[&crate::compile::Target],
+) -> Result<(Inventory, Vec<TargetLive>), BackendError> {
+    let mut apps: Vec<&str> = targets.iter().map(|t| t.id.application.as_str()).collect();
+    apps.sort_unstable();
+    apps.dedup();
+    let inventory = backend.inventory(&apps).await?;
+
+    // Group by environment, keeping the targets' order within each.
+    let mut groups: Vec<((String, String), Vec<&crate::compile::Target>)> = Vec::new();
+    for t in targets {
+        let key = (t.id.application.clone(), t.id.environment.clone());
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, list)) => list.push(t),
+            None => groups.push((key, vec![t])),
+        }
+    }
+    let reads = groups
+        .iter()
+        .map(|(_, group)| read_environment(backend, &inventory, group));
+    let mut out = Vec::with_capacity(targets.len());
+    for result in futures_util::future::join_all(reads).await {
+        out.extend(result?);
+    }
+    // Back to the caller's order.
+    out.sort_by_key(|l| targets.iter().position(|t| t.id == l.id));
+    Ok((inventory, out))
+}
+
+async fn read_environment(
+    backend: &Backend,
+    inventory: &Inventory,
+    group: &[&crate::compile::Target],
+) -> Result<Vec<TargetLive>, BackendError> {
+    let first = &group[0].id;
+    let blank = |t: &crate::compile::Target, missing: Option<Missing>| TargetLive {
+        id: t.id.clone(),
+        kind: t.kind,
+        ids: None,
+        missing,
+        state: LiveState::default(),
+        version: None,
+        content: None,
+    };
+    let Some(app) = inventory.applications.get(&first.application) else {
+        return Ok(group
+            .iter()
+            .map(|t| blank(t, Some(Missing::Application)))
+            .collect());
+    };
+    let Some(env_id) = app.environments.get(&first.environment) else {
+        return Ok(group
+            .iter()
+            .map(|t| blank(t, Some(Missing::Environment)))
+            .collect());
+    };
+    let mut history = backend.deployments(&app.id, env_id).await?;
+    let wanted: Vec<&str> = group
+        .iter()
+        .filter_map(|t| app.profiles.get(&t.id.profile).map(|p| p.0.as_str()))
+        .collect();
+    // Fill missing profile ids newest first, until every wanted profile has its live deployment.
+    let mut live_found = std::collections::HashSet::new();
+    for d in history.iter_mut() {
+        if live_found.len() == wanted.len() {
+            break;
+        }
+        if d.profile_id.is_none() {
+            let full = backend.deployment(&app.id, env_id, d.number).await?;
+            *d = Deployment {
+                events: full.events,
+                description: full.description,
+                strategy_id: full.strategy_id,
+                profile_id: full.profile_id,
+                ..d.clone()
+            };
+        }
+        if matches!(d.state, DeployState::Complete | DeployState::Baking)
+            && let Some(p) = d.profile_id.as_deref().filter(|p| wanted.contains(p))
+        {
+            live_found.insert(p.to_owned());
+        }
+    }
+    let mut out = Vec::new();
+    for t in group {
+        let Some((profile_id, _)) = app.profiles.get(&t.id.profile) else {
+            out.push(blank(t, Some(Missing::Profile)));
+            continue;
+        };
+        let mut state = resolve(&history, profile_id);
+        // Details (description for provenance, event log for rollback reasons) of the
+        // deployments that matter.
+        for d in state
+            .live
+            .iter_mut()
+            .chain(state.in_flight.iter_mut())
+            .chain(state.rejected.iter_mut())
+            .chain(state.environment_busy.iter_mut())
+        {
+            if d.description.is_none() {
+                *d = backend.deployment(&app.id, env_id, d.number).await?;
+            }
+        }
+        let (version, content) = match &state.live {
+            Some(live) => {
+                let (info, bytes) = backend.version(&app.id, profile_id, &live.version).await?;
+                (Some(info), normalize::parse(&bytes, t.kind))
+            }
+            None => (None, None),
+        };
+        out.push(TargetLive {
+            id: t.id.clone(),
+            kind: t.kind,
+            ids: Some(ResourceIds {
+                application: app.id.clone(),
+                environment: env_id.clone(),
+                profile: profile_id.clone(),
+            }),
+            missing: None,
+            state,
+            version,
+            content,
+        });
+    }
+    Ok(out)
+}
