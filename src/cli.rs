@@ -23,6 +23,10 @@ pub enum Command {
     Check(CheckArgs),
     /// Print or write the document AppConfig will serve for each target.
     Compile(CompileArgs),
+    /// Show, per target and flag, what would change live if this revision were applied.
+    Plan(PlanArgs),
+    /// Reconcile the whole desired state into AppConfig and watch each deployment to its end.
+    Apply(ApplyArgs),
     /// List every rule with its code, default level and summary.
     Rules,
     /// Print the JSON Schemas of flagops.yaml and flag files (or write them to schemas/).
@@ -59,6 +63,74 @@ pub struct CompileArgs {
     /// Write `<app>/<env>/<profile>.json` files under this directory instead of printing.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// The date expiry rules compare against (YYYY-MM-DD); today by default.
+    #[arg(long, env = "FLAGOPS_TODAY", value_name = "DATE")]
+    pub today: Option<jiff::civil::Date>,
+}
+
+/// Where flags are served.
+#[derive(Debug, Args, Default, Clone)]
+pub struct BackendArgs {
+    /// `appconfig` (AWS, standard credentials and endpoint settings) or `local[:DIR]` (a
+    /// directory that behaves like AppConfig; default DIR .flagops/local). Default: flagops.yaml's
+    /// `backend`, else appconfig.
+    #[arg(long, env = "FLAGOPS_BACKEND", value_name = "BACKEND")]
+    pub backend: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub repo: RepoArgs,
+    #[command(flatten)]
+    pub filter: TargetFilter,
+    #[command(flatten)]
+    pub backend: BackendArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: PlanFormat,
+    /// The date expiry rules compare against (YYYY-MM-DD); today by default.
+    #[arg(long, env = "FLAGOPS_TODAY", value_name = "DATE")]
+    pub today: Option<jiff::civil::Date>,
+}
+
+/// How a plan is rendered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PlanFormat {
+    /// Per target and flag, for a terminal or a CI log.
+    Human,
+    /// A pull-request comment: summary table, collapsible details, within GitHub's size limit.
+    Markdown,
+    /// One JSON document.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub repo: RepoArgs,
+    #[command(flatten)]
+    pub filter: TargetFilter,
+    #[command(flatten)]
+    pub backend: BackendArgs,
+    /// Return once deployments are started instead of watching them to their end.
+    #[arg(long)]
+    pub no_wait: bool,
+    /// Stop waiting for deployments after this many minutes.
+    #[arg(long, value_name = "MINUTES", default_value_t = 60)]
+    pub timeout_minutes: u64,
+    /// Seconds between polls of a running deployment.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5)]
+    pub poll_seconds: u64,
+    /// Environments deployed at the same time.
+    #[arg(long, default_value_t = 4)]
+    pub concurrency: usize,
+    /// Run from a branch other than flagops.yaml's `default_branch` (or a detached HEAD).
+    #[arg(long)]
+    pub allow_any_branch: bool,
+    /// Output format of the final report.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: PlanFormat,
     /// The date expiry rules compare against (YYYY-MM-DD); today by default.
     #[arg(long, env = "FLAGOPS_TODAY", value_name = "DATE")]
     pub today: Option<jiff::civil::Date>,

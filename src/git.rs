@@ -188,3 +188,31 @@ fn flag_ids(content: &[u8]) -> HashSet<FlagId> {
         })
         .unwrap_or_default()
 }
+
+/// The checked-out commit and branch (`None` for a detached HEAD).
+#[derive(Debug, Clone)]
+pub struct Head {
+    pub sha: String,
+    pub branch: Option<String>,
+    /// Files under these paths differ from HEAD.
+    pub dirty: bool,
+}
+
+/// HEAD of the repository containing `root`; `dirty` considers only `paths` (relative to
+/// the work tree root).
+pub fn head(root: &Path, paths: &[&str]) -> Result<Head, GitError> {
+    let repo = open(root)?;
+    let head = repo.head()?;
+    let sha = head.peel_to_commit()?.id().to_string();
+    let branch = head
+        .is_branch()
+        .then(|| head.shorthand().ok().map(str::to_owned))
+        .flatten();
+    let mut options = git2::StatusOptions::new();
+    options.include_untracked(true).include_ignored(false);
+    for p in paths {
+        options.pathspec(p);
+    }
+    let dirty = !repo.statuses(Some(&mut options))?.is_empty();
+    Ok(Head { sha, branch, dirty })
+}

@@ -4,6 +4,7 @@
 //! [`finding`] and rendered by [`output`]. [`commands`] wires the stages per command;
 //! [`exit`] decides exit codes.
 
+pub mod apply;
 pub mod check;
 pub mod cli;
 pub mod commands;
@@ -15,3 +16,4 @@ pub mod live;
 pub mod load;
 pub mod model;
 pub mod output;
+pub mod plan;

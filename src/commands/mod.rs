@@ -1,8 +1,11 @@
 //! One module per command: each wires the pipeline stages together and hands the result to
 //! the output layer. Commands return the exit status; errors become exit 1 in `run`.
 
+pub mod apply;
 pub mod check;
 pub mod compile;
+pub mod live;
+pub mod plan;
 pub mod schema;
 
 use std::path::{Path, PathBuf};
@@ -18,6 +21,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Compile(args) => compile::run(&args),
+        Command::Plan(args) => plan::run(&args),
+        Command::Apply(args) => apply::run(&args),
         Command::Rules => schema::rules(),
         Command::Schema(args) => schema::run(&args),
     }

@@ -16,6 +16,9 @@ pub const ALLOW_ATTRIBUTE: &str = "allow_list";
 pub const ACTIVE_FROM_ATTRIBUTE: &str = "active_from";
 pub const ACTIVE_UNTIL_ATTRIBUTE: &str = "active_until";
 
+/// AppConfig's JSON_SCHEMA validators hold at most this many characters.
+pub const VALIDATOR_MAX_CHARS: usize = 32_768;
+
 /// Identifies a target.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TargetId {

@@ -20,12 +20,15 @@ use crate::model::config::{GrowthType, Monitor, Strategy};
 /// Attempts per call, throttling and 5xx included.
 const MAX_ATTEMPTS: u32 = 8;
 
+/// (application id, profile id, version number)
+type VersionKey = (String, String, String);
+
 pub struct AppConfigBackend {
     client: Client,
     /// Deployments that reached a final state never change: (app, env, number) → deployment.
     finished: Mutex<HashMap<(String, String, i32), Deployment>>,
     /// Hosted versions are immutable: (app, profile, number) → content.
-    contents: Mutex<HashMap<(String, String, String), (VersionInfo, Vec<u8>)>>,
+    contents: Mutex<HashMap<VersionKey, (VersionInfo, Vec<u8>)>>,
 }
 
 impl AppConfigBackend {
@@ -221,10 +224,10 @@ impl AppConfigBackend {
                 .and_then(|t| t.fmt(Format::DateTime).ok()),
             events: out.event_log().iter().map(event).collect(),
         };
-        if !d.state.is_in_progress() {
-            if let Ok(mut cache) = self.finished.lock() {
-                cache.insert(key, d.clone());
-            }
+        if !d.state.is_in_progress()
+            && let Ok(mut cache) = self.finished.lock()
+        {
+            cache.insert(key, d.clone());
         }
         Ok(d)
     }

@@ -429,7 +429,7 @@ impl LocalBackend {
                 .find(|a| a.id == app_id)
                 .ok_or_else(|| not_found("StopDeployment", "application"))?;
             let app_name = app.name.clone();
-            let profiles: Vec<(String, String, String, Vec<(i32, String)>)> = app
+            let profiles: Vec<ProfileContents> = app
                 .profiles
                 .iter()
                 .map(|p| {
@@ -503,6 +503,9 @@ impl LocalBackend {
         })
     }
 }
+
+/// (id, name, type, [(version number, content)])
+type ProfileContents = (String, String, String, Vec<(i32, String)>);
 
 fn event(event_type: &str, by: &str, description: &str, at: &str) -> DeployEvent {
     DeployEvent {

@@ -18,6 +18,10 @@ pub struct RepoConfig {
     /// Where flag files live, relative to the repository root.
     #[serde(default = "default_flags_dir")]
     pub flags_dir: String,
+    /// Where plan, apply and drift look: `appconfig` (default) or `local:DIR` (a directory that
+    /// behaves like AppConfig, DIR relative to the repository root). `--backend` overrides it.
+    #[serde(default)]
+    pub backend: Option<String>,
     /// Where the drift ledger is kept, relative to the repository root.
     #[serde(default = "default_ledger_dir")]
     pub ledger_dir: String,

@@ -1,10 +1,14 @@
 //! The output layer: the only place flagops writes to stdout, stderr or the GitHub step
 //! summary. One module per format, all rendering the same findings.
 
+pub mod actions;
+pub mod apply;
 pub mod github;
 pub mod human;
 pub mod json;
 pub mod markdown;
+pub mod plan;
+pub mod progress;
 pub mod sarif;
 
 use std::io::Write;
@@ -74,6 +78,17 @@ pub fn print(text: &str) -> std::io::Result<()> {
     let mut stdout = anstream::stdout().lock();
     stdout.write_all(text.as_bytes())?;
     stdout.flush()
+}
+
+/// Writes a rendered report to stderr (when stdout is reserved for another result).
+pub fn print_stderr(text: &str) {
+    let mut stderr = anstream::stderr().lock();
+    let _ = stderr.write_all(text.as_bytes());
+}
+
+/// Whether stderr gets colour.
+pub fn stderr_has_color() -> bool {
+    anstream::AutoStream::choice(&std::io::stderr()) != anstream::ColorChoice::Never
 }
 
 /// Writes an error message for a failed command to stderr.

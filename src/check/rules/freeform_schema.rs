@@ -10,8 +10,7 @@ use crate::load::CONFIG_FILE;
 use crate::load::yaml::escape_pointer;
 use crate::model::config::ProfileKind;
 
-/// AppConfig's JSON_SCHEMA validators hold at most this many characters.
-pub const MAX_VALIDATOR_CHARS: usize = 32_768;
+use crate::compile::VALIDATOR_MAX_CHARS as MAX_VALIDATOR_CHARS;
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     let (Some(root), Some(config)) = (cx.root, &cx.model.config) else {

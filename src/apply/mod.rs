@@ -1,0 +1,621 @@
+//! apply: reconcile the desired state into AppConfig. Creates missing resources, uploads a
+//! hosted version per changed target (reused on re-runs: its label carries the content
+//! digest), deploys it with the environment's strategy, one deployment at a time per
+//! environment, and watches each deployment to its end.
+//!
+//! Every step is idempotent, so an interrupted apply converges when run again: a version
+//! with the target's label is reused, and a deployment of that version already running or
+//! complete is watched instead of started twice.
+
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::compile::{Target, TargetId};
+use crate::live::backend::{NewDeployment, NewVersion};
+use crate::live::{
+    Backend, BackendError, DeployState, Deployment, ErrorKind, Inventory, PROVENANCE_PREFIX,
+    resolve,
+};
+use crate::model::config::{ProfileKind, RepoConfig};
+use crate::plan::{Action, Plan, TargetPlan};
+
+/// How apply runs.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Watch deployments to their end (otherwise return once started).
+    pub wait: bool,
+    /// Give up waiting after this long (per environment).
+    pub timeout: Duration,
+    /// Pause between polls of a running deployment.
+    pub poll: Duration,
+    /// Environments deployed at the same time.
+    pub concurrency: usize,
+    /// The git commit being applied, recorded on every version and deployment.
+    pub commit: String,
+    /// The repository root (freeform schemas are read from it).
+    pub root: std::path::PathBuf,
+}
+
+/// Progress reports while apply runs; the output layer decides how to show them.
+pub trait Progress: Sync {
+    fn report(&self, target: &TargetId, message: &str);
+}
+
+/// How one target ended.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "outcome", rename_all = "kebab-case")]
+pub enum Outcome {
+    Unchanged,
+    /// Deployed and complete.
+    Deployed {
+        deployment: i32,
+        version: i32,
+        strategy: String,
+    },
+    /// Started and not watched (`--no-wait`), or still running at the timeout.
+    Started {
+        deployment: i32,
+        version: i32,
+        state: String,
+    },
+    /// AppConfig rolled the deployment back or it was reverted.
+    RolledBack {
+        deployment: i32,
+        version: i32,
+        state: String,
+        reason: String,
+    },
+    Failed {
+        error: String,
+    },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetResult {
+    #[serde(flatten)]
+    pub id: crate::plan::TargetIdJson,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    /// Resources created: "application storefront", "environment storefront/production", ...
+    pub created: Vec<String>,
+    pub targets: Vec<TargetResult>,
+}
+
+impl Report {
+    pub fn rolled_back(&self) -> bool {
+        self.targets
+            .iter()
+            .any(|t| matches!(t.outcome, Outcome::RolledBack { .. }))
+    }
+    pub fn failed(&self) -> bool {
+        self.targets
+            .iter()
+            .any(|t| matches!(t.outcome, Outcome::Failed { .. }))
+    }
+}
+
+/// The label of a target's hosted version: content digest and environment. Unique per
+/// profile in AppConfig, so it doubles as the idempotency key.
+pub fn version_label(digest: &str, environment: &str) -> String {
+    let env: String = environment.chars().take(40).collect();
+    format!("fo.{}.{env}", &digest[..16.min(digest.len())])
+}
+
+/// Applies `plan`. `targets` are the compiled targets the plan was made from.
+pub async fn apply(
+    backend: &Backend,
+    config: &RepoConfig,
+    targets: &[&Target],
+    plan: &Plan,
+    options: &Options,
+    progress: &dyn Progress,
+) -> Report {
+    let mut report = Report::default();
+    let changed: Vec<&TargetPlan> = plan
+        .targets
+        .iter()
+        .filter(|t| t.action != Action::Unchanged)
+        .collect();
+    for t in plan
+        .targets
+        .iter()
+        .filter(|t| t.action == Action::Unchanged)
+    {
+        report.targets.push(TargetResult {
+            id: t.id.clone(),
+            outcome: Outcome::Unchanged,
+        });
+    }
+    if changed.is_empty() {
+        return report;
+    }
+
+    let inventory = match ensure_resources(
+        backend,
+        config,
+        &options.root,
+        &changed,
+        &mut report.created,
+        progress,
+    )
+    .await
+    {
+        Ok(inv) => inv,
+        Err(e) => {
+            for t in changed {
+                report.targets.push(TargetResult {
+                    id: t.id.clone(),
+                    outcome: Outcome::Failed {
+                        error: e.to_string(),
+                    },
+                });
+            }
+            return report;
+        }
+    };
+
+    // One queue per environment; environments run side by side, a few at a time.
+    let mut queues: Vec<Vec<&TargetPlan>> = Vec::new();
+    for t in &changed {
+        match queues.iter_mut().find(|q| {
+            q[0].id.application == t.id.application && q[0].id.environment == t.id.environment
+        }) {
+            Some(q) => q.push(t),
+            None => queues.push(vec![t]),
+        }
+    }
+    let limit = std::sync::Arc::new(tokio::sync::Semaphore::new(options.concurrency.max(1)));
+    let runs = queues.into_iter().map(|queue| {
+        let limit = limit.clone();
+        let inventory = &inventory;
+        async move {
+            let _permit = limit.acquire().await;
+            let mut results = Vec::new();
+            for t in queue {
+                let target = targets.iter().find(|c| c.id == t.target_id());
+                let outcome = match target {
+                    Some(target) => deploy_target(backend, inventory, target, t, options, progress)
+                        .await
+                        .unwrap_or_else(|e| Outcome::Failed {
+                            error: e.to_string(),
+                        }),
+                    None => Outcome::Failed {
+                        error: "target not compiled".into(),
+                    },
+                };
+                progress.report(&t.target_id(), &describe(&outcome));
+                results.push(TargetResult {
+                    id: t.id.clone(),
+                    outcome,
+                });
+            }
+            results
+        }
+    });
+    for results in futures_util::future::join_all(runs).await {
+        report.targets.extend(results);
+    }
+    let order = |r: &TargetResult| {
+        plan.targets.iter().position(|t| {
+            t.id.application == r.id.application
+                && t.id.environment == r.id.environment
+                && t.id.profile == r.id.profile
+        })
+    };
+    report.targets.sort_by_key(order);
+    report
+}
+
+fn describe(outcome: &Outcome) -> String {
+    match outcome {
+        Outcome::Unchanged => "unchanged".into(),
+        Outcome::Deployed {
+            deployment,
+            version,
+            strategy,
+        } => format!("deployment #{deployment} of version {version} complete ({strategy})"),
+        Outcome::Started {
+            deployment,
+            version,
+            state,
+        } => format!("deployment #{deployment} of version {version} started ({state})"),
+        Outcome::RolledBack {
+            deployment,
+            state,
+            reason,
+            ..
+        } => format!("deployment #{deployment} {state}: {reason}"),
+        Outcome::Failed { error } => format!("failed: {error}"),
+    }
+}
+
+/// Creates the applications, environments, profiles and custom strategies the changed
+/// targets need. Never deletes anything.
+async fn ensure_resources(
+    backend: &Backend,
+    config: &RepoConfig,
+    root: &std::path::Path,
+    changed: &[&TargetPlan],
+    created: &mut Vec<String>,
+    progress: &dyn Progress,
+) -> Result<Inventory, BackendError> {
+    let mut apps: Vec<&str> = changed.iter().map(|t| t.id.application.as_str()).collect();
+    apps.sort_unstable();
+    apps.dedup();
+    let mut inventory = backend.inventory(&apps).await?;
+    let note = |created: &mut Vec<String>, what: String, id: &TargetId| {
+        progress.report(id, &format!("created {what}"));
+        created.push(what);
+    };
+    for t in changed {
+        let id = t.target_id();
+        let Some(app_config) = config.applications.get(&id.application) else {
+            continue;
+        };
+        if !inventory.applications.contains_key(&id.application) {
+            let app_id = backend
+                .create_application(&id.application, app_config.description.as_deref())
+                .await?;
+            inventory.applications.insert(
+                id.application.clone(),
+                crate::live::AppInventory {
+                    id: app_id,
+                    ..Default::default()
+                },
+            );
+            note(created, format!("application {}", id.application), &id);
+        }
+        let Some(env_config) = app_config.environments.get(&id.environment) else {
+            continue;
+        };
+        for name in [
+            Some(&env_config.strategy),
+            env_config.urgent_strategy.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if let Some(strategy) = config.strategies.get(name)
+                && !inventory.strategies.contains_key(name)
+            {
+                let sid = backend.create_strategy(name, strategy).await?;
+                inventory.strategies.insert(name.clone(), sid);
+                note(created, format!("deployment strategy {name}"), &id);
+            }
+        }
+        let app = inventory
+            .applications
+            .get_mut(&id.application)
+            .ok_or_else(|| {
+                BackendError::new(ErrorKind::Other, "inventory", "application vanished")
+            })?;
+        if !app.environments.contains_key(&id.environment) {
+            let env_id = backend
+                .create_environment(
+                    &app.id,
+                    &id.environment,
+                    env_config.description.as_deref(),
+                    &env_config.monitors,
+                )
+                .await?;
+            app.environments.insert(id.environment.clone(), env_id);
+            note(
+                created,
+                format!("environment {}/{}", id.application, id.environment),
+                &id,
+            );
+        }
+        if !app.profiles.contains_key(&id.profile)
+            && let Some(profile) = app_config.profiles.get(&id.profile)
+        {
+            // Freeform profiles get their schema as an AppConfig validator when it fits one.
+            let schema = match (&profile.kind, &profile.schema) {
+                (ProfileKind::Freeform, Some(path)) => std::fs::read_to_string(root.join(path))
+                    .ok()
+                    .filter(|s| s.chars().count() <= crate::compile::VALIDATOR_MAX_CHARS),
+                _ => None,
+            };
+            let pid = backend
+                .create_profile(
+                    &app.id,
+                    &id.profile,
+                    profile.kind.appconfig_type(),
+                    profile.description.as_deref(),
+                    schema.as_deref(),
+                )
+                .await?;
+            app.profiles.insert(
+                id.profile.clone(),
+                (pid, profile.kind.appconfig_type().to_owned()),
+            );
+            note(
+                created,
+                format!("configuration profile {}/{}", id.application, id.profile),
+                &id,
+            );
+        }
+    }
+    Ok(inventory)
+}
+
+async fn deploy_target(
+    backend: &Backend,
+    inventory: &Inventory,
+    target: &Target,
+    plan: &TargetPlan,
+    options: &Options,
+    progress: &dyn Progress,
+) -> Result<Outcome, BackendError> {
+    let id = &target.id;
+    let missing = |what: &str| {
+        BackendError::new(
+            ErrorKind::NotFound,
+            "apply",
+            format!("{what} of {id} does not exist"),
+        )
+    };
+    let app = inventory
+        .applications
+        .get(&id.application)
+        .ok_or_else(|| missing("application"))?;
+    let env_id = app
+        .environments
+        .get(&id.environment)
+        .ok_or_else(|| missing("environment"))?;
+    let (profile_id, _) = app
+        .profiles
+        .get(&id.profile)
+        .ok_or_else(|| missing("configuration profile"))?;
+    let strategy_id = if plan.strategy.starts_with("AppConfig.") {
+        plan.strategy.clone()
+    } else {
+        inventory
+            .strategies
+            .get(&plan.strategy)
+            .cloned()
+            .ok_or_else(|| missing(&format!("deployment strategy {}", plan.strategy)))?
+    };
+
+    let version = upload(backend, &app.id, profile_id, target, plan, options).await?;
+    let version_text = version.to_string();
+    let started = Instant::now();
+
+    let deployment = loop {
+        let history = backend.deployments(&app.id, env_id).await?;
+        let history = with_profiles(backend, &app.id, env_id, history).await?;
+        let state = resolve(&history, profile_id);
+        // Converged already (a re-run, or a concurrent apply got there first).
+        if let Some(d) = state
+            .live
+            .as_ref()
+            .filter(|d| d.version == version_text && state.in_flight.is_none())
+        {
+            if d.state == DeployState::Complete {
+                return Ok(Outcome::Deployed {
+                    deployment: d.number,
+                    version,
+                    strategy: plan.strategy.clone(),
+                });
+            }
+            break d.clone();
+        }
+        if let Some(d) = state
+            .in_flight
+            .as_ref()
+            .filter(|d| d.version == version_text)
+        {
+            progress.report(
+                id,
+                &format!(
+                    "deployment #{} of version {version} is already running",
+                    d.number
+                ),
+            );
+            break d.clone();
+        }
+        if let Some(busy) = &state.environment_busy {
+            if !options.wait || started.elapsed() > options.timeout {
+                return Err(BackendError::new(
+                    ErrorKind::Conflict,
+                    "StartDeployment",
+                    format!(
+                        "deployment #{} ({}) is in progress in {}/{}; not started",
+                        busy.number,
+                        busy.state.as_str(),
+                        id.application,
+                        id.environment
+                    ),
+                ));
+            }
+            progress.report(
+                id,
+                &format!(
+                    "waiting for deployment #{} ({}) to finish",
+                    busy.number,
+                    busy.state.as_str()
+                ),
+            );
+            pause(backend, options.poll).await;
+            continue;
+        }
+        let description = format!(
+            "{PROVENANCE_PREFIX}{} digest={}",
+            options.commit,
+            &plan.digest[..16]
+        );
+        let request = NewDeployment {
+            application_id: &app.id,
+            environment_id: env_id,
+            profile_id,
+            strategy_id: &strategy_id,
+            version: &version_text,
+            description: &description,
+            tags: vec![("flagops:commit".into(), options.commit.clone())],
+        };
+        match backend.start_deployment(&request).await {
+            Ok(d) => {
+                progress.report(
+                    id,
+                    &format!(
+                        "started deployment #{} of version {version} with {}",
+                        d.number, plan.strategy
+                    ),
+                );
+                break d;
+            }
+            // Another deployment got in first: wait for it and look again.
+            Err(e)
+                if e.kind == ErrorKind::Conflict
+                    && options.wait
+                    && started.elapsed() <= options.timeout =>
+            {
+                progress.report(id, &format!("environment busy ({}); retrying", e.message));
+                pause(backend, options.poll).await;
+            }
+            Err(e) => return Err(e),
+        }
+    };
+    watch(
+        backend, &app.id, env_id, deployment, version, plan, options, progress,
+    )
+    .await
+}
+
+/// Fills the profile ids ListDeployments may omit.
+async fn with_profiles(
+    backend: &Backend,
+    app_id: &str,
+    env_id: &str,
+    history: Vec<Deployment>,
+) -> Result<Vec<Deployment>, BackendError> {
+    let mut out = Vec::with_capacity(history.len());
+    for d in history {
+        out.push(if d.profile_id.is_none() {
+            backend.deployment(app_id, env_id, d.number).await?
+        } else {
+            d
+        });
+    }
+    Ok(out)
+}
+
+/// Finds or creates the target's hosted version. `LatestVersionNumber` makes creation a
+/// compare-and-swap: environments of one profile race for the next number, and the loser
+/// looks again (its label may already be there).
+async fn upload(
+    backend: &Backend,
+    app_id: &str,
+    profile_id: &str,
+    target: &Target,
+    plan: &TargetPlan,
+    options: &Options,
+) -> Result<i32, BackendError> {
+    let label = version_label(&plan.digest, &target.id.environment);
+    let content = target.content();
+    let description = format!(
+        "{PROVENANCE_PREFIX}{} env={} digest={}",
+        options.commit, target.id.environment, plan.digest
+    );
+    let content_type = "application/json";
+    let mut last_error = None;
+    for _ in 0..8 {
+        let versions = backend.versions(app_id, profile_id).await?;
+        if let Some(v) = versions
+            .iter()
+            .find(|v| v.label.as_deref() == Some(label.as_str()))
+        {
+            return Ok(v.number);
+        }
+        let request = NewVersion {
+            application_id: app_id,
+            profile_id,
+            content: content.as_bytes(),
+            content_type,
+            label: &label,
+            description: &description,
+            latest_version_number: versions.iter().map(|v| v.number).max(),
+        };
+        match backend.create_version(&request).await {
+            Ok(number) => return Ok(number),
+            // A concurrent writer moved the latest number, or created our label first.
+            Err(e)
+                if e.kind == ErrorKind::Conflict
+                    || (e.kind == ErrorKind::BadRequest && e.message.contains("label")) =>
+            {
+                last_error = Some(e)
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last_error.unwrap_or_else(|| {
+        BackendError::new(
+            ErrorKind::Conflict,
+            "CreateHostedConfigurationVersion",
+            "gave up after repeated conflicts",
+        )
+    }))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn watch(
+    backend: &Backend,
+    app_id: &str,
+    env_id: &str,
+    mut d: Deployment,
+    version: i32,
+    plan: &TargetPlan,
+    options: &Options,
+    progress: &dyn Progress,
+) -> Result<Outcome, BackendError> {
+    let id = plan.target_id();
+    let started = Instant::now();
+    let mut last = String::new();
+    loop {
+        let status = format!("{} {:.0}%", d.state.as_str(), d.percentage);
+        if status != last {
+            progress.report(&id, &format!("deployment #{}: {status}", d.number));
+            last = status;
+        }
+        match &d.state {
+            DeployState::Complete => {
+                return Ok(Outcome::Deployed {
+                    deployment: d.number,
+                    version,
+                    strategy: plan.strategy.clone(),
+                });
+            }
+            s if s.is_rejected() && *s != DeployState::RollingBack => {
+                let reason = d
+                    .rollback_reason()
+                    .unwrap_or_else(|| "no reason in the event log".into());
+                return Ok(Outcome::RolledBack {
+                    deployment: d.number,
+                    version,
+                    state: s.as_str().to_owned(),
+                    reason,
+                });
+            }
+            _ => {}
+        }
+        if !options.wait || started.elapsed() > options.timeout {
+            return Ok(Outcome::Started {
+                deployment: d.number,
+                version,
+                state: d.state.as_str().to_owned(),
+            });
+        }
+        pause(backend, options.poll).await;
+        d = backend.deployment(app_id, env_id, d.number).await?;
+    }
+}
+
+async fn pause(backend: &Backend, poll: Duration) {
+    if !backend.is_instant() {
+        tokio::time::sleep(poll).await;
+    }
+}

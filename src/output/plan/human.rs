@@ -1,0 +1,57 @@
+//! A plan for a terminal or a CI log.
+
+use super::describe_change;
+use crate::plan::{Action, Plan};
+
+pub fn render(plan: &Plan, backend: &str) -> String {
+    let mut out = String::new();
+    for t in &plan.targets {
+        let name = format!("{}/{}/{}", t.id.application, t.id.environment, t.id.profile);
+        match t.action {
+            Action::Unchanged => out.push_str(&format!("  {name}: unchanged\n")),
+            action => {
+                let what = if action == Action::Create {
+                    "create"
+                } else {
+                    "update"
+                };
+                let missing = t
+                    .missing
+                    .map(|m| {
+                        format!(
+                            ", {} missing",
+                            serde_json::to_value(m)
+                                .ok()
+                                .and_then(|v| v.as_str().map(str::to_owned))
+                                .unwrap_or_default()
+                        )
+                    })
+                    .unwrap_or_default();
+                out.push_str(&format!(
+                    "{} {name}: {what}{missing} (strategy {})\n",
+                    if action == Action::Create { "+" } else { "~" },
+                    t.strategy
+                ));
+                for c in &t.changes {
+                    out.push_str(&format!("    {}\n", describe_change(c)));
+                }
+                if let Some(note) = &t.strategy_note {
+                    out.push_str(&format!("    note: {note}\n"));
+                }
+                for r in &t.risks {
+                    out.push_str(&format!("    warning[{}]: {}\n", r.code, r.message));
+                }
+            }
+        }
+    }
+    let changed = plan
+        .targets
+        .iter()
+        .filter(|t| t.action != Action::Unchanged)
+        .count();
+    out.push_str(&format!(
+        "\nplan against {backend}: {changed} of {} targets change\n",
+        plan.targets.len()
+    ));
+    out
+}

@@ -1,0 +1,44 @@
+//! A plan as one JSON document (version 1).
+
+use serde::Serialize;
+
+use crate::output::json::Tool;
+use crate::plan::{Action, Plan};
+
+#[derive(Serialize)]
+struct PlanDocument<'a> {
+    version: u32,
+    tool: Tool,
+    command: &'static str,
+    backend: &'a str,
+    has_changes: bool,
+    summary: Summary,
+    targets: &'a [crate::plan::TargetPlan],
+}
+
+#[derive(Serialize)]
+struct Summary {
+    targets: usize,
+    create: usize,
+    update: usize,
+    unchanged: usize,
+}
+
+pub fn render(plan: &Plan, backend: &str) -> String {
+    let count = |a: Action| plan.targets.iter().filter(|t| t.action == a).count();
+    let doc = PlanDocument {
+        version: 1,
+        tool: Tool::this(),
+        command: "plan",
+        backend,
+        has_changes: plan.has_changes(),
+        summary: Summary {
+            targets: plan.targets.len(),
+            create: count(Action::Create),
+            update: count(Action::Update),
+            unchanged: count(Action::Unchanged),
+        },
+        targets: &plan.targets,
+    };
+    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+}

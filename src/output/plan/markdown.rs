@@ -1,0 +1,102 @@
+//! A plan as a pull-request comment: a summary table naming every changed target first, then
+//! collapsible details per target, cut to fit GitHub's comment limit. A hidden marker lets a
+//! workflow find and update the same comment on every push.
+
+use super::describe_change;
+use crate::output::markdown::cell;
+use crate::plan::{Action, Plan};
+
+/// GitHub rejects comments longer than this many characters.
+pub const GITHUB_COMMENT_LIMIT: usize = 65_536;
+/// Identifies flagops's plan comment.
+pub const MARKER: &str = "<!-- flagops-plan -->";
+
+pub fn render(plan: &Plan, backend: &str) -> String {
+    render_within(plan, backend, GITHUB_COMMENT_LIMIT - 1_000)
+}
+
+pub fn render_within(plan: &Plan, backend: &str, budget: usize) -> String {
+    let changed: Vec<_> = plan
+        .targets
+        .iter()
+        .filter(|t| t.action != Action::Unchanged)
+        .collect();
+    let unchanged = plan.targets.len() - changed.len();
+    let mut md = format!("{MARKER}\n");
+    if changed.is_empty() {
+        md.push_str(&format!(
+            "### ✅ flagops plan: no changes\n\nAll {} targets match {backend}.\n",
+            plan.targets.len()
+        ));
+        return md;
+    }
+    let risky: usize = changed.iter().map(|t| t.risks.len()).sum();
+    md.push_str(&format!(
+        "### flagops plan: {} target{} change{}\n\nAgainst {backend}; {unchanged} unchanged.{}\n\n| target | action | flags | strategy | risks |\n|---|---|---|---|---|\n",
+        changed.len(),
+        if changed.len() == 1 { "" } else { "s" },
+        if changed.len() == 1 { "s" } else { "" },
+        if risky > 0 { format!(" ⚠️ {risky} risk{} to review.", if risky == 1 { "" } else { "s" }) } else { String::new() },
+    ));
+    for t in &changed {
+        let name = format!("{}/{}/{}", t.id.application, t.id.environment, t.id.profile);
+        let action = if t.action == Action::Create {
+            "create"
+        } else {
+            "update"
+        };
+        let risks = if t.risks.is_empty() {
+            String::new()
+        } else {
+            format!("⚠️ {}", t.risks.len())
+        };
+        md.push_str(&format!(
+            "| `{}` | {action} | {} | `{}` | {risks} |\n",
+            cell(&name),
+            t.changes.len(),
+            cell(&t.strategy)
+        ));
+    }
+    md.push('\n');
+
+    // Details, while they fit; the table above always names every target.
+    let mut omitted = 0;
+    for t in &changed {
+        let name = format!("{}/{}/{}", t.id.application, t.id.environment, t.id.profile);
+        let mut section = format!(
+            "<details><summary><code>{}</code>: {} flag change{}</summary>\n\n",
+            cell(&name),
+            t.changes.len(),
+            if t.changes.len() == 1 { "" } else { "s" }
+        );
+        for r in &t.risks {
+            section.push_str(&format!("> ⚠️ **{}**: {}\n\n", r.code, cell(&r.message)));
+        }
+        if let Some(note) = &t.strategy_note {
+            section.push_str(&format!("*{}*\n\n", cell(note)));
+        }
+        for c in &t.changes {
+            section.push_str(&format!("- {}\n", cell(&describe_change(c))));
+        }
+        let fence = if t.diff.contains("```") {
+            "~~~~"
+        } else {
+            "```"
+        };
+        let with_diff = format!("{section}\n{fence}diff\n{}{fence}\n</details>\n\n", t.diff);
+        let without_diff = format!(
+            "{section}\n*(diff omitted to fit the comment; run `flagops plan` for it)*\n</details>\n\n"
+        );
+        if md.len() + with_diff.len() + 200 <= budget {
+            md.push_str(&with_diff);
+        } else if md.len() + without_diff.len() + 200 <= budget {
+            md.push_str(&without_diff);
+        } else {
+            omitted += 1;
+        }
+    }
+    if omitted > 0 {
+        md.push_str(&format!("*Details of {omitted} more target{} omitted to fit GitHub's comment limit; the job summary and `flagops plan --format json` have everything.*\n", if omitted == 1 { "" } else { "s" }));
+    }
+    md
+}

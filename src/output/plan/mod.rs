@@ -1,0 +1,67 @@
+//! Rendering of a plan: one module per format.
+
+pub mod human;
+pub mod json;
+pub mod markdown;
+
+use serde_json::Value;
+
+use crate::plan::{ChangeKind, FieldChange, FlagChange};
+
+/// A value for a one-line summary: strings bare, long values shortened.
+pub fn short(value: &Option<Value>) -> String {
+    match value {
+        None => "(none)".to_owned(),
+        Some(Value::String(s)) => shorten(s),
+        Some(v) => shorten(&v.to_string()),
+    }
+}
+
+fn shorten(s: &str) -> String {
+    if s.chars().count() > 60 {
+        format!("{}…", s.chars().take(60).collect::<String>())
+    } else {
+        s.to_owned()
+    }
+}
+
+/// "enabled: false → true", "allow_list: +ws_a −ws_b".
+pub fn describe_field(f: &FieldChange) -> String {
+    if !f.added.is_empty() || !f.removed.is_empty() {
+        let mut parts: Vec<String> = f.added.iter().map(|a| format!("+{a}")).collect();
+        parts.extend(f.removed.iter().map(|r| format!("−{r}")));
+        return format!("{}: {}", f.field, parts.join(" "));
+    }
+    match (&f.from, &f.to) {
+        (None, Some(_)) => format!("{}: {}", f.field, short(&f.to)),
+        (Some(_), None) => format!("{}: removed (was {})", f.field, short(&f.from)),
+        _ => format!("{}: {} → {}", f.field, short(&f.from), short(&f.to)),
+    }
+}
+
+/// "~ checkout_v2 (release): enabled: false → true; …"
+pub fn describe_change(c: &FlagChange) -> String {
+    let sign = match c.kind {
+        ChangeKind::Added => "+",
+        ChangeKind::Removed => "-",
+        ChangeKind::Changed => "~",
+    };
+    let class = c
+        .class
+        .map(|k| format!(" ({})", k.as_str()))
+        .unwrap_or_default();
+    let fields: Vec<String> = match c.kind {
+        ChangeKind::Removed => Vec::new(),
+        _ => c
+            .fields
+            .iter()
+            .filter(|f| !f.field.starts_with("definition.") || c.kind == ChangeKind::Changed)
+            .map(describe_field)
+            .collect(),
+    };
+    if fields.is_empty() {
+        format!("{sign} {}{class}", c.key)
+    } else {
+        format!("{sign} {}{class}: {}", c.key, fields.join("; "))
+    }
+}

@@ -1,0 +1,17 @@
+//! Progress while apply waits on deployments: one line per change of state, on stderr, so
+//! stdout keeps only the report. Inside GitHub Actions the lines are the same plain text.
+
+use std::io::Write;
+
+use crate::apply::Progress;
+use crate::compile::TargetId;
+
+/// Plain progress lines: `[app/env/profile] message`.
+pub struct Lines;
+
+impl Progress for Lines {
+    fn report(&self, target: &TargetId, message: &str) {
+        let mut stderr = anstream::stderr().lock();
+        let _ = writeln!(stderr, "[{target}] {message}");
+    }
+}

@@ -1,0 +1,446 @@
+//! plan: desired documents against live state, per target and per flag. Plan never writes.
+
+use std::collections::{BTreeSet, HashMap};
+
+use serde::Serialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::compile::{ALLOW_ATTRIBUTE, Target, TargetId, canonical};
+use crate::live::normalize::normalize;
+use crate::live::{Missing, TargetLive};
+use crate::model::Model;
+use crate::model::config::{ProfileKind, RepoConfig};
+use crate::model::flags::FlagClass;
+
+/// What apply would do to a target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Unchanged,
+    /// Nothing is served yet (resources missing or never deployed).
+    Create,
+    Update,
+}
+
+/// One field of a flag that changes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldChange {
+    /// `enabled`, `values.<attr>`, `allow_list`, `variants`, `definition.<field>`.
+    pub field: String,
+    pub from: Option<Value>,
+    pub to: Option<Value>,
+    /// For allow lists: entries added and removed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub added: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub removed: Vec<String>,
+}
+
+/// How one flag (or top-level freeform key) changes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FlagChange {
+    pub key: String,
+    pub kind: ChangeKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub class: Option<FlagClass>,
+    pub fields: Vec<FieldChange>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeKind {
+    Added,
+    Removed,
+    Changed,
+}
+
+/// A change a reviewer should look at twice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Risk {
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// The plan of one target.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetPlan {
+    #[serde(flatten)]
+    pub id: TargetIdJson,
+    pub profile_type: &'static str,
+    pub action: Action,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing: Option<Missing>,
+    pub changes: Vec<FlagChange>,
+    pub risks: Vec<Risk>,
+    /// The strategy apply would deploy with.
+    pub strategy: String,
+    /// Why that strategy (urgent classes, mixed change...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub strategy_note: Option<String>,
+    /// SHA-256 of the uploaded bytes.
+    pub digest: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub live_version: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub live_deployment: Option<i32>,
+    /// Unified diff of the normalized live and desired documents.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub diff: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetIdJson {
+    pub application: String,
+    pub environment: String,
+    pub profile: String,
+}
+
+impl From<&TargetId> for TargetIdJson {
+    fn from(id: &TargetId) -> Self {
+        TargetIdJson {
+            application: id.application.clone(),
+            environment: id.environment.clone(),
+            profile: id.profile.clone(),
+        }
+    }
+}
+
+impl TargetPlan {
+    pub fn target_id(&self) -> TargetId {
+        TargetId {
+            application: self.id.application.clone(),
+            environment: self.id.environment.clone(),
+            profile: self.id.profile.clone(),
+        }
+    }
+}
+
+/// The plan of every selected target.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Plan {
+    pub targets: Vec<TargetPlan>,
+}
+
+impl Plan {
+    pub fn has_changes(&self) -> bool {
+        self.targets.iter().any(|t| t.action != Action::Unchanged)
+    }
+}
+
+/// SHA-256 of a target's uploaded bytes, hex.
+pub fn digest(target: &Target) -> String {
+    hex(&Sha256::digest(target.content().as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Plans every target against its live state (same order as `targets`).
+pub fn plan(config: &RepoConfig, model: &Model, targets: &[&Target], live: &[TargetLive]) -> Plan {
+    let classes: HashMap<(&str, &str, &str), FlagClass> = model
+        .flags()
+        .map(|f| ((f.application, f.profile, f.key), f.flag.class))
+        .collect();
+    let mut plan = Plan::default();
+    for target in targets {
+        let Some(l) = live.iter().find(|l| l.id == target.id) else {
+            continue;
+        };
+        let desired = normalize(&target.document, target.kind);
+        let class_of = |key: &str| {
+            classes
+                .get(&(
+                    target.id.application.as_str(),
+                    target.id.profile.as_str(),
+                    key,
+                ))
+                .copied()
+        };
+        let (action, changes) = match (&l.missing, &l.content) {
+            (Some(_), _) | (None, None) => (
+                Action::Create,
+                diff_documents(None, &desired, target.kind, &class_of),
+            ),
+            (None, Some(current)) if *current == desired => (Action::Unchanged, Vec::new()),
+            (None, Some(current)) => (
+                Action::Update,
+                diff_documents(Some(current), &desired, target.kind, &class_of),
+            ),
+        };
+        let diff = if action == Action::Unchanged {
+            String::new()
+        } else {
+            let old = l
+                .content
+                .as_ref()
+                .map(canonical::pretty)
+                .unwrap_or_default();
+            let new = canonical::pretty(&desired);
+            let name = target.id.to_string();
+            similar::TextDiff::from_lines(&old, &new)
+                .unified_diff()
+                .context_radius(3)
+                .header(&format!("live/{name}"), &format!("git/{name}"))
+                .to_string()
+        };
+        let env = config
+            .applications
+            .get(&target.id.application)
+            .and_then(|a| a.environments.get(&target.id.environment));
+        let (strategy, strategy_note) = choose_strategy(env, &changes, action);
+        let risks = risks(
+            env.is_some_and(|e| e.production),
+            &changes,
+            l,
+            &strategy_note,
+        );
+        plan.targets.push(TargetPlan {
+            id: (&target.id).into(),
+            profile_type: target.kind.appconfig_type(),
+            action,
+            missing: l.missing,
+            changes,
+            risks,
+            strategy,
+            strategy_note,
+            digest: digest(target),
+            live_version: l.version.as_ref().map(|v| v.number),
+            live_deployment: l.state.live.as_ref().map(|d| d.number),
+            diff,
+        });
+    }
+    plan
+}
+
+/// Kill-switch and ops flags must not wait for a gradual rollout: a change touching only them
+/// goes out with the environment's urgent strategy; a mixed change takes the (stricter)
+/// ordinary one.
+fn choose_strategy(
+    env: Option<&crate::model::config::Environment>,
+    changes: &[FlagChange],
+    action: Action,
+) -> (String, Option<String>) {
+    let Some(env) = env else {
+        return (String::new(), None);
+    };
+    let urgent = |c: &FlagChange| matches!(c.class, Some(FlagClass::KillSwitch | FlagClass::Ops));
+    let Some(urgent_strategy) = &env.urgent_strategy else {
+        return (env.strategy.clone(), None);
+    };
+    if action == Action::Update && !changes.is_empty() && changes.iter().all(urgent) {
+        return (
+            urgent_strategy.clone(),
+            Some("only kill-switch/ops flags change: urgent strategy".into()),
+        );
+    }
+    if changes.iter().any(urgent) && !changes.iter().all(urgent) {
+        return (env.strategy.clone(), Some("kill-switch/ops changes mixed with others take the ordinary strategy: split the change to ship them instantly".into()));
+    }
+    (env.strategy.clone(), None)
+}
+
+fn risks(
+    production: bool,
+    changes: &[FlagChange],
+    live: &TargetLive,
+    strategy_note: &Option<String>,
+) -> Vec<Risk> {
+    let mut risks = Vec::new();
+    for c in changes {
+        match c.kind {
+            ChangeKind::Removed => risks.push(Risk {
+                code: "flag-deleted",
+                message: format!(
+                    "`{}` is deleted: code still reading it gets no value",
+                    c.key
+                ),
+            }),
+            ChangeKind::Added | ChangeKind::Changed => {
+                let enabled = c.fields.iter().find(|f| f.field == "enabled");
+                let turned_on = enabled.is_some_and(|f| f.to == Some(Value::Bool(true)));
+                let restricted = c
+                    .fields
+                    .iter()
+                    .any(|f| f.field == ALLOW_ATTRIBUTE && f.to.is_some());
+                if production && turned_on && !restricted && c.class != Some(FlagClass::KillSwitch)
+                {
+                    risks.push(Risk {
+                        code: "enabled-for-everyone",
+                        message: format!(
+                            "`{}` is switched on for everyone in a production environment",
+                            c.key
+                        ),
+                    });
+                }
+                if c.class == Some(FlagClass::KillSwitch)
+                    && enabled.is_some()
+                    && c.kind == ChangeKind::Changed
+                {
+                    risks.push(Risk {
+                        code: "kill-switch-flipped",
+                        message: format!("kill switch `{}` is flipped", c.key),
+                    });
+                }
+            }
+        }
+    }
+    let urgent = changes
+        .iter()
+        .any(|c| matches!(c.class, Some(FlagClass::KillSwitch | FlagClass::Ops)));
+    if let Some(busy) = &live.state.environment_busy
+        && urgent
+    {
+        risks.push(Risk { code: "queued-behind-rollout", message: format!("an urgent change would wait behind deployment #{} ({}) running in this environment", busy.number, busy.state.as_str()) });
+    }
+    if strategy_note
+        .as_deref()
+        .is_some_and(|n| n.contains("split"))
+    {
+        risks.push(Risk {
+            code: "mixed-urgency",
+            message: strategy_note.clone().unwrap_or_default(),
+        });
+    }
+    risks
+}
+
+/// Per-flag changes between the live and desired (normalized) documents.
+fn diff_documents(
+    live: Option<&Value>,
+    desired: &Value,
+    kind: ProfileKind,
+    class_of: &dyn Fn(&str) -> Option<FlagClass>,
+) -> Vec<FlagChange> {
+    match kind {
+        ProfileKind::Freeform => {
+            let empty = serde_json::Map::new();
+            let old = live.and_then(Value::as_object).unwrap_or(&empty);
+            let new = desired.as_object().unwrap_or(&empty);
+            keyed_changes(old, new, |_, o, n| vec![field("value", o, n)], &|_| None)
+        }
+        ProfileKind::FeatureFlags => {
+            let section = |doc: Option<&Value>, name: &str| {
+                doc.and_then(|d| d.get(name))
+                    .and_then(Value::as_object)
+                    .cloned()
+                    .unwrap_or_default()
+            };
+            let (old_values, new_values) =
+                (section(live, "values"), section(Some(desired), "values"));
+            let (old_defs, new_defs) = (section(live, "flags"), section(Some(desired), "flags"));
+            let mut keys: BTreeSet<&String> = new_defs.keys().chain(old_defs.keys()).collect();
+            keys.extend(new_values.keys().chain(old_values.keys()));
+            let mut changes = Vec::new();
+            for key in keys {
+                let in_old = old_defs.contains_key(key) || old_values.contains_key(key);
+                let in_new = new_defs.contains_key(key) || new_values.contains_key(key);
+                let mut fields = value_fields(old_values.get(key), new_values.get(key));
+                fields.extend(definition_fields(old_defs.get(key), new_defs.get(key)));
+                let kind = match (in_old, in_new) {
+                    (false, true) => ChangeKind::Added,
+                    (true, false) => ChangeKind::Removed,
+                    _ if fields.is_empty() => continue,
+                    _ => ChangeKind::Changed,
+                };
+                changes.push(FlagChange {
+                    key: key.clone(),
+                    kind,
+                    class: class_of(key),
+                    fields,
+                });
+            }
+            changes
+        }
+    }
+}
+
+fn keyed_changes(
+    old: &serde_json::Map<String, Value>,
+    new: &serde_json::Map<String, Value>,
+    fields: impl Fn(&str, Option<&Value>, Option<&Value>) -> Vec<FieldChange>,
+    class_of: &dyn Fn(&str) -> Option<FlagClass>,
+) -> Vec<FlagChange> {
+    let keys: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+    keys.into_iter()
+        .filter_map(|k| {
+            let (o, n) = (old.get(k), new.get(k));
+            let kind = match (o, n) {
+                (None, Some(_)) => ChangeKind::Added,
+                (Some(_), None) => ChangeKind::Removed,
+                (Some(a), Some(b)) if a != b => ChangeKind::Changed,
+                _ => return None,
+            };
+            Some(FlagChange {
+                key: k.clone(),
+                kind,
+                class: class_of(k),
+                fields: fields(k, o, n),
+            })
+        })
+        .collect()
+}
+
+fn field(name: &str, from: Option<&Value>, to: Option<&Value>) -> FieldChange {
+    FieldChange {
+        field: name.to_owned(),
+        from: from.cloned(),
+        to: to.cloned(),
+        added: Vec::new(),
+        removed: Vec::new(),
+    }
+}
+
+/// Changes of a flag's value: enabled, attribute values, allow list entries, variants.
+fn value_fields(old: Option<&Value>, new: Option<&Value>) -> Vec<FieldChange> {
+    let empty = serde_json::Map::new();
+    let old = old.and_then(Value::as_object).unwrap_or(&empty);
+    let new = new.and_then(Value::as_object).unwrap_or(&empty);
+    let keys: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+    let mut out = Vec::new();
+    for k in keys {
+        let (o, n) = (old.get(k), new.get(k));
+        if o == n {
+            continue;
+        }
+        let name = match k.as_str() {
+            "enabled" => "enabled".to_owned(),
+            "_variants" => "variants".to_owned(),
+            a if a == ALLOW_ATTRIBUTE => a.to_owned(),
+            a => format!("values.{a}"),
+        };
+        let mut change = field(&name, o, n);
+        if k == ALLOW_ATTRIBUTE {
+            let set = |v: Option<&Value>| -> BTreeSet<String> {
+                v.and_then(Value::as_array)
+                    .map(|a| {
+                        a.iter()
+                            .map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_owned))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            };
+            let (before, after) = (set(o), set(n));
+            change.added = after.difference(&before).cloned().collect();
+            change.removed = before.difference(&after).cloned().collect();
+        }
+        out.push(change);
+    }
+    out
+}
+
+/// Changes of a flag's definition: name, description, attributes, deprecation.
+fn definition_fields(old: Option<&Value>, new: Option<&Value>) -> Vec<FieldChange> {
+    let (Some(old), Some(new)) = (
+        old.and_then(Value::as_object),
+        new.and_then(Value::as_object),
+    ) else {
+        return Vec::new();
+    };
+    let keys: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+    keys.into_iter()
+        .filter(|k| old.get(*k) != new.get(*k))
+        .map(|k| field(&format!("definition.{k}"), old.get(k), new.get(k)))
+        .collect()
+}
