@@ -190,6 +190,8 @@ impl AppConfigBackend {
                 break;
             }
         }
+        // AppConfig documents descending numbers; not every implementation keeps to it.
+        out.sort_by_key(|d| std::cmp::Reverse(d.number));
         Ok(out)
     }
 

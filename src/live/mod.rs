@@ -113,12 +113,10 @@ pub struct Deployment {
 impl Deployment {
     /// Who or what ended it, from the event log: the alarm ARN for an alarm rollback.
     pub fn rollback_reason(&self) -> Option<String> {
-        let event = self.events.iter().find(|e| {
-            matches!(
-                e.event_type.as_str(),
-                "ROLLBACK_STARTED" | "ROLLBACK_COMPLETED" | "REVERT_COMPLETED"
-            )
-        })?;
+        // ROLLBACK_STARTED carries the initiator (the alarm ARN); the completion events follow.
+        let event = ["ROLLBACK_STARTED", "REVERT_COMPLETED", "ROLLBACK_COMPLETED"]
+            .iter()
+            .find_map(|kind| self.events.iter().find(|e| e.event_type == *kind))?;
         let by = match event.triggered_by.as_str() {
             "CLOUDWATCH_ALARM" => "CloudWatch alarm",
             "USER" => "user",
