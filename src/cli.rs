@@ -82,6 +82,10 @@ pub struct BackendArgs {
 pub struct PlanArgs {
     #[command(flatten)]
     pub repo: RepoArgs,
+    /// Deploy these flags' git values even though AppConfig rolled them back before
+    /// (repeatable). Without it, rolled-back values stay held at their live values.
+    #[arg(long, value_name = "FLAG")]
+    pub retry: Vec<String>,
     #[command(flatten)]
     pub filter: TargetFilter,
     #[command(flatten)]
@@ -109,6 +113,10 @@ pub enum PlanFormat {
 pub struct ApplyArgs {
     #[command(flatten)]
     pub repo: RepoArgs,
+    /// Deploy these flags' git values even though AppConfig rolled them back before
+    /// (repeatable). Without it, rolled-back values stay held at their live values.
+    #[arg(long, value_name = "FLAG")]
+    pub retry: Vec<String>,
     #[command(flatten)]
     pub filter: TargetFilter,
     #[command(flatten)]

@@ -5,7 +5,14 @@ use clap::Parser;
 use flagops::{cli::Cli, commands, exit::Exit, output};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            // Bad usage is a failure to run (1); --help and --version are not.
+            let _ = err.print();
+            return if err.use_stderr() { Exit::Failure } else { Exit::Clean }.into();
+        }
+    };
     match commands::run(cli) {
         Ok(exit) => exit.into(),
         Err(err) => {

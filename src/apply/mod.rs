@@ -516,7 +516,8 @@ async fn upload(
     options: &Options,
 ) -> Result<i32, BackendError> {
     let label = version_label(&plan.digest, &target.id.environment);
-    let content = target.content();
+    // git's document with console-owned and held fields at their live values.
+    let content = crate::compile::canonical::compact(&plan.document);
     let description = format!(
         "{PROVENANCE_PREFIX}{} env={} digest={}",
         options.commit, target.id.environment, plan.digest

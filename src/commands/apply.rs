@@ -61,7 +61,7 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<Exit> {
     let (plan, report, backend_name) = runtime.block_on(async {
         let backend = super::live::backend(&args.backend, config, &checked.root).await?;
         let (_, live) = crate::live::read(&backend, &targets).await?;
-        let plan = crate::plan::plan(config, &checked.report.model, &targets, &live);
+        let plan = crate::plan::plan(config, &checked.report.model, &targets, &live, &args.retry);
         let report = apply::apply(
             &backend,
             config,
@@ -85,6 +85,9 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<Exit> {
         Exit::Failure
     } else if report.rolled_back() {
         Exit::RolledBack
+    } else if plan.has_holds() {
+        // Values held back after a rollback need a human: a fix, adopt, or --retry.
+        Exit::Findings
     } else {
         Exit::Clean
     })

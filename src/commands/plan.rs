@@ -14,7 +14,13 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
         let backend = super::live::backend(&args.backend, checked.config(), &checked.root).await?;
         let (_, live) = crate::live::read(&backend, &targets).await?;
         anyhow::Ok((
-            crate::plan::plan(checked.config(), &checked.report.model, &targets, &live),
+            crate::plan::plan(
+                checked.config(),
+                &checked.report.model,
+                &targets,
+                &live,
+                &args.retry,
+            ),
             backend.name(),
         ))
     })?;

@@ -199,7 +199,14 @@ pub struct TargetLive {
     /// The live version's metadata and normalized content.
     pub version: Option<VersionInfo>,
     pub content: Option<serde_json::Value>,
+    /// The profile's recent deployments in this environment, newest first, each with its
+    /// normalized content when it was live or a rejected flagops attempt: what rollback
+    /// holds are computed from.
+    pub history: Vec<(Deployment, Option<serde_json::Value>)>,
 }
+
+/// Deployments of an environment looked at for rollback history.
+pub const HISTORY_DEPTH: usize = 30;
 
 /// Reads the live state of `targets`: one ListDeployments per environment serves all its
 /// profiles; GetDeployment only where a summary lacks the profile id or flagops needs the
@@ -248,6 +255,7 @@ async fn read_environment(
         state: LiveState::default(),
         version: None,
         content: None,
+        history: Vec::new(),
     };
     let Some(app) = inventory.applications.get(&first.application) else {
         return Ok(group
@@ -268,8 +276,8 @@ async fn read_environment(
         .collect();
     // Fill missing profile ids newest first, until every wanted profile has its live deployment.
     let mut live_found = std::collections::HashSet::new();
-    for d in history.iter_mut() {
-        if live_found.len() == wanted.len() {
+    for (seen, d) in history.iter_mut().enumerate() {
+        if live_found.len() == wanted.len() && seen >= HISTORY_DEPTH {
             break;
         }
         if d.profile_id.is_none() {
@@ -315,7 +323,31 @@ async fn read_environment(
             }
             None => (None, None),
         };
+        let mut profile_history = Vec::new();
+        for d in history
+            .iter()
+            .take(HISTORY_DEPTH)
+            .filter(|d| d.profile_id.as_deref() == Some(profile_id.as_str()))
+        {
+            let d = if d.state.is_rejected() && d.description.is_none() {
+                backend.deployment(&app.id, env_id, d.number).await?
+            } else {
+                d.clone()
+            };
+            let relevant = matches!(d.state, DeployState::Complete | DeployState::Baking)
+                || (d.state.is_rejected() && d.flagops_commit().is_some());
+            let content = if relevant {
+                normalize::parse(
+                    &backend.version(&app.id, profile_id, &d.version).await?.1,
+                    t.kind,
+                )
+            } else {
+                None
+            };
+            profile_history.push((d, content));
+        }
         out.push(TargetLive {
+            history: profile_history,
             id: t.id.clone(),
             kind: t.kind,
             ids: Some(ResourceIds {

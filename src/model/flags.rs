@@ -67,6 +67,12 @@ pub struct Flag {
     /// Context key the Agent matches the allow list against (with `evaluate: agent`).
     #[serde(default)]
     pub context_key: Option<String>,
+    /// Fields people change in the AppConfig console (an ops toggle flipped in an emergency):
+    /// apply keeps their live value in every upload and never reverts them; drift still reports
+    /// and records them. `true` for the whole value, or a list of `enabled`, `allow`, `active`,
+    /// `variants` and attribute names.
+    #[serde(default)]
+    pub console_owned: Option<ConsoleOwned>,
     /// Typed attributes of the flag (at most 25).
     #[serde(default)]
     pub attributes: IndexMap<String, AttributeDef>,
@@ -76,6 +82,40 @@ pub struct Flag {
     /// Per-environment values, by environment name.
     #[serde(default)]
     pub environments: IndexMap<String, EnvValue>,
+}
+
+/// Which of a flag's fields the console owns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum ConsoleOwned {
+    /// `true`: the whole value.
+    All(bool),
+    /// Only these fields.
+    Fields(Vec<String>),
+}
+
+impl ConsoleOwned {
+    /// The fields of the compiled value this covers; `None` means all of them.
+    pub fn compiled_fields(&self) -> Option<Vec<String>> {
+        match self {
+            ConsoleOwned::All(true) => None,
+            ConsoleOwned::All(false) => Some(Vec::new()),
+            ConsoleOwned::Fields(fields) => Some(
+                fields
+                    .iter()
+                    .flat_map(|f| match f.as_str() {
+                        "allow" => vec![crate::compile::ALLOW_ATTRIBUTE.to_owned()],
+                        "active" => vec![
+                            crate::compile::ACTIVE_FROM_ATTRIBUTE.to_owned(),
+                            crate::compile::ACTIVE_UNTIL_ATTRIBUTE.to_owned(),
+                        ],
+                        "variants" => vec!["_variants".to_owned()],
+                        other => vec![other.to_owned()],
+                    })
+                    .collect(),
+            ),
+        }
+    }
 }
 
 #[derive(

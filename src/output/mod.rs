@@ -23,7 +23,7 @@ pub enum Format {
     Human,
     /// GitHub Actions workflow commands: annotations on the PR's changed lines.
     Github,
-    /// One versioned JSON document (see docs/json-output.md).
+    /// One versioned JSON document (`version: 1`; fields are added, never changed).
     Json,
     /// SARIF 2.1.0, for code scanning.
     Sarif,

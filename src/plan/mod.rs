@@ -1,5 +1,7 @@
 //! plan: desired documents against live state, per target and per flag. Plan never writes.
 
+pub mod overlay;
+
 use std::collections::{BTreeSet, HashMap};
 
 use serde::Serialize;
@@ -84,9 +86,15 @@ pub struct TargetPlan {
     pub live_version: Option<i32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub live_deployment: Option<i32>,
+    /// Fields kept at their live value (console-owned, or held after a rollback).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub kept: Vec<overlay::Kept>,
     /// Unified diff of the normalized live and desired documents.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub diff: String,
+    /// The document apply uploads: git's, with kept fields at their live values.
+    #[serde(skip)]
+    pub document: Value,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -126,11 +134,21 @@ impl Plan {
     pub fn has_changes(&self) -> bool {
         self.targets.iter().any(|t| t.action != Action::Unchanged)
     }
+
+    /// Whether git's values are held back anywhere after a rollback (not console-owned ones,
+    /// which are by design).
+    pub fn has_holds(&self) -> bool {
+        self.targets.iter().any(|t| {
+            t.kept
+                .iter()
+                .any(|k| matches!(k.reason, overlay::Reason::RolledBack { .. }))
+        })
+    }
 }
 
-/// SHA-256 of a target's uploaded bytes, hex.
-pub fn digest(target: &Target) -> String {
-    hex(&Sha256::digest(target.content().as_bytes()))
+/// SHA-256 of a document's uploaded bytes, hex.
+pub fn digest(document: &Value) -> String {
+    hex(&Sha256::digest(canonical::compact(document).as_bytes()))
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -138,7 +156,13 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// Plans every target against its live state (same order as `targets`).
-pub fn plan(config: &RepoConfig, model: &Model, targets: &[&Target], live: &[TargetLive]) -> Plan {
+pub fn plan(
+    config: &RepoConfig,
+    model: &Model,
+    targets: &[&Target],
+    live: &[TargetLive],
+    retry: &[String],
+) -> Plan {
     let classes: HashMap<(&str, &str, &str), FlagClass> = model
         .flags()
         .map(|f| ((f.application, f.profile, f.key), f.flag.class))
@@ -148,7 +172,17 @@ pub fn plan(config: &RepoConfig, model: &Model, targets: &[&Target], live: &[Tar
         let Some(l) = live.iter().find(|l| l.id == target.id) else {
             continue;
         };
-        let desired = normalize(&target.document, target.kind);
+        let mut desired = normalize(&target.document, target.kind);
+        let console: overlay::ConsoleFields<'_> = model
+            .flags()
+            .filter(|f| f.application == target.id.application && f.profile == target.id.profile)
+            .filter_map(|f| f.flag.console_owned.as_ref().map(|c| (f.key, c)))
+            .collect();
+        let kept = if target.kind == ProfileKind::FeatureFlags {
+            overlay::apply(&mut desired, l, &console, retry)
+        } else {
+            Vec::new()
+        };
         let class_of = |key: &str| {
             classes
                 .get(&(
@@ -205,10 +239,12 @@ pub fn plan(config: &RepoConfig, model: &Model, targets: &[&Target], live: &[Tar
             risks,
             strategy,
             strategy_note,
-            digest: digest(target),
+            digest: digest(&desired),
             live_version: l.version.as_ref().map(|v| v.number),
             live_deployment: l.state.live.as_ref().map(|d| d.number),
             diff,
+            kept,
+            document: desired,
         });
     }
     plan

@@ -1,6 +1,6 @@
 //! A plan for a terminal or a CI log.
 
-use super::describe_change;
+use super::{describe_change, describe_kept};
 use crate::plan::{Action, Plan};
 
 pub fn render(plan: &Plan, backend: &str) -> String {
@@ -8,7 +8,12 @@ pub fn render(plan: &Plan, backend: &str) -> String {
     for t in &plan.targets {
         let name = format!("{}/{}/{}", t.id.application, t.id.environment, t.id.profile);
         match t.action {
-            Action::Unchanged => out.push_str(&format!("  {name}: unchanged\n")),
+            Action::Unchanged => {
+                out.push_str(&format!("  {name}: unchanged\n"));
+                for k in &t.kept {
+                    out.push_str(&format!("    {}\n", describe_kept(k)));
+                }
+            }
             action => {
                 let what = if action == Action::Create {
                     "create"
@@ -34,6 +39,9 @@ pub fn render(plan: &Plan, backend: &str) -> String {
                 ));
                 for c in &t.changes {
                     out.push_str(&format!("    {}\n", describe_change(c)));
+                }
+                for k in &t.kept {
+                    out.push_str(&format!("    {}\n", describe_kept(k)));
                 }
                 if let Some(note) = &t.strategy_note {
                     out.push_str(&format!("    note: {note}\n"));

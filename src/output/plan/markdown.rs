@@ -2,7 +2,7 @@
 //! collapsible details per target, cut to fit GitHub's comment limit. A hidden marker lets a
 //! workflow find and update the same comment on every push.
 
-use super::describe_change;
+use super::{describe_change, describe_kept};
 use crate::output::markdown::cell;
 use crate::plan::{Action, Plan};
 
@@ -19,7 +19,7 @@ pub fn render_within(plan: &Plan, backend: &str, budget: usize) -> String {
     let changed: Vec<_> = plan
         .targets
         .iter()
-        .filter(|t| t.action != Action::Unchanged)
+        .filter(|t| t.action != Action::Unchanged || !t.kept.is_empty())
         .collect();
     let unchanged = plan.targets.len() - changed.len();
     let mut md = format!("{MARKER}\n");
@@ -40,10 +40,10 @@ pub fn render_within(plan: &Plan, backend: &str, budget: usize) -> String {
     ));
     for t in &changed {
         let name = format!("{}/{}/{}", t.id.application, t.id.environment, t.id.profile);
-        let action = if t.action == Action::Create {
-            "create"
-        } else {
-            "update"
+        let action = match t.action {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Unchanged => "held",
         };
         let risks = if t.risks.is_empty() {
             String::new()
@@ -77,6 +77,9 @@ pub fn render_within(plan: &Plan, backend: &str, budget: usize) -> String {
         }
         for c in &t.changes {
             section.push_str(&format!("- {}\n", cell(&describe_change(c))));
+        }
+        for k in &t.kept {
+            section.push_str(&format!("- ⏸ {}\n", cell(&describe_kept(k))));
         }
         let fence = if t.diff.contains("```") {
             "~~~~"

@@ -65,3 +65,34 @@ pub fn describe_change(c: &FlagChange) -> String {
         format!("{sign} {}{class}: {}", c.key, fields.join("; "))
     }
 }
+
+/// "held: checkout.enabled stays false (git: true) after deployment #4 ROLLED_BACK: CloudWatch alarm: arn…"
+pub fn describe_kept(k: &crate::plan::overlay::Kept) -> String {
+    let field = if k.field == "definition" {
+        format!("{} (definition)", k.key)
+    } else {
+        format!("{}.{}", k.key, k.field)
+    };
+    match &k.reason {
+        crate::plan::overlay::Reason::ConsoleOwned => format!(
+            "console-owned: {field} keeps its live value {} (git: {})",
+            short(&k.live),
+            short(&k.desired)
+        ),
+        crate::plan::overlay::Reason::RolledBack {
+            deployment,
+            state,
+            trigger,
+        } => format!(
+            "held: {field} stays {} (git: {}) since deployment #{deployment} was {state}{}; fix it in git, adopt the live value, or apply --retry {}",
+            short(&k.live),
+            short(&k.desired),
+            if trigger.is_empty() {
+                String::new()
+            } else {
+                format!(" by {trigger}")
+            },
+            k.key
+        ),
+    }
+}
