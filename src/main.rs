@@ -10,7 +10,12 @@ fn main() -> ExitCode {
         Err(err) => {
             // Bad usage is a failure to run (1); --help and --version are not.
             let _ = err.print();
-            return if err.use_stderr() { Exit::Failure } else { Exit::Clean }.into();
+            return if err.use_stderr() {
+                Exit::Failure
+            } else {
+                Exit::Clean
+            }
+            .into();
         }
     };
     match commands::run(cli) {

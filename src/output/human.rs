@@ -1,5 +1,7 @@
 //! Human output: rustc-style snippets with the YAML node underlined.
 
+use std::borrow::Cow;
+
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 
 use super::CheckOutput;
@@ -33,10 +35,32 @@ pub fn render(out: &CheckOutput<'_>, color: bool) -> String {
     text
 }
 
+/// Text from the repository (keys, values, paths) as it may be printed to a terminal: control
+/// characters escaped (`\n`, `\r`, `\u{1b}`). A flag key may hold a line break, which would
+/// split the finding's title, or an escape sequence, which would reach the terminal as such
+/// when colour is on.
+fn printable(text: &str) -> Cow<'_, str> {
+    if text.chars().any(char::is_control) {
+        Cow::Owned(
+            text.chars()
+                .map(|c| {
+                    if c.is_control() {
+                        c.escape_default().to_string()
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
 fn group<'a>(finding: &'a Finding, out: &'a CheckOutput<'a>) -> Group<'a> {
     let resolved = out.sources.resolve(&finding.location);
     let title = level(finding.severity)
-        .primary_title(finding.message.as_str())
+        .primary_title(printable(&finding.message))
         .id(finding.rule.code);
     let mut group = Group::with_title(title);
     match (resolved.text, resolved.span) {
@@ -44,25 +68,39 @@ fn group<'a>(finding: &'a Finding, out: &'a CheckOutput<'a>) -> Group<'a> {
             let end = span.end.clamp(span.start, text.len());
             let mut annotation = AnnotationKind::Primary.span(span.start..end);
             if let Some(label) = &finding.label {
-                annotation = annotation.label(label.as_str());
+                annotation = annotation.label(printable(label));
             }
             group = group.element(
                 Snippet::source(text)
-                    .path(resolved.file)
+                    .path(printable(resolved.file))
                     .line_start(1)
                     .fold(true)
                     .annotation(annotation),
             );
         }
-        _ => group = group.element(Origin::path(resolved.file)),
+        _ => group = group.element(Origin::path(printable(resolved.file))),
     }
     if let Some(pointer) = finding.location.pointer().filter(|p| !p.is_empty()) {
-        group = group.element(Level::NOTE.message(format!("at {pointer} ({})", finding.rule.name)));
+        let note = format!("at {} ({})", printable(pointer), finding.rule.name);
+        group = group.element(Level::NOTE.message(note));
     } else {
         group = group.element(Level::NOTE.message(finding.rule.name));
     }
     if let Some(help) = &finding.help {
-        group = group.element(Level::HELP.message(help.as_str()));
+        group = group.element(Level::HELP.message(printable(help)));
     }
     group
+}
+
+#[cfg(test)]
+mod tests {
+    use super::printable;
+
+    #[test]
+    fn control_characters_are_printed_escaped() {
+        assert_eq!(printable("flag `a`"), "flag `a`");
+        assert_eq!(printable("two\r\nlines"), "two\\r\\nlines");
+        assert_eq!(printable("\u{1b}[2Jx"), "\\u{1b}[2Jx");
+        assert_eq!(printable("größe"), "größe");
+    }
 }

@@ -10,18 +10,21 @@ const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 /// §3.13
 #[derive(Serialize)]
-struct Log<'a> {
+struct Log {
     #[serde(rename = "$schema")]
     schema: &'static str,
     version: &'static str,
-    runs: Vec<Run<'a>>,
+    runs: Vec<Run>,
 }
 
 /// §3.14
 #[derive(Serialize)]
-struct Run<'a> {
+#[serde(rename_all = "camelCase")]
+struct Run {
     tool: Tool,
-    results: Vec<SarifResult<'a>>,
+    results: Vec<SarifResult>,
+    /// Columns count characters (§3.14.26); SARIF's default would be UTF-16 code units.
+    column_kind: &'static str,
 }
 
 /// §3.18
@@ -63,26 +66,26 @@ struct Text {
 /// §3.27
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct SarifResult<'a> {
+struct SarifResult {
     rule_id: &'static str,
     rule_index: usize,
     level: &'static str,
     message: Text,
-    locations: Vec<SarifLocation<'a>>,
+    locations: Vec<SarifLocation>,
 }
 
 /// §3.28
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct SarifLocation<'a> {
-    physical_location: PhysicalLocation<'a>,
+struct SarifLocation {
+    physical_location: PhysicalLocation,
 }
 
 /// §3.29
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct PhysicalLocation<'a> {
-    artifact_location: ArtifactLocation<'a>,
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
     #[serde(skip_serializing_if = "Option::is_none")]
     region: Option<Region>,
 }
@@ -90,8 +93,9 @@ struct PhysicalLocation<'a> {
 /// §3.4
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct ArtifactLocation<'a> {
-    uri: &'a str,
+struct ArtifactLocation {
+    /// A relative URI reference (§3.4.3), so the path is percent-encoded.
+    uri: String,
     uri_base_id: &'static str,
 }
 
@@ -101,6 +105,31 @@ struct ArtifactLocation<'a> {
 struct Region {
     start_line: usize,
     start_column: usize,
+}
+
+/// A repository-relative path as a relative URI reference (RFC 3986): every byte outside
+/// the unreserved characters, the sub-delimiters, `:`, `@` and `/` is percent-encoded, so a
+/// file named `a b%.yaml` becomes `a%20b%25.yaml` rather than an invalid URI.
+fn uri_path(path: &str) -> String {
+    let mut uri = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                uri.push(char::from(byte));
+            }
+            b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=' => {
+                uri.push(char::from(byte));
+            }
+            b':' | b'@' | b'/' => uri.push(char::from(byte)),
+            _ => uri.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    // A first segment with a `:` would read as a scheme (`c:x.yaml`); `./` keeps it a path.
+    let first = uri.split('/').next().unwrap_or_default();
+    if first.contains(':') {
+        uri.insert_str(0, "./");
+    }
+    uri
 }
 
 fn level(severity: Severity) -> &'static str {
@@ -146,7 +175,7 @@ pub fn render(out: &CheckOutput<'_>) -> String {
                 locations: vec![SarifLocation {
                     physical_location: PhysicalLocation {
                         artifact_location: ArtifactLocation {
-                            uri: f.location.file(),
+                            uri: uri_path(f.location.file()),
                             uri_base_id: "%SRCROOT%",
                         },
                         region: resolved.span.map(|s| Region {
@@ -171,9 +200,29 @@ pub fn render(out: &CheckOutput<'_>) -> String {
                 },
             },
             results,
+            column_kind: "unicodeCodePoints",
         }],
     };
     let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::uri_path;
+
+    #[test]
+    fn paths_become_relative_uri_references() {
+        assert_eq!(uri_path("flags/checkout.yaml"), "flags/checkout.yaml");
+        assert_eq!(
+            uri_path("flags/pricing, 50% off.yaml"),
+            "flags/pricing,%2050%25%20off.yaml"
+        );
+        assert_eq!(
+            uri_path("flags/größe#1?.yaml"),
+            "flags/gr%C3%B6%C3%9Fe%231%3F.yaml"
+        );
+        assert_eq!(uri_path("a:b/c.yaml"), "./a:b/c.yaml");
+    }
 }

@@ -13,16 +13,20 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         if size <= DEFAULT_LIMIT_BYTES {
             continue;
         }
-        let Some((file, _)) = target.origins.values().next() else {
+        let Some((file, pointer)) = target.origins.values().next() else {
             continue;
         };
+        // The whole document is too large, not one flag: point at the section of the first
+        // file that contributes to it (`flags:` or `content:`), not at its first flag or at
+        // the file's first line.
+        let section = pointer.split('/').nth(1).unwrap_or_default();
         let severity = if size > MAX_LIMIT_BYTES {
             Severity::Error
         } else {
             Severity::Warning
         };
         out.push(
-            Finding::new(&DOCUMENT_SIZE, Location::node(file, ""), format!("{} compiles to {size} bytes; AppConfig hosts at most {DEFAULT_LIMIT_BYTES} by default", target.id))
+            Finding::new(&DOCUMENT_SIZE, Location::key(file, format!("/{section}")), format!("{} compiles to {size} bytes; AppConfig hosts at most {DEFAULT_LIMIT_BYTES} bytes by default", target.id))
                 .severity(severity)
                 .help("split the profile, or raise the account's hosted configuration limit (at most 2 MB)"),
         );

@@ -45,7 +45,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         let warn_days = policy.map_or(DEFAULT_WARN_DAYS, |p| i64::from(p.warn_days));
         if days_left < 0 {
             out.push(
-                Finding::new(&EXPIRY_PASSED, Location::node(flag.file, pointer), format!("flag `{}` expired on {expires}, {} days ago", flag.key, -days_left))
+                Finding::new(&EXPIRY_PASSED, Location::node(flag.file, pointer), format!("flag `{}` expired on {expires}, {} ago", flag.key, days(-days_left)))
                     .label("expired")
                     .help("remove the flag (code first, then the definition) or extend `expires` in a reviewed change"),
             );
@@ -54,13 +54,22 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 Finding::new(
                     &EXPIRY_NEAR,
                     Location::node(flag.file, pointer),
-                    format!(
-                        "flag `{}` expires on {expires}, in {days_left} days",
-                        flag.key
-                    ),
+                    match days_left {
+                        0 => format!("flag `{}` expires today ({expires})", flag.key),
+                        n => format!("flag `{}` expires on {expires}, in {}", flag.key, days(n)),
+                    },
                 )
                 .label("expires soon"),
             );
         }
+    }
+}
+
+/// "1 day", "21 days": the messages read as sentences.
+fn days(n: i64) -> String {
+    if n == 1 {
+        "1 day".to_owned()
+    } else {
+        format!("{n} days")
     }
 }

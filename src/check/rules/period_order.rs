@@ -29,11 +29,18 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             if let (Some(from), Some(until)) = (from, until)
                 && from >= until
             {
+                // Equal instants are often written with different offsets (09:00+01:00 and
+                // 08:00Z): "ends before it starts" would then read as a false claim.
+                let message = if from == until {
+                    format!("the active period is empty: it ends the moment it starts ({from})")
+                } else {
+                    format!("the active period ends ({until}) before it starts ({from})")
+                };
                 out.push(
                     Finding::new(
                         &PERIOD_ORDER,
                         Location::node(flag.file, format!("{pointer}/active/until")),
-                        format!("the active period ends ({until}) before it starts ({from})"),
+                        message,
                     )
                     .label("not after `from`"),
                 );

@@ -46,7 +46,11 @@ pub fn looks_secret(name: &str, value: &str) -> Option<&'static str> {
     let plain_word = value
         .chars()
         .all(|c| c.is_ascii_lowercase() || c == '_' || c == '-');
-    (SECRET_NAME.is_match(name) && value.len() >= 8 && !plain_word)
+    // An ARN names a secret (in Secrets Manager, Parameter Store, KMS) without holding it:
+    // exactly what the help below recommends, so it must not be reported under a name like
+    // `credentials_secret` either.
+    let reference = value.starts_with("arn:aws");
+    (SECRET_NAME.is_match(name) && value.len() >= 8 && !plain_word && !reference)
         .then_some("a value under a secret-sounding name")
 }
 
@@ -112,7 +116,7 @@ fn scan(file: &str, pointer: &str, name: &str, value: &Value, out: &mut Vec<Find
                 out.push(
                     Finding::new(&SECRET_VALUE, Location::node(file, pointer), format!("`{name}` looks like {kind}"))
                         .label("possible secret")
-                        .help("AppConfig profiles are readable by every client of the application: keep secrets in Secrets Manager and reference them by name"),
+                        .help("AppConfig profiles are readable by every client of the application: keep secrets in Secrets Manager and reference them by name or ARN"),
                 );
             }
         }
@@ -142,5 +146,7 @@ mod tests {
         assert!(looks_secret("api_key", "").is_none());
         assert!(looks_secret("token_style", "rounded-corners").is_none());
         assert!(looks_secret("color", "blue").is_none());
+        let arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop/stripe-AbCdEf";
+        assert!(looks_secret("stripe_secret", arn).is_none());
     }
 }

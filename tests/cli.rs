@@ -1,0 +1,439 @@
+//! One spec per command of the CLI, run against the real binary: what it prints, what it
+//! writes, and the exit code it ends with (the table in README.md and src/exit.rs).
+
+mod harness;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use flagops::compile::aws_schema;
+use flagops::exit::Exit;
+use flagops::finding::catalog;
+use harness::{TODAY, fixture_copy, flagops, repo_root};
+use serde_json::Value;
+
+/// Runs `flagops <args>` and returns (stdout, stderr, exit code).
+fn run<I, S>(args: I) -> (String, String, i32)
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let output = flagops().args(args).output().expect("flagops runs");
+    (
+        String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+        String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+        output.status.code().expect("flagops exits with a code"),
+    )
+}
+
+fn path_arg(path: &Path) -> String {
+    path.to_str().expect("a UTF-8 path").to_owned()
+}
+
+/// A directory with no flagops.yaml in it or above it.
+fn outside_any_repository() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    assert!(
+        dir.path()
+            .ancestors()
+            .all(|d| !d.join("flagops.yaml").exists()),
+        "the temporary directory must not be inside a flagops repository"
+    );
+    dir
+}
+
+// ---------------------------------------------------------------------------------------
+// check
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn check_passes_on_the_example_in_this_repository() {
+    let root = path_arg(&repo_root());
+    let (stdout, stderr, code) = run(["check", "-C", &root, "--today", TODAY]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.starts_with("check passed: 0 errors, 0 warnings in "),
+        "{stdout}"
+    );
+    assert_eq!(stderr, "");
+}
+
+#[test]
+fn check_finds_the_repository_from_a_directory_below_it() {
+    let flags = path_arg(&repo_root().join("flags/storefront"));
+    let (stdout, _, code) = run(["check", "-C", &flags, "--today", TODAY]);
+    assert_eq!(code, 0);
+    assert!(stdout.starts_with("check passed: "), "{stdout}");
+}
+
+#[test]
+fn check_outside_any_repository_says_so_and_exits_1() {
+    let dir = outside_any_repository();
+    let (stdout, stderr, code) = run(["check", "-C", &path_arg(dir.path())]);
+    assert_eq!(code, 1);
+    assert_eq!(stdout, "");
+    assert!(
+        stderr.starts_with("error: no flagops.yaml found in ")
+            && stderr.contains(" or any parent directory; is this a flagops repository?"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn check_of_a_missing_directory_exits_1() {
+    let dir = outside_any_repository();
+    let missing = path_arg(&dir.path().join("no-such-dir"));
+    let (_, stderr, code) = run(["check", "-C", &missing]);
+    assert_eq!(code, 1);
+    assert!(stderr.starts_with("error: cannot open "), "{stderr}");
+}
+
+#[test]
+fn check_reports_only_the_paths_it_is_given() {
+    // The duplicate-flag fixture has its finding in flags/payments.yaml.
+    let copy = fixture_copy("rules/duplicate-flag/fail");
+    let repo = copy.path();
+    let only = |path: &str| {
+        let (_, _, code) = run([
+            "check".to_owned(),
+            "-C".to_owned(),
+            path_arg(repo),
+            path_arg(&repo.join(path)),
+        ]);
+        code
+    };
+    assert_eq!(only("flags/payments.yaml"), 2);
+    assert_eq!(only("flags"), 2);
+    assert_eq!(only("flags/checkout.yaml"), 0);
+}
+
+// ---------------------------------------------------------------------------------------
+// compile
+// ---------------------------------------------------------------------------------------
+
+/// `compile` on the example: its documents, by target header.
+fn compile_example() -> (String, BTreeMap<String, (String, String)>) {
+    let root = path_arg(&repo_root());
+    let (stdout, stderr, code) = run(["compile", "-C", &root, "--today", TODAY]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stderr, "");
+    // "# app/env/profile (TYPE)\n{document}\n", one after the other.
+    let mut documents = BTreeMap::new();
+    let mut current: Option<(String, String)> = None;
+    let mut body = String::new();
+    for line in stdout.lines() {
+        if let Some(header) = line.strip_prefix("# ") {
+            if let Some((id, kind)) = current.take() {
+                documents.insert(id, (kind, std::mem::take(&mut body)));
+            }
+            let (id, kind) = header.split_once(' ').expect("`# <target> (<type>)`");
+            let kind = kind.trim_start_matches('(').trim_end_matches(')');
+            current = Some((id.to_owned(), kind.to_owned()));
+        } else {
+            body.push_str(line);
+            body.push('\n');
+        }
+    }
+    if let Some((id, kind)) = current {
+        documents.insert(id, (kind, body));
+    }
+    (stdout, documents)
+}
+
+#[test]
+fn compile_prints_the_same_bytes_every_time() {
+    let (first, documents) = compile_example();
+    let (second, _) = compile_example();
+    assert_eq!(first, second);
+    // The example has two applications with two environments each; storefront has two
+    // profiles, ops-switches one.
+    let ids: Vec<&str> = documents.keys().map(String::as_str).collect();
+    assert_eq!(
+        ids,
+        [
+            "ops-switches/production/switches",
+            "ops-switches/staging/switches",
+            "storefront/production/release-flags",
+            "storefront/production/workspace-lists",
+            "storefront/staging/release-flags",
+            "storefront/staging/workspace-lists",
+        ]
+    );
+}
+
+/// Every file under `dir`, relative, with `/` separators.
+fn files_under(dir: &Path) -> Vec<String> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("a readable directory") {
+            let path: PathBuf = entry.expect("an entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path.strip_prefix(dir).expect("under dir");
+                files.push(rel.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn compile_out_writes_one_valid_document_per_target() {
+    let (_, documents) = compile_example();
+    let out = tempfile::tempdir().expect("a temporary directory");
+    let root = path_arg(&repo_root());
+    let (stdout, stderr, code) = run([
+        "compile",
+        "-C",
+        &root,
+        "--today",
+        TODAY,
+        "--out",
+        &path_arg(out.path()),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout, "", "with --out nothing is printed");
+
+    let expected: Vec<String> = documents.keys().map(|id| format!("{id}.json")).collect();
+    assert_eq!(
+        files_under(out.path()),
+        expected,
+        "one file per target, no leftovers"
+    );
+
+    let mut feature_flags = 0;
+    for (id, (kind, printed)) in &documents {
+        let written = std::fs::read_to_string(out.path().join(format!("{id}.json")))
+            .expect("the target's file");
+        assert_eq!(
+            &written, printed,
+            "{id}: the file holds what compile prints"
+        );
+        let document: Value = serde_json::from_str(&written).expect("JSON");
+        match kind.as_str() {
+            "AWS.AppConfig.FeatureFlags" => {
+                feature_flags += 1;
+                assert_eq!(
+                    aws_schema::validate(&document),
+                    vec![],
+                    "{id} must satisfy AWS's FeatureFlags schema"
+                );
+            }
+            "AWS.Freeform" => assert!(document.is_object(), "{id}"),
+            other => panic!("{id}: unknown profile type {other}"),
+        }
+    }
+    assert_eq!(feature_flags, 4);
+}
+
+#[test]
+fn compile_only_the_selected_targets() {
+    let root = path_arg(&repo_root());
+    let (stdout, _, code) = run([
+        "compile",
+        "-C",
+        &root,
+        "--today",
+        TODAY,
+        "--app",
+        "storefront",
+        "--env",
+        "production",
+    ]);
+    assert_eq!(code, 0);
+    let headers: Vec<&str> = stdout.lines().filter(|l| l.starts_with("# ")).collect();
+    assert_eq!(
+        headers,
+        [
+            "# storefront/production/release-flags (AWS.AppConfig.FeatureFlags)",
+            "# storefront/production/workspace-lists (AWS.Freeform)",
+        ]
+    );
+}
+
+#[test]
+fn compile_of_a_repository_with_errors_exits_2_and_writes_nothing() {
+    let out = tempfile::tempdir().expect("a temporary directory");
+    let target = out.path().join("compiled");
+    let copy = fixture_copy("rules/key-pattern/fail");
+    let repo = path_arg(copy.path());
+    let (stdout, _, code) = run([
+        "compile",
+        "-C",
+        &repo,
+        "--today",
+        TODAY,
+        "--out",
+        &path_arg(&target),
+    ]);
+    assert_eq!(code, 2);
+    assert!(!target.exists(), "nothing is written when check fails");
+    // What stops it is shown, as check shows it.
+    assert!(stdout.contains("error[FO201]"), "{stdout}");
+    assert!(stdout.contains("check failed: 1 error"), "{stdout}");
+}
+
+#[test]
+fn compile_of_a_repository_with_only_warnings_succeeds() {
+    let copy = fixture_copy("rules/allow-list-duplicate/fail");
+    let repo = path_arg(copy.path());
+    let (stdout, _, code) = run(["compile", "-C", &repo, "--today", TODAY]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.starts_with("# storefront/staging/release-flags"),
+        "{stdout}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// rules and schema
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn rules_lists_every_code_of_the_catalog() {
+    let (stdout, _, code) = run(["rules"]);
+    assert_eq!(code, 0);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), catalog::ALL.len(), "{stdout}");
+    for (line, rule) in lines.iter().zip(catalog::ALL) {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(
+            words[..3],
+            [rule.code, rule.name, rule.default_severity.as_str()],
+            "{line}"
+        );
+        assert!(line.ends_with(rule.summary), "{line}");
+    }
+}
+
+#[test]
+fn schema_prints_the_committed_schemas() {
+    let committed = |name: &str| {
+        std::fs::read_to_string(repo_root().join("schemas").join(name)).expect("committed")
+    };
+    let (stdout, _, code) = run(["schema"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        stdout,
+        format!(
+            "# flagops.schema.json\n{}# flags.schema.json\n{}",
+            committed("flagops.schema.json"),
+            committed("flags.schema.json")
+        )
+    );
+}
+
+#[test]
+fn schema_write_produces_the_committed_files() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let (_, _, code) = run(["schema", "--write", "-C", &path_arg(dir.path())]);
+    assert_eq!(code, 0);
+    for name in ["flagops.schema.json", "flags.schema.json"] {
+        let written =
+            std::fs::read_to_string(dir.path().join("schemas").join(name)).expect("written");
+        let committed =
+            std::fs::read_to_string(repo_root().join("schemas").join(name)).expect("committed");
+        assert_eq!(written, committed, "{name}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Exit codes
+// ---------------------------------------------------------------------------------------
+
+/// The codes of a markdown table whose rows start with `| <code> |`.
+fn table_codes(text: &str) -> Vec<u8> {
+    text.lines()
+        .map(|l| l.trim_start_matches("//!").trim())
+        .filter_map(|l| l.strip_prefix("| "))
+        .filter_map(|l| l.split(" |").next()?.parse().ok())
+        .collect()
+}
+
+#[test]
+fn readme_and_exit_rs_document_the_same_codes_as_the_exit_enum() {
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).expect("README.md");
+    let exit_rs = std::fs::read_to_string(repo_root().join("src/exit.rs")).expect("exit.rs");
+    let codes = [Exit::Clean, Exit::Failure, Exit::Findings, Exit::RolledBack].map(|e| e as u8);
+    assert_eq!(codes, [0, 1, 2, 3]);
+    assert_eq!(table_codes(&readme), codes, "README.md's exit code table");
+    assert_eq!(
+        table_codes(&exit_rs),
+        codes,
+        "src/exit.rs's exit code table"
+    );
+}
+
+#[test]
+fn exit_codes_follow_the_documented_table() {
+    let outside = outside_any_repository();
+    let outside = path_arg(outside.path());
+    let copies: Vec<_> = [
+        "rules/expiry-near/fail",
+        "rules/expiry-passed/fail",
+        "rules/unknown-reference/fail",
+        "rules/schema/fail",
+    ]
+    .map(fixture_copy)
+    .into_iter()
+    .collect();
+    let fixture = |i: usize| path_arg(copies[i].path());
+    let root = path_arg(&repo_root());
+    let command = |name: &str, dir: &str| -> Vec<String> {
+        [name, "-C", dir, "--today", TODAY]
+            .map(str::to_owned)
+            .to_vec()
+    };
+    let cases = [
+        (command("check", &root), 0, "nothing to report"),
+        (command("compile", &root), 0, "nothing to report"),
+        (vec!["rules".to_owned()], 0, "nothing to report"),
+        (
+            command("check", &fixture(0)),
+            0,
+            "warnings alone are nothing a human must act on",
+        ),
+        (command("check", &fixture(1)), 2, "check errors"),
+        (
+            command("check", &fixture(2)),
+            2,
+            "a problem located in a repository file",
+        ),
+        (
+            command("compile", &fixture(3)),
+            2,
+            "compile refuses what check rejects",
+        ),
+        (command("check", &outside), 1, "no repository"),
+        (command("compile", &outside), 1, "no repository"),
+    ];
+    for (args, expected, why) in cases {
+        let (stdout, stderr, code) = run(&args);
+        assert_eq!(code, expected, "{why}: flagops {args:?}\n{stdout}{stderr}");
+    }
+}
+
+#[test]
+fn bad_usage_exits_1() {
+    for args in [
+        vec!["check", "--format", "yaml"],
+        vec!["no-such-command"],
+        vec!["check", "--today", "yesterday"],
+    ] {
+        let (_, stderr, code) = run(&args);
+        assert_eq!(code, 1, "flagops {args:?}: {stderr}");
+        assert!(stderr.starts_with("error: "), "{stderr}");
+    }
+}
+
+#[test]
+fn help_and_version_exit_0() {
+    for args in [["--help"], ["--version"]] {
+        let (stdout, _, code) = run(args);
+        assert_eq!(code, 0, "{args:?}");
+        assert!(!stdout.is_empty());
+    }
+}
