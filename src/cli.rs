@@ -27,6 +27,13 @@ pub enum Command {
     Plan(PlanArgs),
     /// Reconcile the whole desired state into AppConfig and watch each deployment to its end.
     Apply(ApplyArgs),
+    /// Report where AppConfig serves something other than git, classified; record it in the ledger.
+    Drift(DriftArgs),
+    /// Write live values back into the flag files, on a branch of their own.
+    Adopt(AdoptArgs),
+    /// Work with the drift ledger.
+    #[command(subcommand)]
+    Ledger(LedgerCommand),
     /// List every rule with its code, default level and summary.
     Rules,
     /// Print the JSON Schemas of flagops.yaml and flag files (or write them to schemas/).
@@ -142,6 +149,78 @@ pub struct ApplyArgs {
     /// The date expiry rules compare against (YYYY-MM-DD); today by default.
     #[arg(long, env = "FLAGOPS_TODAY", value_name = "DATE")]
     pub today: Option<jiff::civil::Date>,
+}
+
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    #[command(flatten)]
+    pub repo: RepoArgs,
+    #[command(flatten)]
+    pub filter: TargetFilter,
+    #[command(flatten)]
+    pub backend: BackendArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: PlanFormat,
+    /// Add new findings (and resolutions of findings gone) to the ledger, committed on the
+    /// branch `flagops/drift-ledger`.
+    #[arg(long)]
+    pub record: bool,
+    /// Exit 2 on any drift, or only on drift the ledger does not already have.
+    #[arg(long, value_enum, default_value = "any")]
+    pub fail_on: FailOn,
+    /// The date expiry rules compare against (YYYY-MM-DD); today by default.
+    #[arg(long, env = "FLAGOPS_TODAY", value_name = "DATE")]
+    pub today: Option<jiff::civil::Date>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    /// Any drift exits 2.
+    Any,
+    /// Only drift not yet in the ledger exits 2 (for scheduled jobs).
+    New,
+}
+
+#[derive(Debug, Args)]
+pub struct AdoptArgs {
+    #[command(flatten)]
+    pub repo: RepoArgs,
+    #[command(flatten)]
+    pub filter: TargetFilter,
+    #[command(flatten)]
+    pub backend: BackendArgs,
+    /// Only these flags (repeatable); all drifted flags by default.
+    #[arg(long = "flag", value_name = "KEY")]
+    pub flags: Vec<String>,
+    /// Edit the files but do not commit (no branch is created).
+    #[arg(long)]
+    pub no_commit: bool,
+    /// The date expiry rules compare against (YYYY-MM-DD); today by default.
+    #[arg(long, env = "FLAGOPS_TODAY", value_name = "DATE")]
+    pub today: Option<jiff::civil::Date>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LedgerCommand {
+    /// List ledger records: open findings by default.
+    List {
+        #[command(flatten)]
+        repo: RepoArgs,
+        /// Also resolved findings and resolutions.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Mark a finding acknowledged (committed on the ledger branch).
+    Ack {
+        #[command(flatten)]
+        repo: RepoArgs,
+        /// The finding's id.
+        id: String,
+        /// Why it is acceptable.
+        #[arg(long)]
+        note: Option<String>,
+    },
 }
 
 /// Selects targets, so a large repository can shard work across CI jobs.

@@ -216,3 +216,72 @@ pub fn head(root: &Path, paths: &[&str]) -> Result<Head, GitError> {
     let dirty = !repo.statuses(Some(&mut options))?.is_empty();
     Ok(Head { sha, branch, dirty })
 }
+
+/// Commits `files` (path relative to the work tree → content) on top of HEAD as a new branch
+/// `branch`, and checks that branch out. The files must already hold that content in the
+/// working tree, so nothing on disk changes; the index is reset to the new commit.
+pub fn commit_on_new_branch(
+    root: &Path,
+    branch: &str,
+    files: &[(String, Vec<u8>)],
+    message: &str,
+) -> Result<String, GitError> {
+    let repo = open(root)?;
+    let head = repo.head()?.peel_to_commit()?;
+    let workdir = repo
+        .workdir()
+        .and_then(|w| std::fs::canonicalize(w).ok())
+        .unwrap_or_default();
+    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let prefix = root
+        .strip_prefix(&workdir)
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let mut index = git2::Index::new()?;
+    index.read_tree(&head.tree()?)?;
+    for (path, bytes) in files {
+        add_blob(
+            &repo,
+            &mut index,
+            &prefix.join(path).to_string_lossy().replace('\\', "/"),
+            bytes,
+        )?;
+    }
+    let tree = repo.find_tree(index.write_tree_to(&repo)?)?;
+    let signature = repo
+        .signature()
+        .or_else(|_| git2::Signature::now("flagops", "flagops@localhost"))?;
+    let oid = repo.commit(None, &signature, &signature, message, &tree, &[&head])?;
+    let commit = repo.find_commit(oid)?;
+    repo.branch(branch, &commit, false)?;
+    repo.set_head(&format!("refs/heads/{branch}"))?;
+    let mut work_index = repo.index()?;
+    work_index.read_tree(&tree)?;
+    work_index.write()?;
+    Ok(oid.to_string())
+}
+
+/// Stages `bytes` at `path` (relative to the work tree, `/`-separated) in an in-memory index.
+pub fn add_blob(
+    repo: &Repository,
+    index: &mut git2::Index,
+    path: &str,
+    bytes: &[u8],
+) -> Result<(), git2::Error> {
+    let id = repo.blob(bytes)?;
+    let entry = git2::IndexEntry {
+        ctime: git2::IndexTime::new(0, 0),
+        mtime: git2::IndexTime::new(0, 0),
+        dev: 0,
+        ino: 0,
+        mode: 0o100644,
+        uid: 0,
+        gid: 0,
+        file_size: bytes.len() as u32,
+        id,
+        flags: 0,
+        flags_extended: 0,
+        path: path.as_bytes().to_vec(),
+    };
+    index.add(&entry)
+}

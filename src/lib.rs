@@ -4,14 +4,17 @@
 //! [`finding`] and rendered by [`output`]. [`commands`] wires the stages per command;
 //! [`exit`] decides exit codes.
 
+pub mod adopt;
 pub mod apply;
 pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod compile;
+pub mod drift;
 pub mod exit;
 pub mod finding;
 pub mod git;
+pub mod ledger;
 pub mod live;
 pub mod load;
 pub mod model;

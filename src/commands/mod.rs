@@ -1,9 +1,12 @@
 //! One module per command: each wires the pipeline stages together and hands the result to
 //! the output layer. Commands return the exit status; errors become exit 1 in `run`.
 
+pub mod adopt;
 pub mod apply;
 pub mod check;
 pub mod compile;
+pub mod drift;
+pub mod ledger;
 pub mod live;
 pub mod plan;
 pub mod schema;
@@ -23,6 +26,9 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Compile(args) => compile::run(&args),
         Command::Plan(args) => plan::run(&args),
         Command::Apply(args) => apply::run(&args),
+        Command::Drift(args) => drift::run(&args),
+        Command::Adopt(args) => adopt::run(&args),
+        Command::Ledger(command) => ledger::run(&command),
         Command::Rules => schema::rules(),
         Command::Schema(args) => schema::run(&args),
     }

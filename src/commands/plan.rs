@@ -37,7 +37,7 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
         "has_changes",
         if plan.has_changes() { "true" } else { "false" },
     )?;
-    Ok(if plan.has_changes() {
+    Ok(if plan.has_changes() || plan.has_holds() {
         Exit::Findings
     } else {
         Exit::Clean

@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod apply;
+pub mod drift;
 pub mod github;
 pub mod human;
 pub mod json;

@@ -343,7 +343,7 @@ fn risks(
 }
 
 /// Per-flag changes between the live and desired (normalized) documents.
-fn diff_documents(
+pub fn diff_documents(
     live: Option<&Value>,
     desired: &Value,
     kind: ProfileKind,

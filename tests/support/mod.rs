@@ -1,8 +1,10 @@
 //! Shared by the end-to-end tests: a ministack (AppConfig emulator) per test on a free
-//! loopback port, a scratch flags repository under git, and the real flagops binary.
+//! loopback port, optionally behind the fault-injecting proxy (`fault_proxy.py`), a scratch
+//! flags repository under git, and the real flagops binary.
 
 #![allow(dead_code)]
 
+use std::io::{BufRead, Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -151,9 +153,11 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// flagops against `endpoint` with test credentials, never probing instance metadata.
-pub fn flagops(repo: &Path, endpoint: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_flagops"))
+/// The flagops command against `endpoint` with test credentials, never probing instance
+/// metadata; for tests that spawn it themselves.
+pub fn flagops_command(repo: &Path, endpoint: &str, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_flagops"));
+    command
         .args(args)
         .arg("-C")
         .arg(repo)
@@ -165,7 +169,13 @@ pub fn flagops(repo: &Path, endpoint: &str, args: &[&str]) -> Output {
         .env("NO_COLOR", "1")
         .env_remove("GITHUB_STEP_SUMMARY")
         .env_remove("GITHUB_OUTPUT")
-        .env_remove("FLAGOPS_BACKEND")
+        .env_remove("FLAGOPS_BACKEND");
+    command
+}
+
+/// flagops against `endpoint` with test credentials, never probing instance metadata.
+pub fn flagops(repo: &Path, endpoint: &str, args: &[&str]) -> Output {
+    flagops_command(repo, endpoint, args)
         .output()
         .expect("flagops runs")
 }
@@ -191,4 +201,120 @@ pub fn json(repo: &Path, endpoint: &str, args: &[&str]) -> (i32, serde_json::Val
         )
     });
     (out.status.code().unwrap_or(-1), doc)
+}
+
+/// What the fault proxy does to the requests it forwards.
+#[derive(Debug, Clone)]
+pub struct Faults {
+    /// Seeds the proxy's choice of which requests fail and how.
+    pub seed: u64,
+    /// Fraction of requests answered with a fault (0: AWS's rules only, no faults).
+    pub rate: f64,
+    /// `Operation=kind`: the next request of that operation gets that fault, before any drawn
+    /// at random (kinds: throttle, throttle-429, error-500, error-503, reset-before,
+    /// reset-after, error-500-after).
+    pub force: Vec<String>,
+}
+
+impl Faults {
+    /// No faults: the proxy only enforces what AWS does and the emulator does not.
+    pub fn none() -> Self {
+        Faults {
+            seed: 0,
+            rate: 0.0,
+            force: Vec::new(),
+        }
+    }
+}
+
+/// `tests/support/fault_proxy.py` in front of an emulator, killed when dropped. It logs every
+/// request and fault to `log_path()` and keeps per-operation counts in `stats()`.
+pub struct FaultProxy {
+    child: Child,
+    pub port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl FaultProxy {
+    pub fn start(upstream: &str, faults: &Faults) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/fault_proxy.py");
+        let mut command = Command::new("python3");
+        command
+            .arg(script)
+            .args(["--upstream", upstream])
+            .args(["--seed", &faults.seed.to_string()])
+            .args(["--rate", &faults.rate.to_string()])
+            .arg("--log")
+            .arg(dir.path().join("proxy.log"))
+            .arg("--stats")
+            .arg(dir.path().join("stats.json"))
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(dir.path().join("proxy.stderr")).expect("stderr file"));
+        for rule in &faults.force {
+            command.args(["--force", rule]);
+        }
+        let mut child = command.spawn().expect("python3 runs");
+        // The proxy prints `listening <port>` once it accepts connections (EOF if it failed).
+        let mut line = String::new();
+        let stdout = child.stdout.take().expect("piped stdout");
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("read the proxy's port");
+        let port = line
+            .trim()
+            .strip_prefix("listening ")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| {
+                let log = std::fs::read_to_string(dir.path().join("proxy.stderr"));
+                panic!("fault proxy did not start: {line:?} {log:?}")
+            });
+        FaultProxy { child, port, dir }
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Changes the fraction of requests faulted from now on.
+    pub fn set_rate(&self, rate: f64) {
+        let body = format!("{{\"rate\": {rate}}}");
+        let mut stream =
+            std::net::TcpStream::connect(("127.0.0.1", self.port)).expect("connect to the proxy");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("timeout");
+        write!(
+            stream,
+            "POST /__proxy/config HTTP/1.1\r\nHost: proxy\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .expect("write to the proxy");
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).expect("proxy answers");
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    }
+
+    /// `{"requests": n, "faults": n, "by_fault": {kind: n}, "operations": {op: {outcome: n}}}`.
+    pub fn stats(&self) -> serde_json::Value {
+        std::fs::read_to_string(self.dir.path().join("stats.json"))
+            .ok()
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_else(|| serde_json::json!({"requests": 0, "faults": 0, "operations": {}}))
+    }
+
+    pub fn log_path(&self) -> PathBuf {
+        self.dir.path().join("proxy.log")
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.log_path()).unwrap_or_default()
+    }
+}
+
+impl Drop for FaultProxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

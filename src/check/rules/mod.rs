@@ -18,6 +18,8 @@ mod references;
 mod secret_values;
 mod variants;
 
+pub use secret_values::looks_secret;
+
 use super::Context;
 use crate::finding::Finding;
 

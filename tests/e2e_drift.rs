@@ -1,0 +1,356 @@
+//! End to end: drift after rollbacks, reverts and console edits, the ledger, holds, adopt.
+
+mod support;
+
+use serde_json::Value;
+use support::{Ministack, Repo, flagops, json, stderr, stdout};
+
+fn config(prod_strategy: &str, monitors: &str) -> String {
+    format!(
+        "version: 1
+strategies:
+  instant: {{ duration_minutes: 0, bake_minutes: 0, growth_factor: 100 }}
+  bake-1m: {{ duration_minutes: 0, bake_minutes: 1, growth_factor: 100 }}
+applications:
+  shop:
+    environments:
+      dev: {{ strategy: instant }}
+      prod:
+        strategy: {prod_strategy}
+        monitors: {monitors}
+    profiles:
+      features: {{ type: feature-flags }}
+"
+    )
+}
+
+const IDS: &str =
+    "app = [a for a in ac.list_applications()['Items'] if a['Name'] == 'shop'][0]['Id']
+env = [e for e in ac.list_environments(ApplicationId=app)['Items'] if e['Name'] == 'prod'][0]['Id']
+prof = ac.list_configuration_profiles(ApplicationId=app)['Items'][0]['Id']
+";
+
+/// The prod deployment serving now (the newest complete one; listing order varies).
+const LIVE: &str = "live = max((d for d in ac.list_deployments(ApplicationId=app, EnvironmentId=env)['Items'] if d['State'] == 'COMPLETE'), key=lambda d: d['DeploymentNumber'])";
+
+/// Deploys `edit(content)` to prod as a console user would: a new hosted version, a deployment.
+fn console_deploy(stack: &Ministack, edit: &str) {
+    stack.boto(&format!(
+        "{IDS}{LIVE}
+doc = json.loads(ac.get_hosted_configuration_version(ApplicationId=app, ConfigurationProfileId=prof, VersionNumber=int(live['ConfigurationVersion']))['Content'].read())
+{edit}
+v = ac.create_hosted_configuration_version(ApplicationId=app, ConfigurationProfileId=prof, Content=json.dumps(doc).encode(), ContentType='application/json')['VersionNumber']
+s = ac.create_deployment_strategy(Name='console-now', DeploymentDurationInMinutes=0, FinalBakeTimeInMinutes=0, GrowthFactor=100, ReplicateTo='NONE')['Id']
+ac.start_deployment(ApplicationId=app, EnvironmentId=env, DeploymentStrategyId=s, ConfigurationProfileId=prof, ConfigurationVersion=str(v), Description='emergency edit')"
+    ));
+}
+
+fn classes(doc: &Value) -> Vec<String> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{}:{}",
+                f["environment"].as_str().unwrap_or_default(),
+                f["class"].as_str().unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
+fn prod_enabled(stack: &Ministack, flag: &str) -> String {
+    stack.boto(&format!(
+        "{IDS}{LIVE}
+doc = json.loads(ac.get_hosted_configuration_version(ApplicationId=app, ConfigurationProfileId=prof, VersionNumber=int(live['ConfigurationVersion']))['Content'].read())
+print(doc['values']['{flag}'].get('enabled'))"
+    ))
+    .trim()
+    .to_owned()
+}
+
+#[test]
+fn a_rollback_is_reported_recorded_held_and_adopted() {
+    let stack = Ministack::start();
+    let alarm = stack
+        .boto(
+            "cw.put_metric_alarm(AlarmName='shop-5xx', MetricName='5xx', Namespace='shop', Statistic='Sum', Period=60, EvaluationPeriods=1, Threshold=1, ComparisonOperator='GreaterThanThreshold')
+print(cw.describe_alarms(AlarmNames=['shop-5xx'])['MetricAlarms'][0]['AlarmArn'])",
+        )
+        .trim()
+        .to_owned();
+    let monitors = format!(
+        "[{{ alarm_arn: \"{alarm}\", alarm_role_arn: \"arn:aws:iam::000000000000:role/alarms\" }}]"
+    );
+    let repo = Repo::new(&config("instant", &monitors));
+    assert_eq!(
+        flagops(repo.path(), &stack.endpoint(), &["apply"])
+            .status
+            .code(),
+        Some(0)
+    );
+
+    // Turn new_checkout on in prod with a strategy that bakes; the alarm fires during the bake.
+    std::fs::write(
+        repo.path().join("flagops.yaml"),
+        config("bake-1m", &monitors),
+    )
+    .unwrap();
+    repo.edit(
+        "flags/shop.yaml",
+        "      dev: { enabled: true }\n  dark_mode",
+        "      dev: { enabled: true }\n      prod: { enabled: true }\n  dark_mode",
+        "new checkout in prod",
+    );
+    let child = support::flagops_command(
+        repo.path(),
+        &stack.endpoint(),
+        &["apply", "--poll-seconds", "1"],
+    )
+    .spawn()
+    .unwrap();
+    stack.boto(&format!(
+        "import sys
+deadline = time.time() + 50
+while time.time() < deadline:
+    {ids}
+    if any(d['State'] == 'BAKING' for d in ac.list_deployments(ApplicationId=app, EnvironmentId=env)['Items']):
+        break
+    time.sleep(0.5)
+else:
+    sys.exit('never baked')
+cw.set_alarm_state(AlarmName='shop-5xx', StateValue='ALARM', StateReason='errors')",
+        ids = IDS.replace('\n', "\n    ")
+    ));
+    let applied = child.wait_with_output().unwrap();
+    assert_eq!(applied.status.code(), Some(3), "{}", stdout(&applied));
+
+    // drift names the class, the alarm and the flag.
+    let (code, drift) = json(repo.path(), &stack.endpoint(), &["drift"]);
+    assert_eq!(code, 2);
+    assert_eq!(classes(&drift), vec!["prod:rolled-back"]);
+    let finding = &drift["findings"][0];
+    assert!(
+        finding["trigger"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(&alarm),
+        "{finding}"
+    );
+    assert_eq!(finding["flags"][0]["key"], "new_checkout");
+    assert_eq!(
+        finding["flags"][0]["fields"][0],
+        serde_json::json!({"field": "enabled", "desired": true, "live": false})
+    );
+
+    // Recorded once, however often drift runs.
+    for _ in 0..2 {
+        let out = flagops(repo.path(), &stack.endpoint(), &["drift", "--record"]);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    }
+    let listed = stdout(&flagops(
+        repo.path(),
+        &stack.endpoint(),
+        &["ledger", "list"],
+    ));
+    assert!(
+        listed.contains("rolled-back") && listed.contains("1 open finding(s)"),
+        "{listed}"
+    );
+
+    // A change to another flag still deploys; the rolled-back value is held, not redeployed.
+    stack
+        .boto("cw.set_alarm_state(AlarmName='shop-5xx', StateValue='OK', StateReason='recovered')");
+    std::fs::write(
+        repo.path().join("flagops.yaml"),
+        config("instant", &monitors),
+    )
+    .unwrap();
+    repo.edit(
+        "flags/shop.yaml",
+        "prod: { enabled: true, allow: [ws_1] }",
+        "prod: { enabled: true, allow: [ws_1, ws_3] }",
+        "dark mode for ws_3",
+    );
+    let held = flagops(
+        repo.path(),
+        &stack.endpoint(),
+        &["apply", "--poll-seconds", "1"],
+    );
+    assert_eq!(
+        held.status.code(),
+        Some(2),
+        "held values exit 2: {}\n{}",
+        stdout(&held),
+        stderr(&held)
+    );
+    assert!(
+        stdout(&held).contains("shop/prod/features: deployed"),
+        "{}",
+        stdout(&held)
+    );
+    assert_eq!(
+        prod_enabled(&stack, "new_checkout"),
+        "False",
+        "the rolled-back value was not redeployed"
+    );
+    let plan = flagops(repo.path(), &stack.endpoint(), &["plan"]);
+    assert_eq!(plan.status.code(), Some(2));
+    assert!(
+        stdout(&plan).contains("held: new_checkout.enabled stays false (git: true)"),
+        "{}",
+        stdout(&plan)
+    );
+
+    // Adopt the live value: check passes, plan is empty, the ledger finding is resolved.
+    let adopted = flagops(repo.path(), &stack.endpoint(), &["adopt"]);
+    assert_eq!(
+        adopted.status.code(),
+        Some(0),
+        "{}\n{}",
+        stdout(&adopted),
+        stderr(&adopted)
+    );
+    assert!(
+        stdout(&adopted).contains("committed on branch flagops/adopt-"),
+        "{}",
+        stdout(&adopted)
+    );
+    let yaml = std::fs::read_to_string(repo.path().join("flags/shop.yaml")).unwrap();
+    assert!(
+        yaml.contains("      prod: { enabled: false }\n"),
+        "only that scalar changed:\n{yaml}"
+    );
+    assert_eq!(
+        flagops(repo.path(), &stack.endpoint(), &["check"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let plan = flagops(repo.path(), &stack.endpoint(), &["plan"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", stdout(&plan));
+    let listed = stdout(&flagops(
+        repo.path(),
+        &stack.endpoint(),
+        &["ledger", "list"],
+    ));
+    assert!(listed.contains("0 open finding(s)"), "{listed}");
+}
+
+#[test]
+fn console_edits_are_out_of_band_restored_by_apply_unless_console_owned() {
+    let stack = Ministack::start();
+    let repo = Repo::new(&config("instant", "[]"));
+    repo.edit(
+        "flags/shop.yaml",
+        "  payments_off:\n    owner: team-payments\n",
+        "  payments_off:\n    owner: team-payments\n    console_owned: [enabled]\n",
+        "payments switch is console-owned",
+    );
+    assert_eq!(
+        flagops(repo.path(), &stack.endpoint(), &["apply"])
+            .status
+            .code(),
+        Some(0)
+    );
+
+    // An emergency edit in the console: dark_mode off, and the payments kill switch on.
+    console_deploy(
+        &stack,
+        "doc['values']['dark_mode']['enabled'] = False\ndoc['values']['payments_off']['enabled'] = True",
+    );
+    let (code, drift) = json(repo.path(), &stack.endpoint(), &["drift"]);
+    assert_eq!(code, 2);
+    assert_eq!(classes(&drift), vec!["prod:out-of-band"]);
+    let flags = drift["findings"][0]["flags"].as_array().unwrap();
+    let keys: Vec<(&str, bool)> = flags
+        .iter()
+        .map(|f| {
+            (
+                f["key"].as_str().unwrap(),
+                f["console_owned"].as_bool().unwrap_or(false),
+            )
+        })
+        .collect();
+    assert_eq!(keys, vec![("dark_mode", false), ("payments_off", true)]);
+    assert_eq!(
+        flagops(repo.path(), &stack.endpoint(), &["drift", "--record"])
+            .status
+            .code(),
+        Some(2)
+    );
+
+    // apply restores git's dark_mode and keeps the console's kill switch.
+    let applied = flagops(repo.path(), &stack.endpoint(), &["apply"]);
+    assert_eq!(applied.status.code(), Some(0), "{}", stdout(&applied));
+    assert_eq!(prod_enabled(&stack, "dark_mode"), "True");
+    assert_eq!(prod_enabled(&stack, "payments_off"), "True");
+    let plan = stdout(&flagops(repo.path(), &stack.endpoint(), &["plan"]));
+    assert!(
+        plan.contains("console-owned: payments_off.enabled keeps its live value true (git: false)"),
+        "{plan}"
+    );
+
+    // The out-of-band finding is resolved as re-applied; the console-owned difference remains.
+    let (_, after) = json(repo.path(), &stack.endpoint(), &["drift", "--record"]);
+    let remaining: Vec<&str> = after["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| {
+            f["flags"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x["key"].as_str().unwrap())
+        })
+        .collect();
+    assert_eq!(remaining, vec!["payments_off"]);
+}
+
+#[test]
+fn reverted_staged_and_in_flight_are_told_apart() {
+    let stack = Ministack::start();
+    let repo = Repo::new(&config("instant", "[]"));
+    assert_eq!(
+        flagops(repo.path(), &stack.endpoint(), &["apply"])
+            .status
+            .code(),
+        Some(0)
+    );
+    repo.edit(
+        "flags/shop.yaml",
+        "prod: { enabled: true, allow: [ws_1] }",
+        "prod: { enabled: true, allow: [ws_1, ws_9] }",
+        "ws_9",
+    );
+    assert_eq!(
+        flagops(repo.path(), &stack.endpoint(), &["apply"])
+            .status
+            .code(),
+        Some(0)
+    );
+
+    // A person reverts the completed deployment.
+    stack.boto(&format!("{IDS}n = max(d['DeploymentNumber'] for d in ac.list_deployments(ApplicationId=app, EnvironmentId=env)['Items'])\nac.stop_deployment(ApplicationId=app, EnvironmentId=env, DeploymentNumber=n, AllowRevert=True)"));
+    let (_, drift) = json(repo.path(), &stack.endpoint(), &["drift"]);
+    assert_eq!(classes(&drift), vec!["prod:reverted"]);
+
+    // A hosted version made in the console and never deployed is staged.
+    stack.boto(&format!("{IDS}ac.create_hosted_configuration_version(ApplicationId=app, ConfigurationProfileId=prof, Content=b'{{\"version\":\"1\"}}', ContentType='application/json')"));
+    let (_, drift) = json(repo.path(), &stack.endpoint(), &["drift", "--env", "dev"]);
+    assert_eq!(classes(&drift), vec!["dev:staged"]);
+
+    // A deployment still rolling out is in flight.
+    stack.boto(&format!(
+        "{IDS}dev = [e for e in ac.list_environments(ApplicationId=app)['Items'] if e['Name'] == 'dev'][0]['Id']
+s = ac.create_deployment_strategy(Name='slow', DeploymentDurationInMinutes=5, FinalBakeTimeInMinutes=0, GrowthFactor=10, ReplicateTo='NONE')['Id']
+ac.start_deployment(ApplicationId=app, EnvironmentId=dev, DeploymentStrategyId=s, ConfigurationProfileId=prof, ConfigurationVersion='1')"
+    ));
+    let (_, drift) = json(repo.path(), &stack.endpoint(), &["drift", "--env", "dev"]);
+    assert!(
+        classes(&drift).contains(&"dev:in-flight".to_owned()),
+        "{drift}"
+    );
+}
