@@ -1,0 +1,59 @@
+//! The README quickstart on this repository's own example: plan → apply → plan, against the
+//! local backend (no AWS account), with the AppConfig Agent's files written for apps.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn copy(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn flagops(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_flagops")).args(args).arg("-C").arg(dir).env("NO_COLOR", "1").env_remove("GITHUB_STEP_SUMMARY").env_remove("GITHUB_OUTPUT").env_remove("FLAGOPS_BACKEND").output().unwrap()
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let ok = Command::new("git").args(["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"]).args(args).current_dir(dir).status().unwrap().success();
+    assert!(ok, "git {args:?}");
+}
+
+#[test]
+fn plan_apply_plan_on_the_local_backend() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(root.join("flagops.yaml"), dir.path().join("flagops.yaml")).unwrap();
+    std::fs::copy(root.join(".gitignore"), dir.path().join(".gitignore")).unwrap();
+    copy(&root.join("flags"), &dir.path().join("flags"));
+    copy(&root.join("schemas"), &dir.path().join("schemas"));
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-qm", "example flags"]);
+
+    let first = flagops(dir.path(), &["plan", "--backend", "local"]);
+    assert_eq!(first.status.code(), Some(2), "everything is created: {}", String::from_utf8_lossy(&first.stdout));
+    assert!(String::from_utf8_lossy(&first.stdout).contains("6 of 6 targets change"));
+
+    let apply = flagops(dir.path(), &["apply", "--backend", "local"]);
+    assert_eq!(apply.status.code(), Some(0), "{}{}", String::from_utf8_lossy(&apply.stdout), String::from_utf8_lossy(&apply.stderr));
+    assert!(String::from_utf8_lossy(&apply.stdout).contains("6 deployed"));
+
+    let again = flagops(dir.path(), &["plan", "--backend", "local"]);
+    assert_eq!(again.status.code(), Some(0), "plan right after apply is empty: {}", String::from_utf8_lossy(&again.stdout));
+    let drift = flagops(dir.path(), &["drift", "--backend", "local"]);
+    assert_eq!(drift.status.code(), Some(0), "{}", String::from_utf8_lossy(&drift.stdout));
+
+    // What the AppConfig Agent (LOCAL_DEVELOPMENT_DIRECTORY) serves to applications.
+    let served = dir.path().join(".flagops/local/served");
+    let switches: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(served.join("ops-switches:production:switches.json")).unwrap()).unwrap();
+    assert_eq!(switches["maintenance_mode"], serde_json::json!({"enabled": false}));
+    assert!(served.join("storefront:production:release-flags.application%ion%type=AWS.AppConfig.FeatureFlags").exists(), "variants make it Ion");
+}
