@@ -58,6 +58,11 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<Exit> {
         root: checked.root.clone(),
     };
     let runtime = super::live::runtime()?;
+    // Inside Actions, fold the per-deployment progress lines into one log group.
+    let grouped = output::actions::in_actions();
+    if grouped {
+        output::print_stderr("::group::flagops apply: deployment progress\n");
+    }
     let (plan, report, backend_name) = runtime.block_on(async {
         let backend = super::live::backend(&args.backend, config, &checked.root).await?;
         let (_, live) = crate::live::read(&backend, &targets).await?;
@@ -73,6 +78,9 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<Exit> {
         .await;
         anyhow::Ok((plan, report, backend.name()))
     })?;
+    if grouped {
+        output::print_stderr("::endgroup::\n");
+    }
     let text = match args.format {
         PlanFormat::Human | PlanFormat::Markdown => {
             output::apply::human(&plan, &report, &backend_name)
