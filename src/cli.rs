@@ -120,6 +120,9 @@ pub enum PlanFormat {
 pub struct ApplyArgs {
     #[command(flatten)]
     pub repo: RepoArgs,
+    /// Record in the drift ledger what apply sees: drift it restored, and rollbacks.
+    #[arg(long)]
+    pub record: bool,
     /// Deploy these flags' git values even though AppConfig rolled them back before
     /// (repeatable). Without it, rolled-back values stay held at their live values.
     #[arg(long, value_name = "FLAG")]

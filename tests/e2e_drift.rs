@@ -274,15 +274,9 @@ fn console_edits_are_out_of_band_restored_by_apply_unless_console_owned() {
         })
         .collect();
     assert_eq!(keys, vec![("dark_mode", false), ("payments_off", true)]);
-    assert_eq!(
-        flagops(repo.path(), &stack.endpoint(), &["drift", "--record"])
-            .status
-            .code(),
-        Some(2)
-    );
 
-    // apply restores git's dark_mode and keeps the console's kill switch.
-    let applied = flagops(repo.path(), &stack.endpoint(), &["apply"]);
+    // apply restores git's dark_mode, keeps the console's kill switch, and records both.
+    let applied = flagops(repo.path(), &stack.endpoint(), &["apply", "--record"]);
     assert_eq!(applied.status.code(), Some(0), "{}", stdout(&applied));
     assert_eq!(prod_enabled(&stack, "dark_mode"), "True");
     assert_eq!(prod_enabled(&stack, "payments_off"), "True");
@@ -307,6 +301,19 @@ fn console_edits_are_out_of_band_restored_by_apply_unless_console_owned() {
         })
         .collect();
     assert_eq!(remaining, vec!["payments_off"]);
+    let ledger = stdout(&flagops(
+        repo.path(),
+        &stack.endpoint(),
+        &["ledger", "list", "--all"],
+    ));
+    assert!(
+        ledger.contains("Superseded") || ledger.contains("ReApplied"),
+        "the restored drift is resolved: {ledger}"
+    );
+    assert!(
+        ledger.contains("1 open finding(s)"),
+        "the console-owned difference stays open: {ledger}"
+    );
 }
 
 #[test]

@@ -63,10 +63,15 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<Exit> {
     if grouped {
         output::print_stderr("::group::flagops apply: deployment progress\n");
     }
-    let (plan, report, backend_name) = runtime.block_on(async {
+    let (plan, report, backend_name, before, after) = runtime.block_on(async {
         let backend = super::live::backend(&args.backend, config, &checked.root).await?;
         let (_, live) = crate::live::read(&backend, &targets).await?;
         let plan = crate::plan::plan(config, &checked.report.model, &targets, &live, &args.retry);
+        let before = if args.record {
+            Some(super::drift::detect(&backend, &checked, &targets).await?)
+        } else {
+            None
+        };
         let report = apply::apply(
             &backend,
             config,
@@ -76,10 +81,26 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<Exit> {
             &output::progress::Lines,
         )
         .await;
-        anyhow::Ok((plan, report, backend.name()))
+        let after = if args.record {
+            Some(super::drift::detect(&backend, &checked, &targets).await?)
+        } else {
+            None
+        };
+        anyhow::Ok((plan, report, backend.name(), before, after))
     })?;
     if grouped {
         output::print_stderr("::endgroup::\n");
+    }
+    // What was drifted before (and is restored now) is recorded, then what apply saw after.
+    for findings in [before, after].into_iter().flatten() {
+        let book = crate::ledger::read(&checked.root, &config.ledger_dir)?;
+        super::drift::record(
+            &checked,
+            &targets,
+            &findings,
+            &super::drift::fingerprints(&findings),
+            &book,
+        )?;
     }
     let text = match args.format {
         PlanFormat::Human | PlanFormat::Markdown => {
