@@ -260,7 +260,7 @@ fn compile_of_a_repository_with_errors_exits_2_and_writes_nothing() {
     let target = out.path().join("compiled");
     let copy = fixture_copy("rules/key-pattern/fail");
     let repo = path_arg(copy.path());
-    let (stdout, _, code) = run([
+    let (_, stderr, code) = run([
         "compile",
         "-C",
         &repo,
@@ -272,8 +272,11 @@ fn compile_of_a_repository_with_errors_exits_2_and_writes_nothing() {
     assert_eq!(code, 2);
     assert!(!target.exists(), "nothing is written when check fails");
     // What stops it is shown, as check shows it.
-    assert!(stdout.contains("error[FO201]"), "{stdout}");
-    assert!(stdout.contains("check failed: 1 error"), "{stdout}");
+    assert!(
+        stderr.contains("error[FO201]"),
+        "errors go to stderr: {stderr}"
+    );
+    assert!(stderr.contains("check failed: 1 error"), "{stderr}");
 }
 
 #[test]

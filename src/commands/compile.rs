@@ -5,33 +5,14 @@ use anyhow::Context as _;
 use crate::cli::CompileArgs;
 use crate::compile::canonical;
 use crate::exit::Exit;
-use crate::finding::Severity;
-use crate::output::{self, CheckOutput, Format};
+use crate::output;
 
 pub fn run(args: &CompileArgs) -> anyhow::Result<Exit> {
-    let root = super::repo_root(&args.repo.repo)?;
-    let (loaded, report) = super::load_and_check(&root, super::today(args.today));
-    if report.errors() > 0 {
-        // What fails check would be rejected at apply: show why instead of half a result.
-        let errors: Vec<_> = report
-            .findings
-            .iter()
-            .filter(|f| f.severity == Severity::Error)
-            .cloned()
-            .collect();
-        let out = CheckOutput {
-            findings: &errors,
-            sources: &loaded.sources,
-            files: loaded.sources.iter().count(),
-            targets: 0,
-        };
-        output::print(&output::render_check(
-            Format::Human,
-            &out,
-            output::stdout_has_color(),
-        ))?;
+    // What fails check would be rejected at apply: show why (on stderr) instead of half a result.
+    let Some(checked) = super::live::checked(&args.repo.repo, args.today)? else {
         return Ok(Exit::Findings);
-    }
+    };
+    let report = &checked.report;
     let targets: Vec<_> = report
         .compiled
         .targets
