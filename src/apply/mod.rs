@@ -456,6 +456,7 @@ async fn deploy_target(
             version: &version_text,
             description: &description,
             tags: vec![("flagops:commit".into(), options.commit.clone())],
+            latest_deployment_number: history.iter().map(|d| d.number).max(),
         };
         match backend.start_deployment(&request).await {
             Ok(d) => {

@@ -1,13 +1,21 @@
 //! The AppConfig backend: the control-plane API through `aws-sdk-appconfig`, with the standard
 //! credential chain, region and endpoint settings (`AWS_ENDPOINT_URL_APPCONFIG` included).
 //! The SDK retries throttling and 5xx with backoff; 409 ConflictException is left to callers.
+//!
+//! Creates are not idempotent in AppConfig (no client token), and a resend after a lost answer
+//! would make a second application, strategy or deployment. Hosted versions are safe to resend
+//! (compare-and-swap on the latest number, unique labels: AppConfig refuses the copy); every
+//! other create goes through [`AppConfigBackend::create_once`], which looks for what a lost
+//! request made before sending it again.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
+use std::time::Duration;
 
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_sdk_appconfig::Client;
+use aws_sdk_appconfig::config::http::HttpResponse;
 use aws_sdk_appconfig::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_appconfig::primitives::Blob;
 use aws_sdk_appconfig::types::{self as aws, GrowthType as AwsGrowth};
@@ -51,6 +59,21 @@ impl AppConfigBackend {
 
     pub async fn inventory(&self, applications: &[&str]) -> Result<Inventory> {
         let mut inventory = Inventory::default();
+        for (name, id) in self.applications(applications).await? {
+            let app = AppInventory {
+                environments: self.environments(&id).await?,
+                profiles: self.profiles(&id).await?,
+                id,
+            };
+            inventory.applications.insert(name, app);
+        }
+        inventory.strategies = self.strategies().await?;
+        Ok(inventory)
+    }
+
+    /// The applications of these names: name → id.
+    async fn applications(&self, names: &[&str]) -> Result<BTreeMap<String, String>> {
+        let mut out = BTreeMap::new();
         let mut token = None;
         loop {
             let page = self
@@ -62,74 +85,75 @@ impl AppConfigBackend {
                 .await
                 .map_err(|e| err("ListApplications", e))?;
             for app in page.items() {
-                let (Some(id), Some(name)) = (app.id(), app.name()) else {
-                    continue;
-                };
-                if applications.contains(&name) {
-                    inventory.applications.insert(
-                        name.to_owned(),
-                        AppInventory {
-                            id: id.to_owned(),
-                            ..AppInventory::default()
-                        },
-                    );
+                if let (Some(id), Some(name)) = (app.id(), app.name())
+                    && names.contains(&name)
+                {
+                    out.insert(name.to_owned(), id.to_owned());
                 }
             }
             token = page.next_token().map(str::to_owned);
             if token.is_none() {
-                break;
+                return Ok(out);
             }
         }
-        for app in inventory.applications.values_mut() {
-            let mut token = None;
-            loop {
-                let page = self
-                    .client
-                    .list_environments()
-                    .application_id(&app.id)
-                    .set_next_token(token)
-                    .max_results(50)
-                    .send()
-                    .await
-                    .map_err(|e| err("ListEnvironments", e))?;
-                for env in page.items() {
-                    if let (Some(id), Some(name)) = (env.id(), env.name()) {
-                        app.environments.insert(name.to_owned(), id.to_owned());
-                    }
-                }
-                token = page.next_token().map(str::to_owned);
-                if token.is_none() {
-                    break;
+    }
+
+    /// An application's environments: name → id.
+    async fn environments(&self, app_id: &str) -> Result<BTreeMap<String, String>> {
+        let mut out = BTreeMap::new();
+        let mut token = None;
+        loop {
+            let page = self
+                .client
+                .list_environments()
+                .application_id(app_id)
+                .set_next_token(token)
+                .max_results(50)
+                .send()
+                .await
+                .map_err(|e| err("ListEnvironments", e))?;
+            for env in page.items() {
+                if let (Some(id), Some(name)) = (env.id(), env.name()) {
+                    out.insert(name.to_owned(), id.to_owned());
                 }
             }
-            let mut token = None;
-            loop {
-                let page = self
-                    .client
-                    .list_configuration_profiles()
-                    .application_id(&app.id)
-                    .set_next_token(token)
-                    .max_results(50)
-                    .send()
-                    .await
-                    .map_err(|e| err("ListConfigurationProfiles", e))?;
-                for p in page.items() {
-                    if let (Some(id), Some(name)) = (p.id(), p.name()) {
-                        app.profiles.insert(
-                            name.to_owned(),
-                            (
-                                id.to_owned(),
-                                p.r#type().unwrap_or("AWS.Freeform").to_owned(),
-                            ),
-                        );
-                    }
-                }
-                token = page.next_token().map(str::to_owned);
-                if token.is_none() {
-                    break;
-                }
+            token = page.next_token().map(str::to_owned);
+            if token.is_none() {
+                return Ok(out);
             }
         }
+    }
+
+    /// An application's configuration profiles: name → (id, AppConfig type).
+    async fn profiles(&self, app_id: &str) -> Result<BTreeMap<String, (String, String)>> {
+        let mut out = BTreeMap::new();
+        let mut token = None;
+        loop {
+            let page = self
+                .client
+                .list_configuration_profiles()
+                .application_id(app_id)
+                .set_next_token(token)
+                .max_results(50)
+                .send()
+                .await
+                .map_err(|e| err("ListConfigurationProfiles", e))?;
+            for p in page.items() {
+                if let (Some(id), Some(name)) = (p.id(), p.name()) {
+                    let kind = p.r#type().unwrap_or("AWS.Freeform");
+                    out.insert(name.to_owned(), (id.to_owned(), kind.to_owned()));
+                }
+            }
+            token = page.next_token().map(str::to_owned);
+            if token.is_none() {
+                return Ok(out);
+            }
+        }
+    }
+
+    /// Custom deployment strategies: name → id.
+    async fn strategies(&self) -> Result<BTreeMap<String, String>> {
+        let mut out = BTreeMap::new();
         let mut token = None;
         loop {
             let page = self
@@ -142,15 +166,14 @@ impl AppConfigBackend {
                 .map_err(|e| err("ListDeploymentStrategies", e))?;
             for s in page.items() {
                 if let (Some(id), Some(name)) = (s.id(), s.name()) {
-                    inventory.strategies.insert(name.to_owned(), id.to_owned());
+                    out.insert(name.to_owned(), id.to_owned());
                 }
             }
             token = page.next_token().map(str::to_owned);
             if token.is_none() {
-                break;
+                return Ok(out);
             }
         }
-        Ok(inventory)
     }
 
     pub async fn deployments(&self, app_id: &str, env_id: &str) -> Result<Vec<Deployment>> {
@@ -310,16 +333,21 @@ impl AppConfigBackend {
         name: &str,
         description: Option<&str>,
     ) -> Result<String> {
-        let out = self
-            .client
-            .create_application()
-            .name(name)
-            .set_description(description.map(str::to_owned))
-            .tags("managed-by", "flagops")
-            .send()
-            .await
-            .map_err(|e| err("CreateApplication", e))?;
-        Ok(out.id().unwrap_or_default().to_owned())
+        let send = async || {
+            let out = self
+                .client
+                .create_application()
+                .name(name)
+                .set_description(description.map(str::to_owned))
+                .tags("managed-by", "flagops")
+                .customize()
+                .config_override(no_retries())
+                .send()
+                .await?;
+            Ok(out.id().unwrap_or_default().to_owned())
+        };
+        let existing = async || Ok(self.applications(&[name]).await?.remove(name));
+        self.create_once("CreateApplication", send, existing).await
     }
 
     pub async fn create_environment(
@@ -346,8 +374,17 @@ impl AppConfigBackend {
                 })?;
             req = req.monitors(monitor);
         }
-        let out = req.send().await.map_err(|e| err("CreateEnvironment", e))?;
-        Ok(out.id().unwrap_or_default().to_owned())
+        let send = async || {
+            let out = req
+                .clone()
+                .customize()
+                .config_override(no_retries())
+                .send()
+                .await?;
+            Ok(out.id().unwrap_or_default().to_owned())
+        };
+        let existing = async || Ok(self.environments(app_id).await?.remove(name));
+        self.create_once("CreateEnvironment", send, existing).await
     }
 
     pub async fn create_profile(
@@ -381,11 +418,18 @@ impl AppConfigBackend {
                 })?;
             req = req.validators(validator);
         }
-        let out = req
-            .send()
+        let send = async || {
+            let out = req
+                .clone()
+                .customize()
+                .config_override(no_retries())
+                .send()
+                .await?;
+            Ok(out.id().unwrap_or_default().to_owned())
+        };
+        let existing = async || Ok(self.profiles(app_id).await?.remove(name).map(|p| p.0));
+        self.create_once("CreateConfigurationProfile", send, existing)
             .await
-            .map_err(|e| err("CreateConfigurationProfile", e))?;
-        Ok(out.id().unwrap_or_default().to_owned())
     }
 
     pub async fn create_strategy(&self, name: &str, s: &Strategy) -> Result<String> {
@@ -393,21 +437,29 @@ impl AppConfigBackend {
             GrowthType::Linear => AwsGrowth::Linear,
             GrowthType::Exponential => AwsGrowth::Exponential,
         };
-        let out = self
-            .client
-            .create_deployment_strategy()
-            .name(name)
-            .set_description(s.description.clone())
-            .deployment_duration_in_minutes(s.duration_minutes as i32)
-            .final_bake_time_in_minutes(s.bake_minutes as i32)
-            .growth_factor(s.growth_factor as f32)
-            .growth_type(growth)
-            .replicate_to(aws::ReplicateTo::None)
-            .tags("managed-by", "flagops")
-            .send()
+        let send = async || {
+            let out = self
+                .client
+                .create_deployment_strategy()
+                .name(name)
+                .set_description(s.description.clone())
+                .deployment_duration_in_minutes(s.duration_minutes as i32)
+                .final_bake_time_in_minutes(s.bake_minutes as i32)
+                .growth_factor(s.growth_factor as f32)
+                .growth_type(growth.clone())
+                .replicate_to(aws::ReplicateTo::None)
+                .tags("managed-by", "flagops")
+                .customize()
+                .config_override(no_retries())
+                .send()
+                .await?;
+            Ok(out.id().unwrap_or_default().to_owned())
+        };
+        // Strategy names are not unique in AppConfig: without this look, a lost answer leaves
+        // a second strategy of the same name behind (and strategies have a quota of 20).
+        let existing = async || Ok(self.strategies().await?.remove(name));
+        self.create_once("CreateDeploymentStrategy", send, existing)
             .await
-            .map_err(|e| err("CreateDeploymentStrategy", e))?;
-        Ok(out.id().unwrap_or_default().to_owned())
     }
 
     pub async fn create_version(&self, v: &NewVersion<'_>) -> Result<i32> {
@@ -428,21 +480,88 @@ impl AppConfigBackend {
     }
 
     pub async fn start_deployment(&self, d: &NewDeployment<'_>) -> Result<Deployment> {
+        let (app_id, env_id) = (d.application_id, d.environment_id);
+        let latest = d.latest_deployment_number;
         let mut req = self
             .client
             .start_deployment()
-            .application_id(d.application_id)
-            .environment_id(d.environment_id)
+            .application_id(app_id)
+            .environment_id(env_id)
             .configuration_profile_id(d.profile_id)
             .deployment_strategy_id(d.strategy_id)
             .configuration_version(d.version)
-            .description(d.description);
+            .description(d.description)
+            .set_latest_deployment_number(latest);
         for (k, v) in &d.tags {
             req = req.tags(k, v);
         }
-        let out = req.send().await.map_err(|e| err("StartDeployment", e))?;
-        self.deployment(d.application_id, d.environment_id, out.deployment_number())
-            .await
+        let send = async || {
+            let out = req
+                .clone()
+                .customize()
+                .config_override(no_retries())
+                .send()
+                .await?;
+            Ok(out.deployment_number())
+        };
+        // A deployment of this version newer than the history the request was decided on is
+        // the one the lost request started (or a concurrent apply did: the same outcome).
+        let existing = async || {
+            for s in self.deployments(app_id, env_id).await? {
+                if s.number <= latest.unwrap_or(0) {
+                    break;
+                }
+                let profile = match s.profile_id {
+                    Some(p) => p,
+                    None => self
+                        .deployment(app_id, env_id, s.number)
+                        .await?
+                        .profile_id
+                        .unwrap_or_default(),
+                };
+                if profile == d.profile_id && s.version == d.version {
+                    return Ok(Some(s.number));
+                }
+            }
+            Ok(None)
+        };
+        let number = self.create_once("StartDeployment", send, existing).await?;
+        self.deployment(app_id, env_id, number).await
+    }
+
+    /// Sends a create, and never sends it blindly again (the SDK's retries are off for it):
+    /// after a throttled, failed (5xx) or lost answer the request may or may not have been
+    /// applied, so `existing` looks for what it would have made before it is resent, with
+    /// backoff (0.2 s, 0.4 s … 6.4 s), up to [`MAX_ATTEMPTS`] times. A name already taken (a
+    /// concurrent apply got there first) is looked up the same way.
+    async fn create_once<T, E>(
+        &self,
+        operation: &'static str,
+        send: impl AsyncFn() -> std::result::Result<T, SdkError<E, HttpResponse>>,
+        existing: impl AsyncFn() -> Result<Option<T>>,
+    ) -> Result<T>
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        let mut attempt = 1;
+        loop {
+            let e = match send().await {
+                Ok(created) => return Ok(created),
+                Err(e) => e,
+            };
+            if !is_transient(&e) && !is_name_taken(&e) {
+                return Err(err(operation, e));
+            }
+            if let Some(found) = existing().await? {
+                return Ok(found);
+            }
+            // Not there (or a taken name not listed yet): send again after a pause.
+            if attempt >= MAX_ATTEMPTS {
+                return Err(err(operation, e));
+            }
+            tokio::time::sleep(Duration::from_millis(100 << attempt.min(6))).await;
+            attempt += 1;
+        }
     }
 
     pub async fn stop_deployment(
@@ -481,6 +600,51 @@ fn event(e: &aws::DeploymentEvent) -> DeployEvent {
             .and_then(|t| t.fmt(Format::DateTime).ok())
             .unwrap_or_default(),
     }
+}
+
+/// An SDK config that makes no retries, for requests that are not safe to resend blindly.
+fn no_retries() -> aws_sdk_appconfig::config::Builder {
+    aws_sdk_appconfig::config::Builder::default().retry_config(RetryConfig::disabled())
+}
+
+/// Error codes the SDK retries as throttling (`aws-runtime`'s `THROTTLING_ERRORS`).
+const THROTTLING_ERRORS: &[&str] = &[
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+    "SlowDown",
+    "PriorRequestNotComplete",
+];
+
+/// What the SDK would retry: throttling, 5xx, timeouts, and connections that failed or closed
+/// before an answer (after which the request may or may not have been applied).
+fn is_transient<E: ProvideErrorMetadata>(e: &SdkError<E, HttpResponse>) -> bool {
+    match e {
+        SdkError::TimeoutError(_) | SdkError::ResponseError(_) => true,
+        SdkError::DispatchFailure(f) => {
+            f.is_io()
+                || f.is_timeout()
+                || f.as_other()
+                    .is_some_and(|k| k != aws_smithy_types::retry::ErrorKind::ClientError)
+        }
+        SdkError::ServiceError(s) => {
+            matches!(s.raw().status().as_u16(), 500 | 502 | 503 | 504)
+                || THROTTLING_ERRORS.contains(&s.err().code().unwrap_or_default())
+        }
+        _ => false,
+    }
+}
+
+/// AppConfig's answer to a create whose name exists already (applications, and environments
+/// and profiles within one): 400 "Application with name X already exists with id …".
+fn is_name_taken<E: ProvideErrorMetadata>(e: &SdkError<E, HttpResponse>) -> bool {
+    e.as_service_error().is_some_and(|s| {
+        s.code() == Some("BadRequestException")
+            && s.message().is_some_and(|m| m.contains("already exists"))
+    })
 }
 
 /// Maps an SDK error to a backend error with its kind; the message never holds credentials.

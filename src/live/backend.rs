@@ -61,6 +61,9 @@ pub struct NewDeployment<'a> {
     pub version: &'a str,
     pub description: &'a str,
     pub tags: Vec<(String, String)>,
+    /// Compare-and-swap: the newest deployment number of the environment the caller saw
+    /// (None: none yet). A start decided on stale history then fails with a conflict.
+    pub latest_deployment_number: Option<i32>,
 }
 
 /// Where flags are served.
