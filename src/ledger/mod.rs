@@ -103,6 +103,8 @@ pub enum LedgerError {
     Git2(#[from] git2::Error),
     #[error("ledger record {0}: {1}")]
     Corrupt(String, String),
+    #[error("cannot lock the ledger: {0}")]
+    Lock(String),
 }
 
 /// The ledger as read: every record by id, from the working tree and the ledger branch.
@@ -144,6 +146,20 @@ impl Ledger {
             Record::Resolution(r) if r.resolves == finding_id => Some(r.resolution),
             _ => None,
         })
+    }
+}
+
+/// A ref update holds its lock for microseconds; a lock file seconds old was left by a
+/// writer that was killed mid-update, and would block every later writer.
+fn remove_stale_lock(repo: &Repository, refname: &str) {
+    const STALE: std::time::Duration = std::time::Duration::from_secs(2);
+    let lock = repo.path().join(format!("{refname}.lock"));
+    let age = std::fs::metadata(&lock)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok());
+    if age.is_some_and(|a| a > STALE) {
+        let _ = std::fs::remove_file(&lock);
     }
 }
 
@@ -273,13 +289,25 @@ pub fn commit(
         .or_else(|_| Signature::now("flagops", "flagops@localhost"))?;
     let refname = format!("refs/heads/{branch}");
     let mut last = None;
-    for attempt in 0..60u64 {
+    // Writers (threads or processes) take turns: an OS file lock, released even when a writer
+    // is killed. The compare-and-swap on the ref below still guards against anything else.
+    let lock_file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(repo.path().join("flagops-ledger.lock"))
+        .map_err(|e| LedgerError::Lock(e.to_string()))?;
+    lock_file
+        .lock()
+        .map_err(|e| LedgerError::Lock(e.to_string()))?;
+    for attempt in 0..120u64 {
         if attempt > 0 {
             // Another writer holds or moved the ref: back off a little, differently per writer.
             let jitter = u64::from(std::process::id() % 7) + jitter_nanos() % 11;
             std::thread::sleep(std::time::Duration::from_millis(
                 attempt.min(10) * 5 + jitter,
             ));
+            remove_stale_lock(&repo, &refname);
         }
         let head = repo.head()?.peel_to_commit()?;
         // The branch as it is now: the parent, and the value the ref must still have when
