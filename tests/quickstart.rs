@@ -18,11 +18,33 @@ fn copy(from: &Path, to: &Path) {
 }
 
 fn flagops(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_flagops")).args(args).arg("-C").arg(dir).env("NO_COLOR", "1").env_remove("GITHUB_STEP_SUMMARY").env_remove("GITHUB_OUTPUT").env_remove("FLAGOPS_BACKEND").output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_flagops"))
+        .args(args)
+        .arg("-C")
+        .arg(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("GITHUB_OUTPUT")
+        .env_remove("FLAGOPS_BACKEND")
+        .output()
+        .unwrap()
 }
 
 fn git(dir: &Path, args: &[&str]) {
-    let ok = Command::new("git").args(["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"]).args(args).current_dir(dir).status().unwrap().success();
+    let ok = Command::new("git")
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .status()
+        .unwrap()
+        .success();
     assert!(ok, "git {args:?}");
 }
 
@@ -39,21 +61,48 @@ fn plan_apply_plan_on_the_local_backend() {
     git(dir.path(), &["commit", "-qm", "example flags"]);
 
     let first = flagops(dir.path(), &["plan", "--backend", "local"]);
-    assert_eq!(first.status.code(), Some(2), "everything is created: {}", String::from_utf8_lossy(&first.stdout));
+    assert_eq!(
+        first.status.code(),
+        Some(2),
+        "everything is created: {}",
+        String::from_utf8_lossy(&first.stdout)
+    );
     assert!(String::from_utf8_lossy(&first.stdout).contains("6 of 6 targets change"));
 
     let apply = flagops(dir.path(), &["apply", "--backend", "local"]);
-    assert_eq!(apply.status.code(), Some(0), "{}{}", String::from_utf8_lossy(&apply.stdout), String::from_utf8_lossy(&apply.stderr));
+    assert_eq!(
+        apply.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&apply.stdout),
+        String::from_utf8_lossy(&apply.stderr)
+    );
     assert!(String::from_utf8_lossy(&apply.stdout).contains("6 deployed"));
 
     let again = flagops(dir.path(), &["plan", "--backend", "local"]);
-    assert_eq!(again.status.code(), Some(0), "plan right after apply is empty: {}", String::from_utf8_lossy(&again.stdout));
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "plan right after apply is empty: {}",
+        String::from_utf8_lossy(&again.stdout)
+    );
     let drift = flagops(dir.path(), &["drift", "--backend", "local"]);
-    assert_eq!(drift.status.code(), Some(0), "{}", String::from_utf8_lossy(&drift.stdout));
+    assert_eq!(
+        drift.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&drift.stdout)
+    );
 
     // What the AppConfig Agent (LOCAL_DEVELOPMENT_DIRECTORY) serves to applications.
     let served = dir.path().join(".flagops/local/served");
-    let switches: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(served.join("ops-switches:production:switches.json")).unwrap()).unwrap();
-    assert_eq!(switches["maintenance_mode"], serde_json::json!({"enabled": false}));
+    let switches: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(served.join("ops-switches:production:switches.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        switches["maintenance_mode"],
+        serde_json::json!({"enabled": false})
+    );
     assert!(served.join("storefront:production:release-flags.application%ion%type=AWS.AppConfig.FeatureFlags").exists(), "variants make it Ion");
 }
