@@ -1,5 +1,9 @@
 //! deleted-key-reuse (FO216) against real git repositories built with the git CLI.
 
+mod support;
+
+use support::git;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -28,23 +32,6 @@ fn flag_file(keys: &[&str], reintroduces: Option<&str>) -> String {
         }
     }
     text
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.com",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .status()
-        .expect("git runs");
-    assert!(status.success(), "git {args:?}");
 }
 
 fn commit(dir: &Path, keys: &[&str], message: &str) {

@@ -1,33 +1,15 @@
 //! The drift ledger: one file per record, committed on its own branch, never rewritten; it
 //! must survive concurrent writers, interrupted writers and merges without losing a record.
 
+mod support;
+
+use support::git;
+
 use std::path::Path;
 use std::process::{Command, Stdio};
 
 use flagops::drift::Class;
 use flagops::ledger::{self, FindingRecord, Record};
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.com",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 fn repo() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

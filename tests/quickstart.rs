@@ -1,21 +1,13 @@
 //! The README quickstart on this repository's own example: plan → apply → plan, against the
 //! local backend (no AWS account), with the AppConfig Agent's files written for apps.
 
+mod support;
+
+use support::copy_dir as copy;
+use support::git;
+
 use std::path::Path;
 use std::process::{Command, Output};
-
-fn copy(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
 
 fn flagops(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_flagops"))
@@ -28,24 +20,6 @@ fn flagops(dir: &Path, args: &[&str]) -> Output {
         .env_remove("FLAGOPS_BACKEND")
         .output()
         .unwrap()
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let ok = Command::new("git")
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.com",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok, "git {args:?}");
 }
 
 #[test]
