@@ -34,6 +34,12 @@ pub enum Command {
     /// Work with the drift ledger.
     #[command(subcommand)]
     Ledger(LedgerCommand),
+    /// Write flagops.yaml and flag files from an existing AppConfig setup, exactly as live.
+    Import(ImportArgs),
+    /// Find where application code reads each flag: unreferenced and undefined flags.
+    Refs(RefsArgs),
+    /// Generate flag keys and their fallback values as Rust, TypeScript or Go source.
+    Codegen(CodegenArgs),
     /// List every rule with its code, default level and summary.
     Rules,
     /// Print the JSON Schemas of flagops.yaml and flag files (or write them to schemas/).
@@ -152,6 +158,13 @@ pub struct ApplyArgs {
     /// The date expiry rules compare against (YYYY-MM-DD); today by default.
     #[arg(long, env = "FLAGOPS_TODAY", value_name = "DATE")]
     pub today: Option<jiff::civil::Date>,
+    /// Deploy to environments under a freeze (`freezes` in flagops.yaml) anyway, for this
+    /// reason. Recorded in the report and, before anything is deployed, in the drift ledger.
+    #[arg(long, value_name = "REASON")]
+    pub break_glass: Option<String>,
+    /// The time freezes are checked against (RFC 3339); now by default.
+    #[arg(long, env = "FLAGOPS_NOW", value_name = "TIME")]
+    pub now: Option<jiff::Timestamp>,
 }
 
 #[derive(Debug, Args)]
@@ -202,6 +215,72 @@ pub struct AdoptArgs {
     /// The date expiry rules compare against (YYYY-MM-DD); today by default.
     #[arg(long, env = "FLAGOPS_TODAY", value_name = "DATE")]
     pub today: Option<jiff::civil::Date>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The directory to write the repository into (created if missing).
+    #[arg(short = 'C', long = "repo", value_name = "DIR", default_value = ".")]
+    pub repo: PathBuf,
+    /// Only this application (repeatable); every application by default.
+    #[arg(long = "app", value_name = "NAME")]
+    pub applications: Vec<String>,
+    /// Overwrite files that exist already.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub backend: BackendArgs,
+    /// The date check compares expiry dates against (YYYY-MM-DD); today by default.
+    #[arg(long, env = "FLAGOPS_TODAY", value_name = "DATE")]
+    pub today: Option<jiff::civil::Date>,
+}
+
+#[derive(Debug, Args)]
+pub struct RefsArgs {
+    #[command(flatten)]
+    pub repo: RepoArgs,
+    /// Source trees to scan, relative to the repository root; `refs.paths` of flagops.yaml
+    /// (or the repository itself) by default.
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: RefsFormat,
+}
+
+/// How `refs` results are rendered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RefsFormat {
+    /// Per flag, for a terminal.
+    Human,
+    /// One JSON document with every reference.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct CodegenArgs {
+    #[command(flatten)]
+    pub repo: RepoArgs,
+    /// The language to generate.
+    #[arg(long, value_enum)]
+    pub lang: crate::codegen::Lang,
+    /// Write to this file (relative to the current directory) instead of printing.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Do not write: exit 2 when FILE (--out) is not what would be generated.
+    #[arg(long, requires = "out")]
+    pub check: bool,
+    /// Values of this environment, compiled, instead of each flag's `defaults`.
+    #[arg(long = "env", value_name = "ENV")]
+    pub environment: Option<String>,
+    /// Only this application.
+    #[arg(long = "app")]
+    pub application: Option<String>,
+    /// Only this configuration profile.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// The Go package name.
+    #[arg(long, default_value = "flags")]
+    pub package: String,
 }
 
 #[derive(Debug, Subcommand)]

@@ -111,6 +111,55 @@ pub fn key_history(root: &Path, flags_dir: &str) -> Result<KeyHistory, GitError>
     Ok(history)
 }
 
+/// The flags of the revisions a change is compared against: HEAD, and the merge-base of
+/// HEAD with the default branch (local, or `origin/`) when it exists and differs. In a pull
+/// request's merge commit or on a feature branch, that is where the change started.
+#[derive(Debug, Default)]
+pub struct Baseline {
+    /// (what the revision is, its short SHA, its flags), HEAD first.
+    pub revisions: Vec<(String, String, HashSet<FlagId>)>,
+}
+
+/// The flags at HEAD and at its merge-base with `default_branch`, under `flags_dir`.
+pub fn baseline(root: &Path, flags_dir: &str, default_branch: &str) -> Result<Baseline, GitError> {
+    let repo = open(root)?;
+    let mut out = Baseline::default();
+    let Ok(head) = repo.head().and_then(|h| h.peel_to_commit()) else {
+        return Ok(out); // no commits yet
+    };
+    let workdir = repo
+        .workdir()
+        .and_then(|w| std::fs::canonicalize(w).ok())
+        .unwrap_or_default();
+    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let prefix = root.strip_prefix(&workdir).unwrap_or(Path::new(""));
+    let flags_path = prefix.join(flags_dir);
+    let mut commits = vec![("HEAD".to_owned(), head.id())];
+    let branch = [
+        format!("refs/heads/{default_branch}"),
+        format!("refs/remotes/origin/{default_branch}"),
+    ]
+    .iter()
+    .find_map(|name| repo.refname_to_id(name).ok());
+    if let Some(base) = branch.and_then(|b| repo.merge_base(head.id(), b).ok())
+        && base != head.id()
+    {
+        commits.push((format!("the merge-base with {default_branch}"), base));
+    }
+    let mut cache = Cache::default();
+    for (label, oid) in commits {
+        let commit = repo.find_commit(oid)?;
+        let keys = match commit.tree()?.get_path(&flags_path) {
+            Ok(entry) if entry.kind() == Some(ObjectType::Tree) => {
+                cache.tree_keys(&repo, entry.id())?.as_ref().clone()
+            }
+            _ => HashSet::new(),
+        };
+        out.revisions.push((label, oid_short(oid), keys));
+    }
+    Ok(out)
+}
+
 fn oid_short(oid: Oid) -> String {
     oid.to_string().chars().take(10).collect()
 }

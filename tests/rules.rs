@@ -19,8 +19,13 @@ use harness::{FORMATS, Reported, check, check_json, findings, fixture, sorted_di
 
 /// Rules whose fixtures are not (or not only) in this layout: deleted-key-reuse needs git
 /// history (tests/history.rs builds its repositories), freeform-schema has its fixtures added
-/// with its implementation.
-const ELSEWHERE: &[&str] = &["deleted-key-reuse", "freeform-schema"];
+/// with its implementation, removed-flag-still-referenced needs git history and code
+/// (tests/refs.rs).
+const ELSEWHERE: &[&str] = &[
+    "deleted-key-reuse",
+    "freeform-schema",
+    "removed-flag-still-referenced",
+];
 
 /// Checks the fixture pair of rule `name`. `fail_at` lists every finding of the rule in the
 /// fail fixture as `file:line:column`, in report order.
@@ -164,6 +169,44 @@ fn naming_convention() {
 #[test]
 fn owner_required() {
     spec("owner-required", &["flags/checkout.yaml:6:3"]);
+}
+
+/// FO218: each field `flagops import` filled with a placeholder is reported at its own value
+/// (the flag's owner and class, the environment's strategy) while `placeholders` lists it.
+#[test]
+fn import_placeholder() {
+    spec(
+        "import-placeholder",
+        &[
+            "flagops.yaml:6:19",
+            "flags/checkout.yaml:7:12",
+            "flags/checkout.yaml:8:12",
+        ],
+    );
+}
+
+/// FO220: with `refs:` configured, a flag no scanned code reads (in any configured spelling)
+/// is reported at its key; read as `oneClickBuy`, it is not. (Stale by age needs git history:
+/// tests/refs.rs.)
+#[test]
+fn stale_flag() {
+    spec("stale-flag", &["flags/checkout.yaml:10:3"]);
+}
+
+/// FO221: a `refs.patterns` entry that is no regular expression is reported at the entry.
+#[test]
+fn refs_settings() {
+    spec("refs-settings", &["flagops.yaml:14:7"]);
+}
+
+/// FO222: a freeze that ends before it starts is reported at `until`, and an environment no
+/// application has (so nothing is frozen) at the name.
+#[test]
+fn freeze_window() {
+    spec(
+        "freeze-window",
+        &["flagops.yaml:11:20", "flagops.yaml:13:12"],
+    );
 }
 
 /// FO210: on 2026-11-22, `expires: 2026-11-21` (yesterday) has passed; `2026-11-22` (today)

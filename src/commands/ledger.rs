@@ -37,6 +37,13 @@ pub fn run(command: &LedgerCommand) -> anyhow::Result<Exit> {
                         "{}  resolves {} ({:?})\n",
                         r.id, r.resolves, r.resolution
                     )),
+                    Record::BreakGlass(b) => text.push_str(&format!(
+                        "{}  break-glass  {}  by {}: {}\n",
+                        b.id,
+                        b.targets.join(", "),
+                        b.by,
+                        b.reason
+                    )),
                     _ => {}
                 }
             }

@@ -4,11 +4,14 @@
 pub mod adopt;
 pub mod apply;
 pub mod check;
+pub mod codegen;
 pub mod compile;
 pub mod drift;
+pub mod import;
 pub mod ledger;
 pub mod live;
 pub mod plan;
+pub mod refs;
 pub mod schema;
 
 use std::path::{Path, PathBuf};
@@ -29,6 +32,9 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Drift(args) => drift::run(&args),
         Command::Adopt(args) => adopt::run(&args),
         Command::Ledger(command) => ledger::run(&command),
+        Command::Import(args) => import::run(&args),
+        Command::Refs(args) => refs::run(&args),
+        Command::Codegen(args) => codegen::run(&args),
         Command::Rules => schema::rules(),
         Command::Schema(args) => schema::run(&args),
     }
@@ -67,5 +73,31 @@ pub fn load_and_check(
             .to_owned()
     });
     let report = crate::check::run(&mut loaded, today);
+    attach_code_sources(&mut loaded, &report.findings);
     (loaded, report)
+}
+
+/// Adds the text of files findings point into that are not flagops files (application code
+/// that reads a flag), so every output format can show the line.
+fn attach_code_sources(loaded: &mut load::Loaded, findings: &[crate::finding::Finding]) {
+    for finding in findings {
+        let crate::finding::Location::Text { file, .. } = &finding.location else {
+            continue;
+        };
+        if loaded.sources.get(file).is_some() {
+            continue;
+        }
+        let path = loaded.root.join(file);
+        let text = std::fs::metadata(&path)
+            .ok()
+            .filter(|m| m.is_file() && m.len() <= load::MAX_FILE_BYTES)
+            .and_then(|_| std::fs::read_to_string(&path).ok());
+        if let Some(text) = text {
+            loaded.sources.add(load::SourceFile {
+                path: file.clone(),
+                text,
+                doc: None,
+            });
+        }
+    }
 }

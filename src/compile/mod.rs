@@ -201,23 +201,13 @@ fn definition(flag_ref: FlagRef<'_>, _value: &EnvValue) -> Value {
         attributes.insert(name.clone(), attribute_definition(attr));
     }
     let (allow, from, until) = generated_attributes(flag);
-    if allow {
-        attributes.insert(
-            ALLOW_ATTRIBUTE.into(),
-            json!({"description": "Who the flag applies to (managed by flagops)",
-                   "constraints": {"type": "array", "elements": {"type": "string"}}}),
-        );
-    }
-    for (present, name, what) in [
-        (from, ACTIVE_FROM_ATTRIBUTE, "Start of the active period"),
-        (until, ACTIVE_UNTIL_ATTRIBUTE, "End of the active period"),
+    for (present, name) in [
+        (allow, ALLOW_ATTRIBUTE),
+        (from, ACTIVE_FROM_ATTRIBUTE),
+        (until, ACTIVE_UNTIL_ATTRIBUTE),
     ] {
-        if present {
-            attributes.insert(
-                name.into(),
-                json!({"description": format!("{what}, RFC 3339 (managed by flagops)"),
-                       "constraints": {"type": "string"}}),
-            );
+        if let Some(def) = generated_attribute(name).filter(|_| present) {
+            attributes.insert(name.into(), def);
         }
     }
     if !attributes.is_empty() {
@@ -226,7 +216,31 @@ fn definition(flag_ref: FlagRef<'_>, _value: &EnvValue) -> Value {
     Value::Object(def)
 }
 
-fn attribute_definition(attr: &AttributeDef) -> Value {
+/// The definition flagops generates for a reserved attribute (`allow_list`, `active_from`,
+/// `active_until`); `None` for any other name.
+pub fn generated_attribute(name: &str) -> Option<Value> {
+    match name {
+        ALLOW_ATTRIBUTE => Some(
+            json!({"description": "Who the flag applies to (managed by flagops)",
+                   "constraints": {"type": "array", "elements": {"type": "string"}}}),
+        ),
+        ACTIVE_FROM_ATTRIBUTE | ACTIVE_UNTIL_ATTRIBUTE => {
+            let what = if name == ACTIVE_FROM_ATTRIBUTE {
+                "Start of the active period"
+            } else {
+                "End of the active period"
+            };
+            Some(
+                json!({"description": format!("{what}, RFC 3339 (managed by flagops)"),
+                       "constraints": {"type": "string"}}),
+            )
+        }
+        _ => None,
+    }
+}
+
+/// An attribute definition as it appears in the compiled document.
+pub fn attribute_definition(attr: &AttributeDef) -> Value {
     let mut c = Map::new();
     c.insert(
         "type".into(),

@@ -58,6 +58,11 @@ rules! {
     DUPLICATE_FLAG = "FO215", "duplicate-flag", Error, "two files define the same flag key in one profile";
     DELETED_KEY_REUSE = "FO216", "deleted-key-reuse", Error, "a flag key that was deleted is introduced again";
     FREEFORM_SCHEMA = "FO217", "freeform-schema", Error, "freeform content satisfies its profile's JSON Schema";
+    IMPORT_PLACEHOLDER = "FO218", "import-placeholder", Warning, "a field still holds a placeholder written by `flagops import`";
+    REMOVED_FLAG_STILL_REFERENCED = "FO219", "removed-flag-still-referenced", Error, "a change deletes a flag that application code still reads";
+    STALE_FLAG = "FO220", "stale-flag", Warning, "no application code reads the flag, or it has outlived its class's expected lifetime";
+    REFS_SETTINGS = "FO221", "refs-settings", Error, "the `refs` settings hold an invalid pattern or glob, or a path that cannot be scanned";
+    FREEZE_WINDOW = "FO222", "freeze-window", Error, "a freeze has valid timestamps, `from` before `until`, and names existing applications and environments";
     COMPILED_SCHEMA = "FO300", "compiled-schema", Error, "a compiled document is rejected by AWS's FeatureFlags schema";
 }
 

@@ -41,6 +41,8 @@ pub enum Resolution {
 pub enum Record {
     Finding(FindingRecord),
     Resolution(ResolutionRecord),
+    /// An apply that deployed through a freeze (`apply --break-glass`).
+    BreakGlass(BreakGlassRecord),
 }
 
 impl Record {
@@ -48,8 +50,41 @@ impl Record {
         match self {
             Record::Finding(f) => &f.id,
             Record::Resolution(r) => &r.id,
+            Record::BreakGlass(b) => &b.id,
         }
     }
+}
+
+/// Who broke the glass, when, why, and what went out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BreakGlassRecord {
+    pub id: String,
+    /// The reason given with `--break-glass`.
+    pub reason: String,
+    /// Targets deployed through a freeze: `application/environment/profile`.
+    pub targets: Vec<String>,
+    /// The freezes broken (their reasons and periods).
+    pub freezes: Vec<String>,
+    /// The commit applied.
+    pub commit: String,
+    /// Who applied: `GITHUB_ACTOR` in Actions, else the git user.
+    pub by: String,
+    pub at: String,
+}
+
+/// Who is acting: `GITHUB_ACTOR` inside GitHub Actions, else git's `user.name`.
+pub fn actor(root: &Path) -> String {
+    if let Some(actor) = std::env::var("GITHUB_ACTOR").ok().filter(|a| !a.is_empty()) {
+        return actor;
+    }
+    git::open(root)
+        .ok()
+        .and_then(|repo| {
+            repo.signature()
+                .ok()
+                .and_then(|s| s.name().ok().map(str::to_owned))
+        })
+        .unwrap_or_else(|| "unknown".to_owned())
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

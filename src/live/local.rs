@@ -7,6 +7,7 @@
 //! in AppConfig. Every change is written to a temporary file and renamed, under a file lock,
 //! so concurrent or interrupted runs never leave a torn state.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -14,6 +15,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::backend::{BackendError, ErrorKind, NewDeployment, NewVersion, Result};
+use super::describe::{
+    Account, AppDescription, EnvDescription, ProfileDescription, StrategyDescription,
+};
 use super::{AppInventory, DeployEvent, DeployState, Deployment, Inventory, VersionInfo};
 use crate::model::config::{Monitor, Strategy};
 
@@ -32,12 +36,17 @@ struct State {
 struct NamedId {
     id: String,
     name: String,
+    /// A custom strategy's parameters, as created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    strategy: Option<Strategy>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
 struct App {
     id: String,
     name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
     environments: Vec<Env>,
     profiles: Vec<Profile>,
 }
@@ -46,8 +55,13 @@ struct App {
 struct Env {
     id: String,
     name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
     #[serde(default)]
     monitors: Vec<String>,
+    /// Alarm ARN → the role AppConfig assumes to read it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    alarm_roles: BTreeMap<String, String>,
     deployments: Vec<Deployment>,
 }
 
@@ -56,6 +70,11 @@ struct Profile {
     id: String,
     name: String,
     kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+    /// The JSON Schema validator, as created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    json_schema: Option<String>,
     versions: Vec<StoredVersion>,
 }
 
@@ -158,6 +177,67 @@ impl LocalBackend {
         })
     }
 
+    /// Every application (or the named ones) with its environments and profiles, and the
+    /// strategies, for `flagops import`.
+    pub fn describe(&self, names: &[String]) -> Result<Account> {
+        let account = self.with_state("describe", false, |state, _| {
+            let applications = state
+                .applications
+                .iter()
+                .filter(|a| names.is_empty() || names.contains(&a.name))
+                .map(|app| AppDescription {
+                    id: app.id.clone(),
+                    name: app.name.clone(),
+                    description: app.description.clone(),
+                    environments: app
+                        .environments
+                        .iter()
+                        .map(|e| EnvDescription {
+                            id: e.id.clone(),
+                            name: e.name.clone(),
+                            description: e.description.clone(),
+                            monitors: e
+                                .monitors
+                                .iter()
+                                .map(|arn| Monitor {
+                                    alarm_arn: arn.clone(),
+                                    alarm_role_arn: e.alarm_roles.get(arn).cloned(),
+                                })
+                                .collect(),
+                        })
+                        .collect(),
+                    profiles: app
+                        .profiles
+                        .iter()
+                        .map(|p| ProfileDescription {
+                            id: p.id.clone(),
+                            name: p.name.clone(),
+                            description: p.description.clone(),
+                            kind: p.kind.clone(),
+                            location_uri: "hosted".to_owned(),
+                            json_schema: p.json_schema.clone(),
+                        })
+                        .collect(),
+                })
+                .collect();
+            let strategies = state
+                .strategies
+                .iter()
+                .map(|s| StrategyDescription {
+                    id: s.id.clone(),
+                    name: s.name.clone(),
+                    strategy: s.strategy.clone(),
+                })
+                .collect();
+            Ok(Account {
+                applications,
+                strategies,
+            })
+        })?;
+        super::describe::missing_names(&account, names)?;
+        Ok(account)
+    }
+
     pub fn deployments(&self, app_id: &str, env_id: &str) -> Result<Vec<Deployment>> {
         self.with_state("ListDeployments", false, |state, _| {
             let env = find_env(state, app_id, env_id, "ListDeployments")?;
@@ -222,7 +302,7 @@ impl LocalBackend {
         })
     }
 
-    pub fn create_application(&self, name: &str, _description: Option<&str>) -> Result<String> {
+    pub fn create_application(&self, name: &str, description: Option<&str>) -> Result<String> {
         self.with_state("CreateApplication", true, |state, _| {
             if state.applications.iter().any(|a| a.name == name) {
                 return Err(BackendError::new(
@@ -235,6 +315,7 @@ impl LocalBackend {
             state.applications.push(App {
                 id: id.clone(),
                 name: name.to_owned(),
+                description: description.map(str::to_owned),
                 environments: Vec::new(),
                 profiles: Vec::new(),
             });
@@ -246,7 +327,7 @@ impl LocalBackend {
         &self,
         app_id: &str,
         name: &str,
-        _description: Option<&str>,
+        description: Option<&str>,
         monitors: &[Monitor],
     ) -> Result<String> {
         self.with_state("CreateEnvironment", true, |state, _| {
@@ -266,7 +347,12 @@ impl LocalBackend {
             app.environments.push(Env {
                 id: id.clone(),
                 name: name.to_owned(),
+                description: description.map(str::to_owned),
                 monitors: monitors.iter().map(|m| m.alarm_arn.clone()).collect(),
+                alarm_roles: monitors
+                    .iter()
+                    .filter_map(|m| Some((m.alarm_arn.clone(), m.alarm_role_arn.clone()?)))
+                    .collect(),
                 deployments: Vec::new(),
             });
             Ok(id)
@@ -278,8 +364,8 @@ impl LocalBackend {
         app_id: &str,
         name: &str,
         kind: &str,
-        _description: Option<&str>,
-        _json_schema: Option<&str>,
+        description: Option<&str>,
+        json_schema: Option<&str>,
     ) -> Result<String> {
         self.with_state("CreateConfigurationProfile", true, |state, _| {
             let id = next_id(state, 'p');
@@ -299,18 +385,21 @@ impl LocalBackend {
                 id: id.clone(),
                 name: name.to_owned(),
                 kind: kind.to_owned(),
+                description: description.map(str::to_owned),
+                json_schema: json_schema.map(str::to_owned),
                 versions: Vec::new(),
             });
             Ok(id)
         })
     }
 
-    pub fn create_strategy(&self, name: &str, _strategy: &Strategy) -> Result<String> {
+    pub fn create_strategy(&self, name: &str, strategy: &Strategy) -> Result<String> {
         self.with_state("CreateDeploymentStrategy", true, |state, _| {
             let id = next_id(state, 's');
             state.strategies.push(NamedId {
                 id: id.clone(),
                 name: name.to_owned(),
+                strategy: Some(strategy.clone()),
             });
             Ok(id)
         })

@@ -3,6 +3,7 @@
 
 pub mod appconfig;
 pub mod backend;
+pub mod describe;
 pub mod local;
 pub mod normalize;
 pub mod resolve;

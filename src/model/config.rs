@@ -34,6 +34,90 @@ pub struct RepoConfig {
     /// Settings of the lint rules `flagops check` runs.
     #[serde(default)]
     pub rules: RuleSettings,
+    /// Where application code reads flags: `flagops refs` scans it, and `check` then fails a
+    /// change that deletes a flag code still reads, and warns about flags no code reads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refs: Option<RefsConfig>,
+    /// Periods when `apply` deploys nothing to the environments named (a release freeze, a
+    /// holiday): changes there are held back unless `apply --break-glass "<reason>"`, which
+    /// is recorded.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub freezes: Vec<Freeze>,
+}
+
+/// A deployment freeze.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Freeze {
+    /// Environment names frozen, in every application (or those in `applications`); all
+    /// environments when empty.
+    #[serde(default)]
+    pub environments: Vec<String>,
+    /// Applications frozen; all when empty.
+    #[serde(default)]
+    pub applications: Vec<String>,
+    /// Start of the freeze, RFC 3339 (e.g. 2026-12-21T00:00:00Z).
+    #[schemars(extend("format" = "date-time"))]
+    pub from: String,
+    /// End of the freeze (exclusive), RFC 3339.
+    #[schemars(extend("format" = "date-time"))]
+    pub until: String,
+    /// Why: shown when apply holds a change back.
+    #[schemars(length(min = 1))]
+    pub reason: String,
+}
+
+/// The application source trees `flagops refs` scans for flag references.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefsConfig {
+    /// Directories (or files) to scan, relative to the repository root; `.gitignore` and
+    /// `.ignore` files are respected. The flags directory, flagops.yaml and the ledger are
+    /// never scanned, nor files marked `@generated` in their first lines.
+    #[serde(default = "default_ref_paths")]
+    pub paths: Vec<String>,
+    /// Only files matching one of these globs (gitignore syntax, relative to each scanned
+    /// directory), e.g. `*.ts`. All files when empty.
+    #[serde(default)]
+    pub include: Vec<String>,
+    /// Files to skip (gitignore syntax), on top of what `.gitignore` skips.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// How code spells a key `checkout_v2`: `exact` (checkout_v2), `camel` (checkoutV2),
+    /// `pascal` (CheckoutV2), `screaming-snake` (CHECKOUT_V2).
+    #[serde(default = "default_key_forms")]
+    pub forms: Vec<KeyForm>,
+    /// Regular expressions of a flag read, with `{key}` where the key (in any form) stands,
+    /// e.g. `isEnabled\("{key}"\)`. With patterns, only these count as references, and a
+    /// name in `{key}` that is no flag is reported as referenced but undefined. Without them,
+    /// any whole-word occurrence of a key form counts.
+    #[serde(default)]
+    pub patterns: Vec<String>,
+    /// Further names code uses for a flag, by flag key.
+    #[serde(default)]
+    pub aliases: IndexMap<String, Vec<String>>,
+}
+
+fn default_ref_paths() -> Vec<String> {
+    vec![".".to_owned()]
+}
+
+fn default_key_forms() -> Vec<KeyForm> {
+    vec![KeyForm::Exact]
+}
+
+/// A spelling of a flag key in code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeyForm {
+    /// The key as written: `checkout_v2`.
+    Exact,
+    /// `checkoutV2`.
+    Camel,
+    /// `CheckoutV2`.
+    Pascal,
+    /// `CHECKOUT_V2`.
+    ScreamingSnake,
 }
 
 fn default_branch() -> String {
@@ -106,6 +190,18 @@ pub struct Environment {
     /// CloudWatch alarms that roll a deployment back when they fire.
     #[serde(default)]
     pub monitors: Vec<Monitor>,
+    /// Fields `flagops import` could not learn from AppConfig and filled with a placeholder
+    /// (a `strategy` when the environment has no deployment to take it from). `check` warns
+    /// at each (FO218) until the field is removed from this list.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub placeholders: Vec<EnvironmentPlaceholder>,
+}
+
+/// An environment field holding a placeholder written by `flagops import`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum EnvironmentPlaceholder {
+    Strategy,
 }
 
 /// A CloudWatch alarm AppConfig watches during a deployment.
@@ -164,6 +260,10 @@ pub struct RuleSettings {
     /// Override the level of a rule by its name or code: `error`, `warning` or `off`.
     #[serde(default)]
     pub levels: IndexMap<String, RuleLevel>,
+    /// Expected lifetime of a flag, in days, per class: older flags (by the first commit that
+    /// had them) are reported as stale (FO220), a warning; `expires` stays the hard limit.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub lifetime: IndexMap<crate::model::flags::FlagClass, u32>,
 }
 
 /// A naming convention for flag keys.

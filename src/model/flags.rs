@@ -73,6 +73,11 @@ pub struct Flag {
     /// `variants` and attribute names.
     #[serde(default)]
     pub console_owned: Option<ConsoleOwned>,
+    /// Fields `flagops import` could not learn from AppConfig and filled with a placeholder
+    /// (`owner: TODO-owner`, a guessed `class`). `check` warns at each (FO218) until the real
+    /// value is written and the field is removed from this list.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub placeholders: Vec<FlagPlaceholder>,
     /// Typed attributes of the flag (at most 25).
     #[serde(default)]
     pub attributes: IndexMap<String, AttributeDef>,
@@ -114,6 +119,23 @@ impl ConsoleOwned {
                     })
                     .collect(),
             ),
+        }
+    }
+}
+
+/// A flag field holding a placeholder written by `flagops import`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum FlagPlaceholder {
+    Owner,
+    Class,
+}
+
+impl FlagPlaceholder {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlagPlaceholder::Owner => "owner",
+            FlagPlaceholder::Class => "class",
         }
     }
 }

@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::apply::{Outcome, Report};
+use crate::freeze::FreezeReport;
 use crate::output::json::Tool;
 use crate::output::markdown::cell;
 use crate::plan::Plan;
@@ -73,15 +74,29 @@ struct ApplyDocument<'a> {
     backend: &'a str,
     #[serde(flatten)]
     report: &'a Report,
+    /// Targets held back by a freeze, or deployed through one with `--break-glass`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    freezes: Option<&'a FreezeReport>,
 }
 
 pub fn json(report: &Report, backend: &str) -> String {
+    document(report, backend, None)
+}
+
+/// The JSON report with what freezes did, when they did anything.
+pub fn json_with_freezes(report: &Report, backend: &str, freezes: &FreezeReport) -> String {
+    let shown = (!freezes.is_empty() || freezes.break_glass.is_some()).then_some(freezes);
+    document(report, backend, shown)
+}
+
+fn document(report: &Report, backend: &str, freezes: Option<&FreezeReport>) -> String {
     serde_json::to_string_pretty(&ApplyDocument {
         version: 1,
         tool: Tool::this(),
         command: "apply",
         backend,
         report,
+        freezes,
     })
     .unwrap_or_default()
         + "\n"

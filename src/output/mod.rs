@@ -3,13 +3,17 @@
 
 pub mod actions;
 pub mod apply;
+pub mod codegen;
 pub mod drift;
+pub mod freeze;
 pub mod github;
 pub mod human;
+pub mod import;
 pub mod json;
 pub mod markdown;
 pub mod plan;
 pub mod progress;
+pub mod refs;
 pub mod sarif;
 
 use std::io::Write;

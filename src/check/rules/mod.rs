@@ -4,12 +4,15 @@
 mod allow_list_duplicates;
 mod attribute_count;
 mod attribute_values;
+mod code_references;
 mod compiled_schema;
 mod deleted_key_reuse;
 mod document_size;
 mod duplicate_flag;
 mod expiry;
 mod freeform_schema;
+mod freeze_window;
+mod import_placeholder;
 mod key_pattern;
 mod naming_convention;
 mod owner_required;
@@ -18,6 +21,7 @@ mod references;
 mod secret_values;
 mod variants;
 
+pub use references::PREDEFINED_STRATEGIES;
 pub use secret_values::looks_secret;
 
 use super::Context;
@@ -43,5 +47,8 @@ pub static ALL: &[Rule] = &[
     duplicate_flag::check,
     deleted_key_reuse::check,
     freeform_schema::check,
+    import_placeholder::check,
+    code_references::check,
+    freeze_window::check,
     compiled_schema::check,
 ];

@@ -1,0 +1,55 @@
+//! `flagops codegen`: flag keys and fallback values as source code, printed, written, or
+//! compared with a file (`--check`, for CI: exit 2 when the file is out of date).
+
+use anyhow::{Context as _, bail};
+
+use crate::cli::CodegenArgs;
+use crate::codegen::{self, Options};
+use crate::exit::Exit;
+use crate::output;
+
+pub fn run(args: &CodegenArgs) -> anyhow::Result<Exit> {
+    let Some(checked) = super::live::checked(&args.repo.repo, None)? else {
+        return Ok(Exit::Findings);
+    };
+    let options = Options {
+        lang: args.lang,
+        environment: args.environment.as_deref(),
+        application: args.application.as_deref(),
+        profile: args.profile.as_deref(),
+        package: &args.package,
+    };
+    let source = match codegen::generate(&checked.report.model, &options) {
+        Ok(source) => source,
+        Err(why) => bail!("{why}"),
+    };
+    let Some(path) = &args.out else {
+        output::print(&source)?;
+        return Ok(Exit::Clean);
+    };
+    let current = match std::fs::read_to_string(path) {
+        Ok(text) => Some(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    };
+    if args.check {
+        if current.as_deref() == Some(source.as_str()) {
+            return Ok(Exit::Clean);
+        }
+        output::print_stderr(&output::codegen::stale(
+            &path.display().to_string(),
+            current.is_none(),
+        ));
+        return Ok(Exit::Findings);
+    }
+    if current.as_deref() != Some(source.as_str()) {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        let tmp = path.with_extension("codegen.tmp");
+        std::fs::write(&tmp, &source).with_context(|| format!("cannot write {}", tmp.display()))?;
+        std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(Exit::Clean)
+}

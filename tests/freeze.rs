@@ -1,0 +1,257 @@
+//! Deployment freezes on the local backend, with "now" injected (`FLAGOPS_NOW`): apply holds
+//! changes to a frozen environment back (exit 2, naming the freeze) and deploys the rest;
+//! `--break-glass "<reason>"` deploys them and records who, why and what in the drift ledger
+//! before anything goes out.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const FREEZE: &str = "
+freezes:
+  - environments: [production]
+    from: 2026-12-20T00:00:00Z
+    until: 2027-01-04T00:00:00Z
+    reason: Holiday freeze
+";
+
+fn copy(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args([
+            "-c",
+            "user.name=Ann Oncall",
+            "-c",
+            "user.email=ann@example.com",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The example repository with a freeze of production over the holidays, committed.
+fn repo() -> tempfile::TempDir {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let config = std::fs::read_to_string(root.join("flagops.yaml")).unwrap();
+    std::fs::write(dir.path().join("flagops.yaml"), config + FREEZE).unwrap();
+    copy(&root.join("flags"), &dir.path().join("flags"));
+    copy(&root.join("schemas"), &dir.path().join("schemas"));
+    std::fs::write(dir.path().join(".gitignore"), "/.flagops/\n").unwrap();
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    git(dir.path(), &["config", "user.name", "Ann Oncall"]);
+    git(dir.path(), &["config", "user.email", "ann@example.com"]);
+    git(dir.path(), &["add", "-A"]);
+    git(
+        dir.path(),
+        &["commit", "-qm", "flags with a holiday freeze"],
+    );
+    dir
+}
+
+fn flagops(dir: &Path, now: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_flagops"))
+        .args(args)
+        .args(["--backend", "local"])
+        .arg("-C")
+        .arg(dir)
+        .env("NO_COLOR", "1")
+        .env("FLAGOPS_NOW", now)
+        .env("FLAGOPS_TODAY", "2026-11-22")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("GITHUB_ACTOR")
+        .env_remove("GITHUB_OUTPUT")
+        .output()
+        .unwrap()
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
+        panic!(
+            "JSON: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+fn outcomes(doc: &Value) -> Vec<String> {
+    doc["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            format!(
+                "{}/{}/{} {}",
+                t["application"].as_str().unwrap(),
+                t["environment"].as_str().unwrap(),
+                t["profile"].as_str().unwrap(),
+                t["outcome"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+const IN_FREEZE: &str = "2026-12-24T10:00:00Z";
+
+#[test]
+fn a_frozen_environment_is_held_back_and_the_rest_deploys() {
+    let dir = repo();
+    let human = flagops(dir.path(), IN_FREEZE, &["apply"]);
+    assert_eq!(human.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(
+        text.contains("storefront/production/release-flags: FROZEN, not deployed: freeze #1 \"Holiday freeze\" (2026-12-20T00:00:00Z to 2027-01-04T00:00:00Z)")
+            && text.contains("3 targets held back by a freeze"),
+        "{text}"
+    );
+    // Staging went out; production is still to be created.
+    let plan = flagops(dir.path(), IN_FREEZE, &["plan", "--format", "json"]);
+    let doc = json(&plan);
+    let changing: Vec<&str> = doc["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["action"] != "unchanged")
+        .map(|t| t["environment"].as_str().unwrap())
+        .collect();
+    assert_eq!(changing, ["production", "production", "production"]);
+
+    // Again, as JSON: the freeze is named for each held target.
+    let again = flagops(dir.path(), IN_FREEZE, &["apply", "--format", "json"]);
+    assert_eq!(again.status.code(), Some(2));
+    let doc = json(&again);
+    let held = doc["freezes"]["held"].as_array().unwrap();
+    assert_eq!(held.len(), 3);
+    assert_eq!(held[0]["environment"], "production");
+    assert_eq!(held[0]["freeze"]["reason"], "Holiday freeze");
+    assert_eq!(held[0]["freeze"]["index"], 0);
+
+    // Once the freeze is over (`until` is exclusive), everything goes out.
+    let after = flagops(
+        dir.path(),
+        "2027-01-04T00:00:00Z",
+        &["apply", "--format", "json"],
+    );
+    assert_eq!(after.status.code(), Some(0));
+    let doc = json(&after);
+    assert!(doc.get("freezes").is_none(), "{doc}");
+    assert_eq!(
+        outcomes(&doc)
+            .iter()
+            .filter(|o| o.ends_with(" deployed"))
+            .count(),
+        3
+    );
+}
+
+#[test]
+fn break_glass_deploys_through_the_freeze_and_is_recorded() {
+    let dir = repo();
+    let empty = flagops(dir.path(), IN_FREEZE, &["apply", "--break-glass", " "]);
+    assert_eq!(empty.status.code(), Some(1), "a reason is required");
+
+    let out = flagops(
+        dir.path(),
+        IN_FREEZE,
+        &[
+            "apply",
+            "--format",
+            "json",
+            "--break-glass",
+            "Payments outage: ship the kill switch",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let doc = json(&out);
+    assert_eq!(
+        outcomes(&doc)
+            .iter()
+            .filter(|o| o.ends_with(" deployed"))
+            .count(),
+        6
+    );
+    let freezes = &doc["freezes"];
+    assert_eq!(
+        freezes["break_glass"],
+        "Payments outage: ship the kill switch"
+    );
+    assert_eq!(freezes["broken"].as_array().unwrap().len(), 3);
+    let id = freezes["ledger_record"]
+        .as_str()
+        .expect("a ledger record id");
+
+    // The record is on the ledger branch, committed without touching the checkout.
+    let path = format!("ledger/{}-{}/{id}.json", &id[..4], &id[4..6]);
+    let record: Value = serde_json::from_str(&git(
+        dir.path(),
+        &["show", &format!("flagops/drift-ledger:{path}")],
+    ))
+    .unwrap();
+    assert_eq!(record["type"], "break-glass");
+    assert_eq!(record["reason"], "Payments outage: ship the kill switch");
+    assert_eq!(record["by"], "Ann Oncall");
+    assert_eq!(
+        record["targets"],
+        serde_json::json!([
+            "storefront/production/release-flags",
+            "storefront/production/workspace-lists",
+            "ops-switches/production/switches"
+        ])
+    );
+    assert_eq!(
+        record["freezes"],
+        serde_json::json!(["Holiday freeze (2026-12-20T00:00:00Z to 2027-01-04T00:00:00Z)"])
+    );
+    assert_eq!(
+        record["commit"],
+        git(dir.path(), &["rev-parse", "HEAD"]).trim()
+    );
+    assert!(
+        !dir.path().join(&path).exists(),
+        "the working tree is untouched"
+    );
+    let list = Command::new(env!("CARGO_BIN_EXE_flagops"))
+        .args(["ledger", "list", "-C"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&list.stdout)
+            .contains("break-glass  storefront/production/release-flags"),
+        "{}",
+        String::from_utf8_lossy(&list.stdout)
+    );
+
+    // With nothing frozen left to change, breaking the glass records nothing.
+    let calm = flagops(dir.path(), IN_FREEZE, &["apply", "--break-glass", "again"]);
+    assert_eq!(calm.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&calm.stdout).contains("no change was frozen, nothing to record")
+    );
+    assert_eq!(
+        git(dir.path(), &["log", "--oneline", "flagops/drift-ledger"])
+            .lines()
+            .count(),
+        2,
+        "the initial commit and one break-glass record"
+    );
+}
