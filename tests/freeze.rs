@@ -199,6 +199,13 @@ fn break_glass_deploys_through_the_freeze_and_is_recorded() {
         .as_str()
         .expect("a ledger record id");
 
+    // The deployments that went through the glass name the record.
+    let state = std::fs::read_to_string(dir.path().join(".flagops/local/state.json")).unwrap();
+    assert!(
+        state.contains(&format!("break-glass={id}")),
+        "deployment descriptions carry the record id"
+    );
+
     // The record is on the ledger branch, committed without touching the checkout.
     let path = format!("ledger/{}-{}/{id}.json", &id[..4], &id[4..6]);
     let record: Value = serde_json::from_str(&git(

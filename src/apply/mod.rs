@@ -35,6 +35,8 @@ pub struct Options {
     pub commit: String,
     /// The repository root (freeform schemas are read from it).
     pub root: std::path::PathBuf,
+    /// Appended to every deployment description, e.g. `break-glass=<ledger record id>`.
+    pub note: Option<String>,
 }
 
 /// Progress reports while apply runs; the output layer decides how to show them.
@@ -444,9 +446,14 @@ async fn deploy_target(
             continue;
         }
         let description = format!(
-            "{PROVENANCE_PREFIX}{} digest={}",
+            "{PROVENANCE_PREFIX}{} digest={}{}",
             options.commit,
-            &plan.digest[..16]
+            &plan.digest[..16],
+            options
+                .note
+                .as_ref()
+                .map(|n| format!(" {n}"))
+                .unwrap_or_default()
         );
         let request = NewDeployment {
             application_id: &app.id,

@@ -64,6 +64,7 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<Exit> {
         concurrency: args.concurrency,
         commit,
         root: checked.root.clone(),
+        note: None,
     };
     let runtime = super::live::runtime()?;
     // Inside Actions, fold the per-deployment progress lines into one log group.
@@ -81,6 +82,14 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<Exit> {
             Some(f) if !f.broken.is_empty() => record_break_glass(&checked, &options.commit, f)?,
             Some(f) => f,
             None => crate::freeze::FreezeReport::default(),
+        };
+        // A break-glass deployment names its ledger record in its description.
+        let options = Options {
+            note: freezes
+                .ledger_record
+                .as_ref()
+                .map(|id| format!("break-glass={id}")),
+            ..options.clone()
         };
         let before = if args.record {
             Some(super::drift::detect(&backend, &checked, &targets).await?)
