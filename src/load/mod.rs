@@ -93,9 +93,11 @@ pub struct Loaded {
 
 /// Finds the repository root: the nearest directory at or above `start` with a flagops.yaml.
 pub fn find_root(start: &Path) -> Option<PathBuf> {
+    // Not `exists()`, which follows symlinks: a flagops.yaml that is a dangling symlink still
+    // marks the repository, and is reported as a finding instead of being skipped.
     start
         .ancestors()
-        .find(|dir| dir.join(CONFIG_FILE).exists())
+        .find(|dir| fs::symlink_metadata(dir.join(CONFIG_FILE)).is_ok())
         .map(Path::to_path_buf)
 }
 
@@ -123,18 +125,30 @@ pub fn load(root: &Path, flags_dir: impl Fn(&Document) -> String) -> Loaded {
                 dir = flags_dir(doc);
             }
         }
-        None if !root.join(CONFIG_FILE).exists() => loaded.findings.push(Finding::new(
-            &catalog::NO_CONFIG,
-            Location::File {
-                file: CONFIG_FILE.to_owned(),
-            },
-            format!("no {CONFIG_FILE} in {}", root.display()),
-        )),
+        None if fs::symlink_metadata(root.join(CONFIG_FILE)).is_err() => {
+            loaded.findings.push(Finding::new(
+                &catalog::NO_CONFIG,
+                Location::File {
+                    file: CONFIG_FILE.to_owned(),
+                },
+                format!("no {CONFIG_FILE} in {}", root.display()),
+            ))
+        }
         None => {}
     }
 
     let mut paths = Vec::new();
-    walk(&root.join(&dir), &dir, 0, &mut paths, &mut loaded.findings);
+    match flags_dir_outside(&root_canon, &dir, &loaded) {
+        Some(finding) => loaded.findings.push(finding),
+        None => walk(
+            &root_canon,
+            &root.join(&dir),
+            &dir,
+            0,
+            &mut paths,
+            &mut loaded.findings,
+        ),
+    }
     paths.sort();
     for (abs, rel) in paths {
         if read_yaml(&root_canon, &abs, &rel, &mut loaded).is_some() {
@@ -144,16 +158,68 @@ pub fn load(root: &Path, flags_dir: impl Fn(&Document) -> String) -> Loaded {
     loaded
 }
 
-/// Collects YAML files under `dir`, reporting special files and escaping symlinks.
+/// Why the flags directory `dir` is not read, when it lies outside the repository: an
+/// absolute `flags_dir`, `..`, or a symlink out would have flagops read, and quote in its
+/// findings, YAML files from anywhere on the machine.
+fn flags_dir_outside(root: &Path, dir: &str, loaded: &Loaded) -> Option<Finding> {
+    let configured = loaded
+        .sources
+        .get(CONFIG_FILE)
+        .and_then(|s| s.doc.as_ref())
+        .is_some_and(|doc| doc.value.get("flags_dir").is_some());
+    let location = if configured {
+        Location::node(CONFIG_FILE, "/flags_dir")
+    } else {
+        Location::File {
+            file: dir.to_owned(),
+        }
+    };
+    let message = if Path::new(dir).is_absolute() {
+        format!(
+            "flags_dir `{dir}` is an absolute path; it must be relative to the repository root, and was not read"
+        )
+    } else {
+        let target = fs::canonicalize(root.join(dir)).ok()?;
+        if target.starts_with(root) {
+            return None;
+        }
+        let what = if configured {
+            format!("flags_dir `{dir}`")
+        } else {
+            dir.to_owned()
+        };
+        format!(
+            "{what} leads to {}, outside the repository; it was not followed",
+            target.display()
+        )
+    };
+    Some(Finding::new(&catalog::SYMLINK_OUTSIDE, location, message))
+}
+
+/// Collects YAML files under `dir`, reporting special files, directory symlinks (never
+/// followed: they can leave the repository or loop) and directories too deep to read.
 fn walk(
+    root: &Path,
     dir: &Path,
     rel: &str,
     depth: usize,
     out: &mut Vec<(PathBuf, String)>,
     findings: &mut Vec<Finding>,
 ) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        // No flags directory: a repository without flag files.
+        Err(e) if depth == 0 && e.kind() == std::io::ErrorKind::NotFound => return,
+        Err(e) => {
+            findings.push(Finding::new(
+                &catalog::UNREADABLE,
+                Location::File {
+                    file: rel.to_owned(),
+                },
+                format!("cannot read the directory {rel}: {e}"),
+            ));
+            return;
+        }
     };
     let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
     entries.sort_by_key(|e| e.file_name());
@@ -170,10 +236,31 @@ fn walk(
             if is_yaml {
                 findings.push(special(&rel_path, "a directory"));
             } else if depth < MAX_DIR_DEPTH {
-                walk(&path, &rel_path, depth + 1, out, findings);
+                walk(root, &path, &rel_path, depth + 1, out, findings);
+            } else {
+                // Silently skipping it would drop its flags from every check and deployment.
+                findings.push(Finding::new(
+                    &catalog::UNREADABLE,
+                    Location::File { file: rel_path.clone() },
+                    format!(
+                        "{rel_path} is nested more than {MAX_DIR_DEPTH} directories deep; it was not read"
+                    ),
+                ));
             }
         } else if is_yaml {
             out.push((path, rel_path));
+        } else if ft.is_symlink() && fs::metadata(&path).is_ok_and(|m| m.is_dir()) {
+            findings.push(match fs::canonicalize(&path) {
+                Ok(target) if !target.starts_with(root) => Finding::new(
+                    &catalog::SYMLINK_OUTSIDE,
+                    Location::File { file: rel_path.clone() },
+                    format!(
+                        "{rel_path} is a symlink to {}, outside the repository; it was not followed",
+                        target.display()
+                    ),
+                ),
+                _ => special(&rel_path, "a symlink to a directory (never followed)"),
+            });
         }
     }
 }
@@ -195,26 +282,59 @@ fn read_yaml(root: &Path, abs: &Path, rel: &str, loaded: &mut Loaded) -> Option<
     let file_loc = || Location::File {
         file: rel.to_owned(),
     };
-    let meta = fs::symlink_metadata(abs).ok()?;
-    let meta = if meta.file_type().is_symlink() {
-        match fs::canonicalize(abs) {
-            Ok(target) if target.starts_with(root) => fs::metadata(&target).ok()?,
-            Ok(target) => {
-                findings.push(Finding::new(
-                    &catalog::SYMLINK_OUTSIDE,
-                    file_loc(),
-                    format!(
-                        "{rel} is a symlink to {}, outside the repository; it was not followed",
-                        target.display()
-                    ),
-                ));
-                return None;
-            }
-            Err(_) => {
+    let meta = match fs::symlink_metadata(abs) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => {
+            findings.push(Finding::new(
+                &catalog::UNREADABLE,
+                file_loc(),
+                format!("cannot read {rel}: {e}"),
+            ));
+            return None;
+        }
+    };
+    let is_symlink = meta.file_type().is_symlink();
+    // Every path is resolved, not only symlinks: a symlinked parent directory must not lead
+    // out of the repository either.
+    let target = match fs::canonicalize(abs) {
+        Ok(target) => target,
+        Err(e) => {
+            let message = match e.kind() {
+                std::io::ErrorKind::NotFound if is_symlink => {
+                    format!("{rel} is a symlink that leads nowhere")
+                }
+                _ if is_symlink => format!("{rel} is a symlink that cannot be followed: {e}"),
+                _ => format!("cannot read {rel}: {e}"),
+            };
+            findings.push(Finding::new(&catalog::UNREADABLE, file_loc(), message));
+            return None;
+        }
+    };
+    if !target.starts_with(root) {
+        let how = if is_symlink {
+            "is a symlink to"
+        } else {
+            "resolves to"
+        };
+        findings.push(Finding::new(
+            &catalog::SYMLINK_OUTSIDE,
+            file_loc(),
+            format!(
+                "{rel} {how} {}, outside the repository; it was not followed",
+                target.display()
+            ),
+        ));
+        return None;
+    }
+    let meta = if is_symlink {
+        match fs::metadata(&target) {
+            Ok(meta) => meta,
+            Err(e) => {
                 findings.push(Finding::new(
                     &catalog::UNREADABLE,
                     file_loc(),
-                    format!("{rel} is a symlink that leads nowhere"),
+                    format!("cannot read {rel}: {e}"),
                 ));
                 return None;
             }
@@ -261,6 +381,14 @@ fn read_yaml(root: &Path, abs: &Path, rel: &str, loaded: &mut Loaded) -> Option<
         ));
         return None;
     }
+    // A BOM is legal at the start of a YAML stream. It is dropped first, so that spans and
+    // columns, including those of invalid UTF-8, count from the character after it.
+    let bom = if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+        3
+    } else {
+        0
+    };
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -274,7 +402,10 @@ fn read_yaml(root: &Path, abs: &Path, rel: &str, loaded: &mut Loaded) -> Option<
                     file: rel.to_owned(),
                     span,
                 },
-                format!("{rel} is not valid UTF-8 (first invalid byte at offset {good})"),
+                format!(
+                    "{rel} is not valid UTF-8 (first invalid byte at offset {})",
+                    good + bom
+                ),
             ));
             loaded.sources.add(SourceFile {
                 path: rel.to_owned(),
@@ -284,11 +415,6 @@ fn read_yaml(root: &Path, abs: &Path, rel: &str, loaded: &mut Loaded) -> Option<
             return None;
         }
     };
-    // A BOM is legal at the start of a YAML stream; spans are kept relative to the text without it.
-    let text = text
-        .strip_prefix('\u{feff}')
-        .map(str::to_owned)
-        .unwrap_or(text);
     parse_source(rel.to_owned(), text, loaded)
 }
 

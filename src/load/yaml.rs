@@ -78,6 +78,11 @@ const MAX_DEPTH: usize = 48;
 const MAX_NODES: usize = 200_000;
 const MAX_ALIASES: usize = 1_000;
 const MAX_SCALAR_BYTES: usize = 8 << 20;
+/// Every node's JSON Pointer is stored, so long keys under many descendants multiply: a 1 MB
+/// key over 100,000 list items would be 100 GB of pointers. This caps their total size.
+const MAX_POINTER_BYTES: usize = 64 << 20;
+/// Non-fatal problems reported per file; a file of 100,000 `yes` needs no 100,000 findings.
+const MAX_PROBLEMS: usize = 100;
 
 fn options() -> serde_saphyr::Options {
     serde_saphyr::options! {
@@ -109,35 +114,104 @@ pub fn parse(text: &str) -> Result<(Document, Vec<YamlProblem>), YamlProblem> {
         spans: &mut doc.spans,
         problems: &mut problems,
         line_starts: line_starts(text),
+        pointer_bytes: 0,
+        unreported: None,
     };
-    doc.value = lowering.lower(root, String::new(), None);
+    doc.value = lowering.lower(root, String::new(), None)?;
+    if let Some((first, count)) = lowering.unreported.take() {
+        problems.push(YamlProblem {
+            message: format!(
+                "{count} more YAML problems in this file are not reported; only the first {MAX_PROBLEMS} are"
+            ),
+            ..first
+        });
+    }
     Ok((doc, problems))
 }
 
 fn problem_from(err: &serde_saphyr::Error, text: &str) -> YamlProblem {
-    let message = err.to_string();
-    let first_line = message.lines().next().unwrap_or_default();
-    // The parser appends "at line L, column C" to its messages; the span carries that already.
-    let message = match first_line.rfind(" at line ") {
-        Some(i) => first_line[..i].trim_end_matches(',').to_owned(),
-        None => first_line.to_owned(),
+    use serde_saphyr::granit_parser::ErrorKind;
+    use serde_saphyr::{Error, ExternalMessageSource, MessageFormatter as _};
+
+    // Classify by the error's variant, never by its text: messages quote the input (tags,
+    // keys), and a tag named `!limit` must not turn a syntax error into a limit. Alias and
+    // snippet wrappers hold the original error.
+    let mut inner = err;
+    while let Error::AliasError { error, .. } | Error::WithSnippet { error, .. } = inner {
+        inner = error;
+    }
+    let kind = match inner {
+        Error::DuplicateMappingKey { .. } => YamlProblemKind::DuplicateKey,
+        Error::Budget { .. }
+        | Error::AliasReplayCounterOverflow { .. }
+        | Error::AliasReplayLimitExceeded { .. }
+        | Error::AliasExpansionLimitExceeded { .. }
+        | Error::AliasReplayStackDepthExceeded { .. } => YamlProblemKind::Limit,
+        Error::ExternalMessage { source, .. } => match &**source {
+            ExternalMessageSource::Parser(scan)
+                if matches!(
+                    scan.kind(),
+                    ErrorKind::RecursionLimitExceeded
+                        | ErrorKind::InputByteLimitExceeded { .. }
+                        | ErrorKind::DirectiveByteLimitExceeded { .. }
+                        | ErrorKind::TooManyReservedDirectiveParams { .. }
+                ) =>
+            {
+                YamlProblemKind::Limit
+            }
+            _ => YamlProblemKind::Syntax,
+        },
+        _ => YamlProblemKind::Syntax,
     };
-    let lower = message.to_ascii_lowercase();
-    let kind = if lower.contains("duplicate") {
-        YamlProblemKind::DuplicateKey
-    } else if lower.contains("budget") || lower.contains("limit") || lower.contains("depth") {
-        YamlProblemKind::Limit
-    } else {
-        YamlProblemKind::Syntax
+    // The user-facing formatter gives the bare message: no "at line" suffixes (the span
+    // carries the location) and no advice about the parser's Rust API.
+    let message = match inner {
+        Error::Budget { breach, .. } => budget_message(breach),
+        _ => serde_saphyr::UserMessageFormatter
+            .format_message(inner)
+            .into_owned(),
     };
     let span = err
         .location()
         .map(|loc| span_from_location(&loc, &line_starts(text), text));
     YamlProblem {
         kind,
-        message,
+        message: printable(&message),
         span,
     }
+}
+
+fn budget_message(breach: &serde_saphyr::budget::BudgetBreach) -> String {
+    use serde_saphyr::budget::BudgetBreach as B;
+    match breach {
+        B::Depth { .. } => format!("the YAML nests deeper than {MAX_DEPTH} levels"),
+        B::Nodes { .. } => format!(
+            "the YAML has more than {MAX_NODES} nodes (an alias counts its whole value each time)"
+        ),
+        B::Aliases { .. } => format!("the YAML uses more than {MAX_ALIASES} aliases"),
+        B::ScalarBytes { .. } => format!(
+            "the YAML's strings exceed {} MiB in total (an alias counts its whole value each time)",
+            MAX_SCALAR_BYTES >> 20
+        ),
+        B::Anchors { anchors } => format!("the YAML defines too many anchors ({anchors})"),
+        B::AliasAnchorRatio { aliases, anchors } => {
+            format!("the YAML uses {aliases} aliases of only {anchors} anchors")
+        }
+        other => format!("the YAML exceeds a parser limit: {other:?}"),
+    }
+}
+
+/// Messages quote the input; control characters are shown escaped, never written raw.
+fn printable(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    for c in message.chars() {
+        if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Byte offset of the start of each line.
@@ -175,6 +249,10 @@ struct Lowering<'a> {
     spans: &'a mut HashMap<String, NodeSpans>,
     problems: &'a mut Vec<YamlProblem>,
     line_starts: Vec<usize>,
+    /// Total length of the pointers stored in `spans`, capped at `MAX_POINTER_BYTES`.
+    pointer_bytes: usize,
+    /// The first problem past `MAX_PROBLEMS` and how many were not reported.
+    unreported: Option<(YamlProblem, usize)>,
 }
 
 impl Lowering<'_> {
@@ -186,8 +264,32 @@ impl Lowering<'_> {
         span
     }
 
-    fn lower(&mut self, node: Spanned<Node>, pointer: String, key: Option<Span>) -> Value {
+    fn problem(&mut self, problem: YamlProblem) {
+        if self.problems.len() < MAX_PROBLEMS {
+            self.problems.push(problem);
+        } else {
+            self.unreported.get_or_insert((problem, 0)).1 += 1;
+        }
+    }
+
+    fn lower(
+        &mut self,
+        node: Spanned<Node>,
+        pointer: String,
+        key: Option<Span>,
+    ) -> Result<Value, YamlProblem> {
         let value_span = self.span(&node.referenced);
+        self.pointer_bytes += pointer.len();
+        if self.pointer_bytes > MAX_POINTER_BYTES {
+            return Err(YamlProblem {
+                kind: YamlProblemKind::Limit,
+                message: format!(
+                    "the YAML paths of this file's nodes exceed {} MiB in total: keys this long cannot nest this much",
+                    MAX_POINTER_BYTES >> 20
+                ),
+                span: Some(value_span),
+            });
+        }
         self.spans.insert(
             pointer.clone(),
             NodeSpans {
@@ -195,7 +297,7 @@ impl Lowering<'_> {
                 key,
             },
         );
-        match node.value {
+        Ok(match node.value {
             Node::Null => Value::Null,
             Node::Bool(b) => Value::Bool(b),
             Node::I64(i) => Value::from(i),
@@ -203,7 +305,7 @@ impl Lowering<'_> {
             Node::F64(f) => serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number),
             Node::Str(s) => {
                 if is_yaml11_boolean(&s) && !is_quoted(self.text, value_span.start) {
-                    self.problems.push(YamlProblem {
+                    self.problem(YamlProblem {
                         kind: YamlProblemKind::Yaml11Boolean,
                         message: format!(
                             "`{s}` is a boolean in YAML 1.1 but a string in YAML 1.2: write true/false, or quote it if you mean the text"
@@ -218,7 +320,7 @@ impl Lowering<'_> {
                     .into_iter()
                     .enumerate()
                     .map(|(i, item)| self.lower(item, format!("{pointer}/{i}"), None))
-                    .collect(),
+                    .collect::<Result<_, _>>()?,
             ),
             Node::Map(entries) => {
                 let mut map = serde_json::Map::with_capacity(entries.len());
@@ -227,7 +329,7 @@ impl Lowering<'_> {
                     let key = match k.value {
                         Node::Str(s) => s,
                         other => {
-                            self.problems.push(YamlProblem {
+                            self.problem(YamlProblem {
                                 kind: YamlProblemKind::NonStringKey,
                                 message: format!(
                                     "mapping keys must be strings, found {}",
@@ -239,12 +341,12 @@ impl Lowering<'_> {
                         }
                     };
                     let child = format!("{pointer}/{}", escape_pointer(&key));
-                    let value = self.lower(v, child, Some(key_span));
+                    let value = self.lower(v, child, Some(key_span))?;
                     map.insert(key, value);
                 }
                 Value::Object(map)
             }
-        }
+        })
     }
 }
 
@@ -440,6 +542,83 @@ mod tests {
         let err = parse("a: 1\nb: 2\na: 3\n").expect_err("duplicate key");
         assert_eq!(err.kind, YamlProblemKind::DuplicateKey);
         assert_eq!(err.span.map(|s| s.line), Some(3));
+    }
+
+    #[test]
+    fn problems_are_classified_by_kind_not_by_words_in_the_input() {
+        for text in ["a: !limit x\n", "a: !budget-depth x\n", "a: !duplicate x\n"] {
+            let err = parse(text).expect_err("unsupported tag");
+            assert_eq!(err.kind, YamlProblemKind::Syntax, "{text}");
+        }
+        let err = parse("limit: 1\nlimit: 2\n").expect_err("duplicate key");
+        assert_eq!(err.kind, YamlProblemKind::DuplicateKey);
+        assert_eq!(
+            err.message,
+            "duplicate mapping key `limit` is not allowed here"
+        );
+    }
+
+    #[test]
+    fn alias_bombs_are_a_limit_with_a_plain_message() {
+        let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for (prev, name) in ["a", "b", "c", "d", "e", "f", "g"]
+            .iter()
+            .zip(["b", "c", "d", "e", "f", "g", "h"])
+        {
+            let refs = vec![format!("*{prev}"); 10].join(", ");
+            text.push_str(&format!("{name}: &{name} [{refs}]\n"));
+        }
+        let err = parse(&text).expect_err("alias bomb");
+        assert_eq!(err.kind, YamlProblemKind::Limit);
+        assert!(err.message.contains("200000 nodes"), "{}", err.message);
+        assert!(!err.message.contains("line"), "{}", err.message);
+        assert!(err.span.is_some_and(|s| s.line > 1));
+    }
+
+    #[test]
+    fn ten_thousand_levels_of_block_nesting_stop_at_the_depth_limit() {
+        // Larger than any file flagops reads, so only reachable from here.
+        let mut maps = String::new();
+        let mut seqs = String::new();
+        for depth in 0..10_000 {
+            maps.push_str(&format!("{:depth$}k:\n", ""));
+            seqs.push_str(&format!("{:depth$}-\n", ""));
+        }
+        for text in [maps, seqs] {
+            let err = parse(&text).expect_err("too deep");
+            assert_eq!(err.kind, YamlProblemKind::Limit);
+            assert_eq!(err.span.map(|s| s.line), Some(MAX_DEPTH + 1));
+        }
+    }
+
+    #[test]
+    fn long_keys_over_many_nodes_hit_the_pointer_budget() {
+        let key = "k".repeat(1 << 20);
+        let text = format!("? {key}\n: [{}]\n", vec!["0"; 1000].join(","));
+        let err = parse(&text).expect_err("pointer budget");
+        assert_eq!(err.kind, YamlProblemKind::Limit);
+        assert_eq!(err.span.map(|s| s.line), Some(2));
+    }
+
+    #[test]
+    fn problems_past_the_cap_are_counted_in_one_more() {
+        let text = format!("a: [{}]\n", vec!["yes"; MAX_PROBLEMS + 50].join(", "));
+        let (_, problems) = parsed(&text);
+        assert_eq!(problems.len(), MAX_PROBLEMS + 1);
+        let last = problems.last().expect("summary");
+        assert_eq!(last.kind, YamlProblemKind::Yaml11Boolean);
+        assert!(
+            last.message.starts_with("50 more YAML problems"),
+            "{}",
+            last.message
+        );
+    }
+
+    #[test]
+    fn control_characters_in_messages_are_escaped() {
+        let err = parse("\"a\\u001b[2J\": 1\n\"a\\u001b[2J\": 2\n").expect_err("duplicate key");
+        assert!(!err.message.contains('\u{1b}'), "{}", err.message);
+        assert!(err.message.contains("\\u{1b}"), "{}", err.message);
     }
 
     #[test]
