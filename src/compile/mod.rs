@@ -107,7 +107,12 @@ fn feature_flags(model: &Model, id: TargetId) -> Target {
     Target {
         id,
         kind: ProfileKind::FeatureFlags,
-        document: json!({"version": "1", "flags": flags, "values": values}),
+        // Built by moving the maps in: `json!` would deep-copy them through `to_value`.
+        document: Value::Object(Map::from_iter([
+            ("version".to_owned(), Value::String("1".to_owned())),
+            ("flags".to_owned(), Value::Object(flags)),
+            ("values".to_owned(), Value::Object(values)),
+        ])),
         origins,
     }
 }

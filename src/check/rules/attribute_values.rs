@@ -301,7 +301,7 @@ fn scalar_problem(def: &ElementDef, value: &Value) -> Option<String> {
                 return Some(format!("{} is not one of {}", show(value), list.join(", ")));
             }
             if let Some(p) = &def.pattern
-                && let Ok(re) = Regex::new(p)
+                && let Some(re) = compiled(p)
                 && !re.is_match(s)
             {
                 return Some(format!("{} does not match the pattern `{p}`", show(value)));
@@ -334,4 +334,18 @@ fn show(value: &Value) -> String {
     } else {
         s
     }
+}
+
+/// A pattern compiled once per run: the same constraint checks every environment's value.
+fn compiled(pattern: &str) -> Option<Regex> {
+    thread_local! {
+        static CACHE: std::cell::RefCell<std::collections::HashMap<String, Option<Regex>>> = Default::default();
+    }
+    CACHE.with(|cache| {
+        cache
+            .borrow_mut()
+            .entry(pattern.to_owned())
+            .or_insert_with(|| Regex::new(pattern).ok())
+            .clone()
+    })
 }
