@@ -19,6 +19,9 @@ What it does to each request, in order:
    connection is closed without an answer, or a 500 replaces the answer. This is what makes a
    client that is not idempotent create things twice.
 
+With --latency-ms N every API request waits N milliseconds before it is handled (faulted ones
+too), like a round trip to a distant endpoint; 0, the default, adds nothing.
+
 Every request and decision is logged to --log; per-operation counts go to --stats (JSON,
 rewritten after every request). `GET /__proxy/stats` returns them; `POST /__proxy/config` with
 a JSON body such as {"rate": 0} changes the fault rate while running.
@@ -91,6 +94,7 @@ class State:
     def __init__(self, args):
         self.upstream = urllib.parse.urlsplit(args.upstream)
         self.rate = args.rate
+        self.latency = max(0.0, args.latency_ms) / 1000.0
         self.rng = random.Random(args.seed)
         self.forced = {}
         for rule in args.force:
@@ -249,6 +253,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if url.path.startswith("/__proxy/"):
             return self.control(url.path, body)
         op, ids = operation(self.command, url.path)
+        if state.latency:
+            time.sleep(state.latency)
         fault = state.choose_fault(op, self.command)
         if fault in BEFORE:
             status = self.fault_before(fault)
@@ -358,6 +364,8 @@ def main():
     parser.add_argument("--rate", type=float, default=0.0, help="fraction of requests faulted")
     parser.add_argument("--force", action="append", default=[],
                         help="OPERATION=KIND: fault the next request of OPERATION (repeatable)")
+    parser.add_argument("--latency-ms", type=float, default=0.0,
+                        help="milliseconds every API request waits before it is handled")
     parser.add_argument("--log")
     parser.add_argument("--stats")
     args = parser.parse_args()
