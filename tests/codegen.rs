@@ -1,21 +1,12 @@
 //! `flagops codegen`: the generated Rust compiles (rustc), TypeScript and Go are snapshotted,
 //! and `--check` catches a file the flags have moved on from.
 
+mod support;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
-fn copy(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
+use support::copy_dir as copy;
 
 /// This repository's example (flagops.yaml, flags/, schemas/) in a temporary directory.
 fn example() -> tempfile::TempDir {

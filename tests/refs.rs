@@ -2,23 +2,14 @@
 //! TypeScript, Go and Rust code under app/ (a .gitignore'd build output and an `@generated`
 //! file whose references do not count).
 
+mod support;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
-use serde_json::Value;
+use support::copy_dir as copy;
 
-fn copy(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
+use serde_json::Value;
 
 /// A copy of the fixture outside this repository (so this repository's .gitignore and
 /// history play no part).
