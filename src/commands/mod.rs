@@ -93,11 +93,9 @@ fn attach_code_sources(loaded: &mut load::Loaded, findings: &[crate::finding::Fi
             .filter(|m| m.is_file() && m.len() <= load::MAX_FILE_BYTES)
             .and_then(|_| std::fs::read_to_string(&path).ok());
         if let Some(text) = text {
-            loaded.sources.add(load::SourceFile {
-                path: file.clone(),
-                text,
-                doc: None,
-            });
+            loaded
+                .sources
+                .add(load::SourceFile::new(file.clone(), text, None));
         }
     }
 }

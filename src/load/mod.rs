@@ -1,11 +1,14 @@
 //! load: find the repository, read `flagops.yaml` and the flag files safely, parse them into
 //! JSON values with source spans. Everything that goes wrong here is a finding on the file.
 
+mod fast_path;
 pub mod yaml;
 
+use std::collections::HashMap;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use crate::finding::{Finding, Location, catalog};
 use yaml::{Document, Span, YamlProblemKind};
@@ -26,12 +29,39 @@ pub struct SourceFile {
     pub path: String,
     pub text: String,
     pub doc: Option<Document>,
+    /// The document with its spans, parsed again from `text` the first time a finding needs
+    /// them when `doc` came from the fast path: most files never need them.
+    spanned: OnceLock<Option<Document>>,
+}
+
+impl SourceFile {
+    pub fn new(path: String, text: String, doc: Option<Document>) -> Self {
+        SourceFile {
+            path,
+            text,
+            doc,
+            spanned: OnceLock::new(),
+        }
+    }
+
+    /// The document with the span of every node.
+    pub fn spanned(&self) -> Option<&Document> {
+        match &self.doc {
+            Some(doc) if doc.has_spans() => Some(doc),
+            Some(_) => self
+                .spanned
+                .get_or_init(|| yaml::parse(&self.text).ok().map(|(doc, _)| doc))
+                .as_ref(),
+            None => None,
+        }
+    }
 }
 
 /// Every file read, by repository-relative path.
 #[derive(Debug, Default)]
 pub struct Sources {
     files: Vec<SourceFile>,
+    by_path: HashMap<String, usize>,
 }
 
 /// A location resolved against the sources: what output formats render.
@@ -44,7 +74,11 @@ pub struct Resolved<'a> {
 
 impl Sources {
     pub fn get(&self, path: &str) -> Option<&SourceFile> {
-        self.files.iter().find(|f| f.path == path)
+        self.by_path.get(path).map(|&i| &self.files[i])
+    }
+
+    pub fn get_mut(&mut self, path: &str) -> Option<&mut SourceFile> {
+        self.by_path.get(path).map(|&i| &mut self.files[i])
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &SourceFile> {
@@ -52,6 +86,7 @@ impl Sources {
     }
 
     pub fn add(&mut self, file: SourceFile) {
+        self.by_path.insert(file.path.clone(), self.files.len());
         self.files.push(file);
     }
 
@@ -62,7 +97,7 @@ impl Sources {
         let text = source.map(|s| s.text.as_str());
         let span = match location {
             Location::Node { pointer, part, .. } => {
-                source.and_then(|s| s.doc.as_ref()).map(|doc| {
+                source.and_then(SourceFile::spanned).map(|doc| {
                     let spans = doc.spans_at(pointer);
                     match part {
                         crate::finding::Part::Key if doc.has_node(pointer) => {
@@ -407,11 +442,9 @@ fn read_yaml(root: &Path, abs: &Path, rel: &str, loaded: &mut Loaded) -> Option<
                     good + bom
                 ),
             ));
-            loaded.sources.add(SourceFile {
-                path: rel.to_owned(),
-                text: prefix,
-                doc: None,
-            });
+            loaded
+                .sources
+                .add(SourceFile::new(rel.to_owned(), prefix, None));
             return None;
         }
     };
@@ -431,14 +464,16 @@ pub fn parse_source(rel: String, text: String, loaded: &mut Loaded) -> Option<()
             Location::File { file: rel.clone() },
             format!("{rel} is empty"),
         ));
-        loaded.sources.add(SourceFile {
-            path: rel,
-            text,
-            doc: None,
-        });
+        loaded.sources.add(SourceFile::new(rel, text, None));
         return None;
     }
-    match yaml::parse(&text) {
+    // Most files take the fast path; the full parser decides on the rest and reports their
+    // problems.
+    let parsed = match fast_path::parse_value(&text) {
+        Some(value) => Ok((Document::without_spans(value), Vec::new())),
+        None => yaml::parse(&text),
+    };
+    match parsed {
         Ok((doc, problems)) => {
             for p in problems {
                 let rule = match p.kind {
@@ -456,11 +491,7 @@ pub fn parse_source(rel: String, text: String, loaded: &mut Loaded) -> Option<()
                     format!("{rel} holds only a null document"),
                 ));
             }
-            loaded.sources.add(SourceFile {
-                path: rel,
-                text,
-                doc: Some(doc),
-            });
+            loaded.sources.add(SourceFile::new(rel, text, Some(doc)));
             parsed.then_some(())
         }
         Err(p) => {
@@ -470,11 +501,7 @@ pub fn parse_source(rel: String, text: String, loaded: &mut Loaded) -> Option<()
                 _ => &catalog::YAML_SYNTAX,
             };
             findings.push(Finding::new(rule, text_location(&rel, p.span), p.message));
-            loaded.sources.add(SourceFile {
-                path: rel,
-                text,
-                doc: None,
-            });
+            loaded.sources.add(SourceFile::new(rel, text, None));
             None
         }
     }

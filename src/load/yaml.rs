@@ -28,19 +28,31 @@ pub struct NodeSpans {
     pub key: Option<Span>,
 }
 
-/// A parsed YAML document: its JSON value and the span of every node, by JSON Pointer.
+/// A parsed YAML document: its JSON value and, unless it came from the fast path, the span
+/// of every node, by JSON Pointer.
 #[derive(Debug, Default)]
 pub struct Document {
     pub value: Value,
-    spans: HashMap<String, NodeSpans>,
+    spans: Option<HashMap<String, NodeSpans>>,
 }
 
 impl Document {
+    pub fn without_spans(value: Value) -> Self {
+        Document { value, spans: None }
+    }
+
+    pub fn has_spans(&self) -> bool {
+        self.spans.is_some()
+    }
+
     /// The spans of the node at `pointer`, or of its nearest ancestor that has one.
     pub fn spans_at(&self, pointer: &str) -> NodeSpans {
+        let Some(spans) = &self.spans else {
+            return NodeSpans::default();
+        };
         let mut p = pointer;
         loop {
-            if let Some(s) = self.spans.get(p) {
+            if let Some(s) = spans.get(p) {
                 return *s;
             }
             match p.rfind('/') {
@@ -52,7 +64,7 @@ impl Document {
 
     /// Whether the node at `pointer` has a span of its own.
     pub fn has_node(&self, pointer: &str) -> bool {
-        self.spans.contains_key(pointer)
+        self.spans.as_ref().is_some_and(|s| s.contains_key(pointer))
     }
 }
 
@@ -74,16 +86,16 @@ pub enum YamlProblemKind {
 }
 
 /// Hard limits for one file. Flag files are small; anything near these is hostile or a mistake.
-const MAX_DEPTH: usize = 48;
-const MAX_NODES: usize = 200_000;
+pub(super) const MAX_DEPTH: usize = 48;
+pub(super) const MAX_NODES: usize = 200_000;
 const MAX_ALIASES: usize = 1_000;
-const MAX_SCALAR_BYTES: usize = 8 << 20;
+pub(super) const MAX_SCALAR_BYTES: usize = 8 << 20;
 /// Events copied into anchors, aliases inside them included. The parser's default (1,000,000)
 /// lets nested alias bombs run five times longer before the node budget stops them.
 const MAX_ANCHORED_EVENTS: usize = 100_000;
 /// Every node's JSON Pointer is stored, so long keys under many descendants multiply: a 1 MB
 /// key over 100,000 list items would be 100 GB of pointers. This caps their total size.
-const MAX_POINTER_BYTES: usize = 64 << 20;
+pub(super) const MAX_POINTER_BYTES: usize = 64 << 20;
 /// Non-fatal problems reported per file; a file of 100,000 `yes` needs no 100,000 findings.
 const MAX_PROBLEMS: usize = 100;
 
@@ -111,17 +123,17 @@ fn options() -> serde_saphyr::Options {
 pub fn parse(text: &str) -> Result<(Document, Vec<YamlProblem>), YamlProblem> {
     let root: Spanned<Node> =
         serde_saphyr::from_str_with_options(text, options()).map_err(|e| problem_from(&e, text))?;
-    let mut doc = Document::default();
+    let mut spans = HashMap::new();
     let mut problems = Vec::new();
     let mut lowering = Lowering {
         text,
-        spans: &mut doc.spans,
+        spans: &mut spans,
         problems: &mut problems,
         line_starts: line_starts(text),
         pointer_bytes: 0,
         unreported: None,
     };
-    doc.value = lowering.lower(root, String::new(), None)?;
+    let value = lowering.lower(root, String::new(), None)?;
     if let Some((first, count)) = lowering.unreported.take() {
         problems.push(YamlProblem {
             message: format!(
@@ -130,6 +142,10 @@ pub fn parse(text: &str) -> Result<(Document, Vec<YamlProblem>), YamlProblem> {
             ..first
         });
     }
+    let doc = Document {
+        value,
+        spans: Some(spans),
+    };
     Ok((doc, problems))
 }
 
@@ -362,7 +378,7 @@ pub fn escape_pointer(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
 
-fn is_yaml11_boolean(s: &str) -> bool {
+pub(super) fn is_yaml11_boolean(s: &str) -> bool {
     matches!(
         s,
         "y" | "Y"
