@@ -6,6 +6,7 @@ pub mod rules;
 pub mod schema;
 
 use jiff::civil::Date;
+use rayon::prelude::*;
 
 use crate::compile::{self, Compiled};
 use crate::finding::{self, Finding, Location, Severity, catalog};
@@ -50,11 +51,33 @@ pub fn run(loaded: &mut Loaded, today: Date) -> Report {
     let mut findings = std::mem::take(&mut loaded.findings);
     let mut model = Model::default();
 
-    if let Some(path) = &loaded.config {
-        model.config = typed::<RepoConfig>(loaded, path, schema::Kind::Config, &mut findings);
+    // The parsed values move into the typed model; findings keep pointing at them by path,
+    // and their spans come from the text.
+    let mut take = |path: &str| {
+        let doc = loaded.sources.get_mut(path)?.doc.as_mut()?;
+        Some(std::mem::take(&mut doc.value))
+    };
+    if let Some(path) = &loaded.config
+        && let Some(value) = take(path)
+    {
+        model.config = typed::<RepoConfig>(value, path, schema::Kind::Config, &mut findings);
     }
-    for path in &loaded.flag_files {
-        if let Some(file) = typed::<FlagFile>(loaded, path, schema::Kind::Flags, &mut findings) {
+    let values: Vec<_> = loaded
+        .flag_files
+        .iter()
+        .filter_map(|path| Some((path, take(path)?)))
+        .collect();
+    let typed_files: Vec<_> = values
+        .into_par_iter()
+        .map(|(path, value)| {
+            let mut found = Vec::new();
+            let file = typed::<FlagFile>(value, path, schema::Kind::Flags, &mut found);
+            (path, file, found)
+        })
+        .collect();
+    for (path, file, found) in typed_files {
+        findings.extend(found);
+        if let Some(file) = file {
             model.files.push((path.clone(), file));
         }
     }
@@ -66,9 +89,15 @@ pub fn run(loaded: &mut Loaded, today: Date) -> Report {
         compiled: &compiled,
         today,
     };
-    for rule in rules::ALL {
-        rule(&cx, &mut findings);
-    }
+    let found: Vec<Vec<Finding>> = rules::ALL
+        .par_iter()
+        .map(|rule| {
+            let mut found = Vec::new();
+            rule(&cx, &mut found);
+            found
+        })
+        .collect();
+    findings.extend(found.into_iter().flatten());
 
     apply_levels(model.config.as_ref(), &mut findings);
     drop_shadowed(&mut findings, loaded);
@@ -82,19 +111,18 @@ pub fn run(loaded: &mut Loaded, today: Date) -> Report {
 
 /// Schema-validates one parsed file and decodes it into its typed form.
 fn typed<T: serde::de::DeserializeOwned>(
-    loaded: &Loaded,
+    value: serde_json::Value,
     path: &str,
     kind: schema::Kind,
     findings: &mut Vec<Finding>,
 ) -> Option<T> {
-    let doc = loaded.sources.get(path)?.doc.as_ref()?;
-    let errors = schema::validate(kind, path, &doc.value);
+    let errors = schema::validate(kind, path, &value);
     let value = if errors.is_empty() {
-        doc.value.clone()
+        value
     } else {
         // Keep checking what is valid: drop the flags (or content) that hold schema errors,
         // so one typo does not hide the semantic findings of the file's other flags.
-        let recovered = without_invalid_entries(&doc.value, &errors);
+        let recovered = without_invalid_entries(value, &errors);
         findings.extend(errors);
         let recovered = recovered?;
         if !schema::validate(kind, path, &recovered).is_empty() {
@@ -118,23 +146,31 @@ fn typed<T: serde::de::DeserializeOwned>(
 /// The document without the `/flags/<key>` entries and `/content` that schema errors point
 /// into; `None` when an error lies elsewhere (the file's frame itself is wrong).
 fn without_invalid_entries(
-    value: &serde_json::Value,
+    mut value: serde_json::Value,
     errors: &[Finding],
 ) -> Option<serde_json::Value> {
-    let mut value = value.clone();
+    let mut bad_flags = std::collections::HashSet::new();
+    let mut bad_content = false;
     for error in errors {
         let pointer = error.location.pointer()?;
         let mut segments = pointer.split('/').skip(1);
         match (segments.next(), segments.next()) {
             (Some("flags"), Some(key)) => {
-                let key = key.replace("~1", "/").replace("~0", "~");
-                value.get_mut("flags")?.as_object_mut()?.shift_remove(&key);
+                bad_flags.insert(key.replace("~1", "/").replace("~0", "~"));
             }
-            (Some("content"), _) => {
-                value.as_object_mut()?.shift_remove("content");
-            }
+            (Some("content"), _) => bad_content = true,
             _ => return None,
         }
+    }
+    let object = value.as_object_mut()?;
+    if !bad_flags.is_empty() {
+        object
+            .get_mut("flags")?
+            .as_object_mut()?
+            .retain(|key, _| !bad_flags.contains(key));
+    }
+    if bad_content {
+        object.shift_remove("content");
     }
     Some(value)
 }

@@ -5,6 +5,7 @@ pub mod aws_schema;
 pub mod canonical;
 
 use indexmap::IndexMap;
+use rayon::prelude::*;
 use serde_json::{Map, Value, json};
 
 use crate::model::config::ProfileKind;
@@ -65,7 +66,7 @@ pub fn compile(model: &Model) -> Compiled {
     let Some(config) = &model.config else {
         return Compiled::default();
     };
-    let mut targets = Vec::new();
+    let mut ids = Vec::new();
     for (app_name, app) in &config.applications {
         for (profile_name, profile) in &app.profiles {
             for env_name in app.environments.keys() {
@@ -74,13 +75,17 @@ pub fn compile(model: &Model) -> Compiled {
                     environment: env_name.clone(),
                     profile: profile_name.clone(),
                 };
-                targets.push(match profile.kind {
-                    ProfileKind::FeatureFlags => feature_flags(model, id),
-                    ProfileKind::Freeform => freeform(model, id),
-                });
+                ids.push((id, profile.kind));
             }
         }
     }
+    let targets = ids
+        .into_par_iter()
+        .map(|(id, kind)| match kind {
+            ProfileKind::FeatureFlags => feature_flags(model, id),
+            ProfileKind::Freeform => freeform(model, id),
+        })
+        .collect();
     Compiled { targets }
 }
 

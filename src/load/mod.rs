@@ -10,6 +10,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use rayon::prelude::*;
+
 use crate::finding::{Finding, Location, catalog};
 use yaml::{Document, Span, YamlProblemKind};
 
@@ -126,6 +128,18 @@ pub struct Loaded {
     pub findings: Vec<Finding>,
 }
 
+impl Loaded {
+    fn empty(root: &Path) -> Self {
+        Loaded {
+            root: root.to_path_buf(),
+            sources: Sources::default(),
+            config: None,
+            flag_files: Vec::new(),
+            findings: Vec::new(),
+        }
+    }
+}
+
 /// Finds the repository root: the nearest directory at or above `start` with a flagops.yaml.
 pub fn find_root(start: &Path) -> Option<PathBuf> {
     // Not `exists()`, which follows symlinks: a flagops.yaml that is a dangling symlink still
@@ -138,13 +152,7 @@ pub fn find_root(start: &Path) -> Option<PathBuf> {
 
 /// Reads and parses flagops.yaml and every `*.yaml`/`*.yml` file under `flags_dir`.
 pub fn load(root: &Path, flags_dir: impl Fn(&Document) -> String) -> Loaded {
-    let mut loaded = Loaded {
-        root: root.to_path_buf(),
-        sources: Sources::default(),
-        config: None,
-        flag_files: Vec::new(),
-        findings: Vec::new(),
-    };
+    let mut loaded = Loaded::empty(root);
     let root_canon = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
 
     let mut dir = "flags".to_owned();
@@ -185,8 +193,21 @@ pub fn load(root: &Path, flags_dir: impl Fn(&Document) -> String) -> Loaded {
         ),
     }
     paths.sort();
-    for (abs, rel) in paths {
-        if read_yaml(&root_canon, &abs, &rel, &mut loaded).is_some() {
+    // Files are read and parsed in parallel, then merged in path order.
+    let parts: Vec<_> = paths
+        .into_par_iter()
+        .map(|(abs, rel)| {
+            let mut part = Loaded::empty(root);
+            let parsed = read_yaml(&root_canon, &abs, &rel, &mut part).is_some();
+            (rel, part, parsed)
+        })
+        .collect();
+    for (rel, part, parsed) in parts {
+        loaded.findings.extend(part.findings);
+        for file in part.sources.files {
+            loaded.sources.add(file);
+        }
+        if parsed {
             loaded.flag_files.push(rel);
         }
     }

@@ -9,7 +9,7 @@ pub const MAX_LIMIT_BYTES: usize = 2 * 1024 * 1024;
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for target in &cx.compiled.targets {
-        let size = target.content().len();
+        let size = crate::compile::canonical::compact_len(&target.document);
         if size <= DEFAULT_LIMIT_BYTES {
             continue;
         }
