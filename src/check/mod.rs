@@ -20,16 +20,26 @@ pub struct Context<'a> {
     /// The repository root, for rules that read beyond the loaded files (git history,
     /// freeform schemas). `None` when checking files detached from a repository.
     pub root: Option<&'a std::path::Path>,
-    pub compiled: &'a Compiled,
     /// "Today" for expiry rules; injectable so tests are deterministic.
     pub today: Date,
 }
 
-/// The outcome of `check`: the typed model, the compiled documents and every finding.
+/// Whether `check` keeps the compiled documents for a later step (plan, apply, compile) or
+/// only checks them, one profile at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Documents {
+    Keep,
+    CheckOnly,
+}
+
+/// The outcome of `check`: the typed model, the compiled documents (when kept) and every
+/// finding.
 #[derive(Debug)]
 pub struct Report {
     pub model: Model,
     pub compiled: Compiled,
+    /// How many targets were compiled and checked.
+    pub targets: usize,
     pub findings: Vec<Finding>,
 }
 
@@ -46,58 +56,89 @@ impl Report {
     }
 }
 
-/// Checks a loaded repository.
-pub fn run(loaded: &mut Loaded, today: Date) -> Report {
+/// A flag file schema-checked and decoded, with the findings on it.
+#[derive(Debug)]
+pub struct TypedFile {
+    pub file: Option<FlagFile>,
+    pub findings: Vec<Finding>,
+}
+
+/// Schema-checks the parsed value of the flag file `path` and decodes it: the step `load`
+/// hands each file to as soon as it is parsed.
+pub fn type_flag_file(path: &str, value: serde_json::Value) -> TypedFile {
+    let mut findings = Vec::new();
+    let file = typed::<FlagFile>(value, path, schema::Kind::Flags, &mut findings);
+    TypedFile { file, findings }
+}
+
+/// Checks a loaded repository whose flag files `load` has typed with [`type_flag_file`].
+pub fn run(
+    loaded: &mut Loaded,
+    files: Vec<(String, TypedFile)>,
+    today: Date,
+    documents: Documents,
+) -> Report {
     let mut findings = std::mem::take(&mut loaded.findings);
     let mut model = Model::default();
 
-    // The parsed values move into the typed model; findings keep pointing at them by path,
-    // and their spans come from the text.
-    let mut take = |path: &str| {
-        let doc = loaded.sources.get_mut(path)?.doc.as_mut()?;
-        Some(std::mem::take(&mut doc.value))
-    };
+    // The parsed value moves into the typed model; findings keep pointing at it by path,
+    // and its spans come from the text.
     if let Some(path) = &loaded.config
-        && let Some(value) = take(path)
+        && let Some(doc) = loaded.sources.get_mut(path).and_then(|f| f.doc.as_mut())
     {
+        let value = std::mem::take(&mut doc.value);
         model.config = typed::<RepoConfig>(value, path, schema::Kind::Config, &mut findings);
     }
-    let values: Vec<_> = loaded
-        .flag_files
-        .iter()
-        .filter_map(|path| Some((path, take(path)?)))
-        .collect();
-    let typed_files: Vec<_> = values
-        .into_par_iter()
-        .map(|(path, value)| {
-            let mut found = Vec::new();
-            let file = typed::<FlagFile>(value, path, schema::Kind::Flags, &mut found);
-            (path, file, found)
-        })
-        .collect();
-    for (path, file, found) in typed_files {
-        findings.extend(found);
-        if let Some(file) = file {
-            model.files.push((path.clone(), file));
+    for (path, typed) in files {
+        findings.extend(typed.findings);
+        if let Some(file) = typed.file {
+            model.files.push((path, file));
         }
     }
 
-    let compiled = compile::compile(&model);
     let cx = Context {
         model: &model,
         root: Some(&loaded.root),
-        compiled: &compiled,
         today,
     };
-    let found: Vec<Vec<Finding>> = rules::ALL
-        .par_iter()
-        .map(|rule| {
-            let mut found = Vec::new();
-            rule(&cx, &mut found);
-            found
-        })
-        .collect();
-    findings.extend(found.into_iter().flatten());
+    let (model_findings, profiles) = rayon::join(
+        || {
+            rules::ALL
+                .par_iter()
+                .map(|rule| {
+                    let mut found = Vec::new();
+                    rule(&cx, &mut found);
+                    found
+                })
+                .collect::<Vec<_>>()
+        },
+        || {
+            compile::profiles(&model)
+                .into_par_iter()
+                .map(|(application, profile)| {
+                    let compiled = compile::compile_profile(&model, application, profile);
+                    let mut found = Vec::new();
+                    for rule in rules::PER_PROFILE {
+                        rule(&cx, &compiled, &mut found);
+                    }
+                    let count = compiled.targets.len();
+                    let kept = match documents {
+                        Documents::Keep => compiled.targets,
+                        Documents::CheckOnly => Vec::new(),
+                    };
+                    (kept, count, found)
+                })
+                .collect::<Vec<_>>()
+        },
+    );
+    findings.extend(model_findings.into_iter().flatten());
+    let mut compiled = Compiled::default();
+    let mut targets = 0;
+    for (kept, count, found) in profiles {
+        compiled.targets.extend(kept);
+        targets += count;
+        findings.extend(found);
+    }
 
     apply_levels(model.config.as_ref(), &mut findings);
     drop_shadowed(&mut findings, loaded);
@@ -105,6 +146,7 @@ pub fn run(loaded: &mut Loaded, today: Date) -> Report {
     Report {
         model,
         compiled,
+        targets,
         findings,
     }
 }

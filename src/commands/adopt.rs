@@ -1,5 +1,6 @@
 //! `flagops adopt`: bring live values back into git as a reviewable change.
 
+use crate::check::Documents;
 use std::collections::BTreeMap;
 
 use anyhow::{Context as _, bail};
@@ -83,7 +84,11 @@ pub fn run(args: &AdoptArgs) -> anyhow::Result<Exit> {
         write_atomic(&checked.root.join(file), text)?;
     }
     // What adopt wrote must pass check, or nothing is kept.
-    let (_, report) = super::load_and_check(&checked.root, super::today(args.today));
+    let (_, report) = super::load_and_check(
+        &checked.root,
+        super::today(args.today),
+        Documents::CheckOnly,
+    );
     if report.errors() > 0 {
         for (file, text) in &originals {
             write_atomic(&checked.root.join(file), text)?;

@@ -1,5 +1,6 @@
 //! `flagops check`: load → check → compile, then report every finding.
 
+use crate::check::Documents;
 use std::path::PathBuf;
 
 use crate::cli::CheckArgs;
@@ -9,7 +10,8 @@ use crate::output::{self, CheckOutput, Format};
 
 pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
     let root = super::repo_root(&args.repo.repo)?;
-    let (loaded, mut report) = super::load_and_check(&root, super::today(args.today));
+    let (loaded, mut report) =
+        super::load_and_check(&root, super::today(args.today), Documents::CheckOnly);
 
     if !args.paths.is_empty() {
         let wanted = relative_paths(&root, &args.paths);
@@ -25,7 +27,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
         findings: &report.findings,
         sources: &loaded.sources,
         files: loaded.sources.iter().count(),
-        targets: report.compiled.targets.len(),
+        targets: report.targets,
     };
     output::print(&output::render_check(
         args.format,

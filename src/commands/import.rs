@@ -2,6 +2,7 @@
 //! schemas that compile back to exactly what is live; then checks and plans the result in
 //! process, so the report says whether `check` passes and `plan` is empty.
 
+use crate::check::Documents;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
@@ -41,7 +42,7 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<Exit> {
     write_all(&root, &imported.files, args.force)?;
 
     // What check and plan will say about the files just written.
-    let (loaded, report) = super::load_and_check(&root, super::today(args.today));
+    let (loaded, report) = super::load_and_check(&root, super::today(args.today), Documents::Keep);
     let errors: Vec<_> = report
         .findings
         .iter()
@@ -79,7 +80,7 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<Exit> {
             findings: &errors,
             sources: &loaded.sources,
             files: loaded.sources.iter().count(),
-            targets: report.compiled.targets.len(),
+            targets: report.targets,
         };
         output::print(&output::render_check(
             output::Format::Human,

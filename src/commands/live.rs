@@ -1,5 +1,6 @@
 //! What plan and apply share: a checked repository, its selected targets and a backend.
 
+use crate::check::Documents;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
@@ -48,7 +49,7 @@ impl Checked {
 /// that fails check is planned or applied.
 pub fn checked(repo: &Path, today: Option<jiff::civil::Date>) -> anyhow::Result<Option<Checked>> {
     let root = super::repo_root(repo)?;
-    let (loaded, report) = super::load_and_check(&root, super::today(today));
+    let (loaded, report) = super::load_and_check(&root, super::today(today), Documents::Keep);
     if report.errors() > 0 || report.model.config.is_none() {
         let errors: Vec<_> = report
             .findings

@@ -63,16 +63,18 @@ pub fn today(given: Option<jiff::civil::Date>) -> jiff::civil::Date {
 pub fn load_and_check(
     root: &Path,
     today: jiff::civil::Date,
+    documents: crate::check::Documents,
 ) -> (load::Loaded, crate::check::Report) {
-    let mut loaded = load::load(root, |doc| {
+    let flags_dir = |doc: &load::yaml::Document| {
         doc.value
             .get("flags_dir")
             .and_then(|v| v.as_str())
             .unwrap_or("flags")
             .trim_end_matches('/')
             .to_owned()
-    });
-    let report = crate::check::run(&mut loaded, today);
+    };
+    let (mut loaded, files) = load::load(root, flags_dir, crate::check::type_flag_file);
+    let report = crate::check::run(&mut loaded, files, today, documents);
     attach_code_sources(&mut loaded, &report.findings);
     (loaded, report)
 }

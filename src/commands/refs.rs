@@ -1,6 +1,7 @@
 //! `flagops refs`: where application code reads each flag; flags defined but never read, and
 //! names read as flags that no flag file defines.
 
+use crate::check::Documents;
 use std::collections::BTreeSet;
 
 use anyhow::bail;
@@ -14,7 +15,7 @@ use crate::output::{self, refs::FlagRefs, refs::RefsReport};
 
 pub fn run(args: &RefsArgs) -> anyhow::Result<Exit> {
     let root = super::repo_root(&args.repo.repo)?;
-    let (loaded, report) = super::load_and_check(&root, super::today(None));
+    let (loaded, report) = super::load_and_check(&root, super::today(None), Documents::CheckOnly);
     let Some(config) = &report.model.config else {
         bail!("{CONFIG_FILE} is not valid: run `flagops check`");
     };

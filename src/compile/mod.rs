@@ -61,29 +61,73 @@ pub struct Compiled {
     pub targets: Vec<Target>,
 }
 
-/// Compiles the model. Needs a valid flagops.yaml; without one there are no targets.
-pub fn compile(model: &Model) -> Compiled {
+/// One profile of one application, compiled for every environment of the application.
+#[derive(Debug)]
+pub struct ProfileTargets<'a> {
+    pub application: &'a str,
+    pub profile: &'a str,
+    pub targets: Vec<Target>,
+}
+
+/// The (application, profile) pairs of the configuration, in its order. Needs a valid
+/// flagops.yaml; without one there are none.
+pub fn profiles(model: &Model) -> Vec<(&str, &str)> {
     let Some(config) = &model.config else {
-        return Compiled::default();
+        return Vec::new();
     };
-    let mut ids = Vec::new();
-    for (app_name, app) in &config.applications {
-        for (profile_name, profile) in &app.profiles {
-            for env_name in app.environments.keys() {
+    config
+        .applications
+        .iter()
+        .flat_map(|(app_name, app)| {
+            app.profiles
+                .keys()
+                .map(move |profile_name| (app_name.as_str(), profile_name.as_str()))
+        })
+        .collect()
+}
+
+/// Compiles one profile for every environment of its application.
+pub fn compile_profile<'a>(
+    model: &Model,
+    application: &'a str,
+    profile: &'a str,
+) -> ProfileTargets<'a> {
+    let app = model
+        .config
+        .as_ref()
+        .and_then(|c| c.applications.get(application));
+    let kind = app.and_then(|a| a.profiles.get(profile)).map(|p| p.kind);
+    let targets = match (app, kind) {
+        (Some(app), Some(kind)) => app
+            .environments
+            .keys()
+            .map(|env_name| {
                 let id = TargetId {
-                    application: app_name.clone(),
+                    application: application.to_owned(),
                     environment: env_name.clone(),
-                    profile: profile_name.clone(),
+                    profile: profile.to_owned(),
                 };
-                ids.push((id, profile.kind));
-            }
-        }
+                match kind {
+                    ProfileKind::FeatureFlags => feature_flags(model, id),
+                    ProfileKind::Freeform => freeform(model, id),
+                }
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    ProfileTargets {
+        application,
+        profile,
+        targets,
     }
-    let targets = ids
+}
+
+/// Compiles the model: every profile, every environment.
+pub fn compile(model: &Model) -> Compiled {
+    let targets = profiles(model)
         .into_par_iter()
-        .map(|(id, kind)| match kind {
-            ProfileKind::FeatureFlags => feature_flags(model, id),
-            ProfileKind::Freeform => freeform(model, id),
+        .flat_map_iter(|(application, profile)| {
+            compile_profile(model, application, profile).targets
         })
         .collect();
     Compiled { targets }

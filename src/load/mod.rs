@@ -151,7 +151,15 @@ pub fn find_root(start: &Path) -> Option<PathBuf> {
 }
 
 /// Reads and parses flagops.yaml and every `*.yaml`/`*.yml` file under `flags_dir`.
-pub fn load(root: &Path, flags_dir: impl Fn(&Document) -> String) -> Loaded {
+///
+/// Each flag file's value is handed to `take` on the worker that parsed it, and its result
+/// returned by path, in path order: the values of a whole repository never sit in memory
+/// together. The documents in the sources keep their spans (or the text to find them).
+pub fn load<R: Send>(
+    root: &Path,
+    flags_dir: impl Fn(&Document) -> String,
+    take: impl Fn(&str, serde_json::Value) -> R + Sync,
+) -> (Loaded, Vec<(String, R)>) {
     let mut loaded = Loaded::empty(root);
     let root_canon = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
 
@@ -198,20 +206,25 @@ pub fn load(root: &Path, flags_dir: impl Fn(&Document) -> String) -> Loaded {
         .into_par_iter()
         .map(|(abs, rel)| {
             let mut part = Loaded::empty(root);
-            let parsed = read_yaml(&root_canon, &abs, &rel, &mut part).is_some();
-            (rel, part, parsed)
+            let taken = read_yaml(&root_canon, &abs, &rel, &mut part).and_then(|()| {
+                let doc = part.sources.get_mut(&rel)?.doc.as_mut()?;
+                Some(take(&rel, std::mem::take(&mut doc.value)))
+            });
+            (rel, part, taken)
         })
         .collect();
-    for (rel, part, parsed) in parts {
+    let mut taken_files = Vec::new();
+    for (rel, part, taken) in parts {
         loaded.findings.extend(part.findings);
         for file in part.sources.files {
             loaded.sources.add(file);
         }
-        if parsed {
-            loaded.flag_files.push(rel);
+        if let Some(taken) = taken {
+            loaded.flag_files.push(rel.clone());
+            taken_files.push((rel, taken));
         }
     }
-    loaded
+    (loaded, taken_files)
 }
 
 /// Why the flags directory `dir` is not read, when it lies outside the repository: an

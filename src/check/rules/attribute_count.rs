@@ -2,12 +2,13 @@
 //! flagops generates for allow lists and active periods.
 
 use crate::check::Context;
+use crate::compile::ProfileTargets;
 use crate::finding::{Finding, Location, catalog::ATTRIBUTE_COUNT};
 
 pub const MAX_ATTRIBUTES: usize = 25;
 
-pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
-    for target in &cx.compiled.targets {
+pub fn check(_: &Context<'_>, profile: &ProfileTargets<'_>, out: &mut Vec<Finding>) {
+    for target in &profile.targets {
         let Some(flags) = target.document.get("flags").and_then(|f| f.as_object()) else {
             continue;
         };

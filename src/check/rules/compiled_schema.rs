@@ -6,13 +6,14 @@ use serde_json::Value;
 use super::attribute_count::MAX_ATTRIBUTES;
 use super::key_pattern::is_valid_key;
 use crate::check::Context;
+use crate::compile::ProfileTargets;
 use crate::compile::aws_schema;
 use crate::finding::{Finding, Location, catalog::COMPILED_SCHEMA};
 use crate::model::config::ProfileKind;
 
-pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
+pub fn check(cx: &Context<'_>, profile: &ProfileTargets<'_>, out: &mut Vec<Finding>) {
     let mut seen = std::collections::HashSet::new();
-    for target in &cx.compiled.targets {
+    for target in &profile.targets {
         if target.kind != ProfileKind::FeatureFlags {
             continue;
         }

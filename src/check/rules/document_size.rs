@@ -2,13 +2,14 @@
 //! (1 MB by default; accounts can raise it, up to 2 MB, through account settings).
 
 use crate::check::Context;
+use crate::compile::ProfileTargets;
 use crate::finding::{Finding, Location, Severity, catalog::DOCUMENT_SIZE};
 
 pub const DEFAULT_LIMIT_BYTES: usize = 1024 * 1024;
 pub const MAX_LIMIT_BYTES: usize = 2 * 1024 * 1024;
 
-pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
-    for target in &cx.compiled.targets {
+pub fn check(_: &Context<'_>, profile: &ProfileTargets<'_>, out: &mut Vec<Finding>) {
+    for target in &profile.targets {
         let size = crate::compile::canonical::compact_len(&target.document);
         if size <= DEFAULT_LIMIT_BYTES {
             continue;

@@ -5,6 +5,7 @@
 use serde_json::Value;
 
 use crate::check::Context;
+use crate::compile::ProfileTargets;
 use crate::finding::{Finding, Location, Severity, catalog::FREEFORM_SCHEMA};
 use crate::load::CONFIG_FILE;
 use crate::load::yaml::escape_pointer;
@@ -12,83 +13,77 @@ use crate::model::config::ProfileKind;
 
 use crate::compile::VALIDATOR_MAX_CHARS as MAX_VALIDATOR_CHARS;
 
-pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
+pub fn check(cx: &Context<'_>, profile: &ProfileTargets<'_>, out: &mut Vec<Finding>) {
     let (Some(root), Some(config)) = (cx.root, &cx.model.config) else {
         return;
     };
-    for (app_name, app) in &config.applications {
-        for (profile_name, profile) in &app.profiles {
-            let Some(schema_path) = profile
-                .schema
-                .as_ref()
-                .filter(|_| profile.kind == ProfileKind::Freeform)
-            else {
-                continue;
-            };
-            let at = Location::node(
-                CONFIG_FILE,
-                format!(
-                    "/applications/{}/profiles/{}/schema",
-                    escape_pointer(app_name),
-                    escape_pointer(profile_name)
-                ),
+    let (app_name, profile_name) = (profile.application, profile.profile);
+    let Some(schema_path) = config
+        .applications
+        .get(app_name)
+        .and_then(|app| app.profiles.get(profile_name))
+        .filter(|p| p.kind == ProfileKind::Freeform)
+        .and_then(|p| p.schema.as_ref())
+    else {
+        return;
+    };
+    let at = Location::node(
+        CONFIG_FILE,
+        format!(
+            "/applications/{}/profiles/{}/schema",
+            escape_pointer(app_name),
+            escape_pointer(profile_name)
+        ),
+    );
+    let text = match std::fs::read_to_string(root.join(schema_path)) {
+        Ok(t) => t,
+        Err(e) => {
+            out.push(Finding::new(
+                &FREEFORM_SCHEMA,
+                at,
+                format!("cannot read the schema {schema_path}: {e}"),
+            ));
+            return;
+        }
+    };
+    if text.chars().count() > MAX_VALIDATOR_CHARS {
+        out.push(
+            Finding::new(&FREEFORM_SCHEMA, at.clone(), format!("{schema_path} has {} characters; an AppConfig validator holds at most {MAX_VALIDATOR_CHARS}", text.chars().count()))
+                .severity(Severity::Warning)
+                .help("flagops still checks content against it, but apply cannot attach it to the profile: shorten it"),
+        );
+    }
+    let validator = match serde_json::from_str::<Value>(&text)
+        .map_err(|e| e.to_string())
+        .and_then(|s| jsonschema::validator_for(&s).map_err(|e| e.to_string()))
+    {
+        Ok(v) => v,
+        Err(e) => {
+            out.push(Finding::new(
+                &FREEFORM_SCHEMA,
+                at,
+                format!("{schema_path} is not a usable JSON Schema: {e}"),
+            ));
+            return;
+        }
+    };
+    let mut seen = std::collections::HashSet::new();
+    for target in &profile.targets {
+        for error in validator.iter_errors(&target.document) {
+            let pointer = error.instance_path().as_str().to_owned();
+            let location = source_of(
+                cx,
+                &target.id.application,
+                &target.id.profile,
+                &target.id.environment,
+                &pointer,
             );
-            let text = match std::fs::read_to_string(root.join(schema_path)) {
-                Ok(t) => t,
-                Err(e) => {
-                    out.push(Finding::new(
-                        &FREEFORM_SCHEMA,
-                        at,
-                        format!("cannot read the schema {schema_path}: {e}"),
-                    ));
-                    continue;
-                }
-            };
-            if text.chars().count() > MAX_VALIDATOR_CHARS {
+            let message = format!("{}: {error}", target.id);
+            if seen.insert((location.clone(), error.to_string())) {
                 out.push(
-                    Finding::new(&FREEFORM_SCHEMA, at.clone(), format!("{schema_path} has {} characters; an AppConfig validator holds at most {MAX_VALIDATOR_CHARS}", text.chars().count()))
-                        .severity(Severity::Warning)
-                        .help("flagops still checks content against it, but apply cannot attach it to the profile: shorten it"),
+                    Finding::new(&FREEFORM_SCHEMA, location, message)
+                        .help(format!("the profile's schema is {schema_path}")),
                 );
-            }
-            let validator = match serde_json::from_str::<Value>(&text)
-                .map_err(|e| e.to_string())
-                .and_then(|s| jsonschema::validator_for(&s).map_err(|e| e.to_string()))
-            {
-                Ok(v) => v,
-                Err(e) => {
-                    out.push(Finding::new(
-                        &FREEFORM_SCHEMA,
-                        at,
-                        format!("{schema_path} is not a usable JSON Schema: {e}"),
-                    ));
-                    continue;
-                }
-            };
-            let targets = cx
-                .compiled
-                .targets
-                .iter()
-                .filter(|t| t.id.application == *app_name && t.id.profile == *profile_name);
-            let mut seen = std::collections::HashSet::new();
-            for target in targets {
-                for error in validator.iter_errors(&target.document) {
-                    let pointer = error.instance_path().as_str().to_owned();
-                    let location = source_of(
-                        cx,
-                        &target.id.application,
-                        &target.id.profile,
-                        &target.id.environment,
-                        &pointer,
-                    );
-                    let message = format!("{}: {error}", target.id);
-                    if seen.insert((location.clone(), error.to_string())) {
-                        out.push(
-                            Finding::new(&FREEFORM_SCHEMA, location, message)
-                                .help(format!("the profile's schema is {schema_path}")),
-                        );
-                    }
-                }
             }
         }
     }

@@ -25,16 +25,21 @@ pub use references::PREDEFINED_STRATEGIES;
 pub use secret_values::looks_secret;
 
 use super::Context;
+use crate::compile::ProfileTargets;
 use crate::finding::Finding;
 
 /// A rule: reads the context, appends findings.
 pub type Rule = fn(&Context<'_>, &mut Vec<Finding>);
 
+/// A rule on compiled documents: reads one profile's targets (every environment), appends
+/// findings. `check` compiles one profile at a time and drops it after these rules, so
+/// compiled documents never all sit in memory together.
+pub type ProfileRule = fn(&Context<'_>, &ProfileTargets<'_>, &mut Vec<Finding>);
+
 /// Every rule `check` runs, in code order.
 pub static ALL: &[Rule] = &[
     key_pattern::check,
     attribute_values::check,
-    attribute_count::check,
     variants::check,
     references::check,
     period_order::check,
@@ -43,12 +48,17 @@ pub static ALL: &[Rule] = &[
     owner_required::check,
     expiry::check,
     secret_values::check,
-    document_size::check,
     duplicate_flag::check,
     deleted_key_reuse::check,
-    freeform_schema::check,
     import_placeholder::check,
     code_references::check,
     freeze_window::check,
+];
+
+/// Every rule on compiled documents, in code order.
+pub static PER_PROFILE: &[ProfileRule] = &[
+    attribute_count::check,
+    document_size::check,
+    freeform_schema::check,
     compiled_schema::check,
 ];
