@@ -29,20 +29,78 @@ const MAX_DIR_DEPTH: usize = 32;
 pub struct SourceFile {
     /// Path relative to the repository root, with `/` separators.
     pub path: String,
-    pub text: String,
+    text: SourceText,
     pub doc: Option<Document>,
-    /// The document with its spans, parsed again from `text` the first time a finding needs
-    /// them when `doc` came from the fast path: most files never need them.
+    /// The document with its spans, parsed again from the text the first time a finding
+    /// needs them when `doc` came from the fast path: most files never need them.
     spanned: OnceLock<Option<Document>>,
+}
+
+#[derive(Debug)]
+enum SourceText {
+    Kept(String),
+    /// Released after a clean parse, so that a repository's text never sits in memory at
+    /// once. Read again, through the same checks, when a finding needs it, and used only
+    /// if it is still what was checked.
+    OnDisk {
+        root: PathBuf,
+        abs: PathBuf,
+        digest: u64,
+        reread: OnceLock<Option<String>>,
+    },
+}
+
+fn digest(text: &str) -> u64 {
+    use std::hash::Hasher;
+    // Fixed keys: the same text always has the same digest within and across runs.
+    let mut hasher = std::hash::DefaultHasher::new();
+    hasher.write(text.as_bytes());
+    hasher.finish()
 }
 
 impl SourceFile {
     pub fn new(path: String, text: String, doc: Option<Document>) -> Self {
         SourceFile {
             path,
-            text,
+            text: SourceText::Kept(text),
             doc,
             spanned: OnceLock::new(),
+        }
+    }
+
+    /// The text as checked (without a BOM); `None` when it was released and the file has
+    /// changed or gone since.
+    pub fn text(&self) -> Option<&str> {
+        match &self.text {
+            SourceText::Kept(text) => Some(text),
+            SourceText::OnDisk {
+                root,
+                abs,
+                digest: checked,
+                reread,
+            } => reread
+                .get_or_init(|| {
+                    let mut bytes = read_checked(root, abs, &self.path).ok()??;
+                    if bytes.starts_with(b"\xEF\xBB\xBF") {
+                        bytes.drain(..3);
+                    }
+                    String::from_utf8(bytes)
+                        .ok()
+                        .filter(|text| digest(text) == *checked)
+                })
+                .as_deref(),
+        }
+    }
+
+    /// Drops the text from memory; [`Self::text`] reads it again from `abs` when asked.
+    fn release_text(&mut self, root: &Path, abs: &Path) {
+        if let SourceText::Kept(text) = &self.text {
+            self.text = SourceText::OnDisk {
+                root: root.to_path_buf(),
+                abs: abs.to_path_buf(),
+                digest: digest(text),
+                reread: OnceLock::new(),
+            };
         }
     }
 
@@ -52,7 +110,7 @@ impl SourceFile {
             Some(doc) if doc.has_spans() => Some(doc),
             Some(_) => self
                 .spanned
-                .get_or_init(|| yaml::parse(&self.text).ok().map(|(doc, _)| doc))
+                .get_or_init(|| yaml::parse(self.text()?).ok().map(|(doc, _)| doc))
                 .as_ref(),
             None => None,
         }
@@ -96,7 +154,7 @@ impl Sources {
     pub fn resolve<'a>(&'a self, location: &'a Location) -> Resolved<'a> {
         let file = location.file();
         let source = self.get(file);
-        let text = source.map(|s| s.text.as_str());
+        let text = source.and_then(SourceFile::text);
         let span = match location {
             Location::Node { pointer, part, .. } => {
                 source.and_then(SourceFile::spanned).map(|doc| {
@@ -344,23 +402,21 @@ fn special(rel: &str, what: &str) -> Finding {
     )
 }
 
-/// Reads one YAML file with every safety check, parses it and records it in the sources.
-/// Returns `Some` when the file parsed into a document.
-fn read_yaml(root: &Path, abs: &Path, rel: &str, loaded: &mut Loaded) -> Option<()> {
-    let findings = &mut loaded.findings;
+/// The bytes of `abs`, read with every safety check: inside the repository, a regular file,
+/// within the size limit. `Ok(None)` when it has gone; `Err` with the finding otherwise.
+fn read_checked(root: &Path, abs: &Path, rel: &str) -> Result<Option<Vec<u8>>, Box<Finding>> {
     let file_loc = || Location::File {
         file: rel.to_owned(),
     };
     let meta = match fs::symlink_metadata(abs) {
         Ok(meta) => meta,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => {
-            findings.push(Finding::new(
+            return Err(Box::new(Finding::new(
                 &catalog::UNREADABLE,
                 file_loc(),
                 format!("cannot read {rel}: {e}"),
-            ));
-            return None;
+            )));
         }
     };
     let is_symlink = meta.file_type().is_symlink();
@@ -376,8 +432,11 @@ fn read_yaml(root: &Path, abs: &Path, rel: &str, loaded: &mut Loaded) -> Option<
                 _ if is_symlink => format!("{rel} is a symlink that cannot be followed: {e}"),
                 _ => format!("cannot read {rel}: {e}"),
             };
-            findings.push(Finding::new(&catalog::UNREADABLE, file_loc(), message));
-            return None;
+            return Err(Box::new(Finding::new(
+                &catalog::UNREADABLE,
+                file_loc(),
+                message,
+            )));
         }
     };
     if !target.starts_with(root) {
@@ -386,26 +445,24 @@ fn read_yaml(root: &Path, abs: &Path, rel: &str, loaded: &mut Loaded) -> Option<
         } else {
             "resolves to"
         };
-        findings.push(Finding::new(
+        return Err(Box::new(Finding::new(
             &catalog::SYMLINK_OUTSIDE,
             file_loc(),
             format!(
                 "{rel} {how} {}, outside the repository; it was not followed",
                 target.display()
             ),
-        ));
-        return None;
+        )));
     }
     let meta = if is_symlink {
         match fs::metadata(&target) {
             Ok(meta) => meta,
             Err(e) => {
-                findings.push(Finding::new(
+                return Err(Box::new(Finding::new(
                     &catalog::UNREADABLE,
                     file_loc(),
                     format!("cannot read {rel}: {e}"),
-                ));
-                return None;
+                )));
             }
         }
     } else {
@@ -418,38 +475,48 @@ fn read_yaml(root: &Path, abs: &Path, rel: &str, loaded: &mut Loaded) -> Option<
         } else {
             special_kind(&ft)
         };
-        findings.push(special(rel, what));
-        return None;
+        return Err(Box::new(special(rel, what)));
     }
     if meta.len() > MAX_FILE_BYTES {
-        findings.push(Finding::new(
+        return Err(Box::new(Finding::new(
             &catalog::FILE_TOO_LARGE,
             file_loc(),
             format!(
                 "{rel} is {} bytes; flagops reads files of at most {MAX_FILE_BYTES} bytes",
                 meta.len()
             ),
-        ));
-        return None;
+        )));
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     let read = fs::File::open(abs).and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes));
     if let Err(e) = read {
-        findings.push(Finding::new(
+        return Err(Box::new(Finding::new(
             &catalog::UNREADABLE,
             file_loc(),
             format!("cannot read {rel}: {e}"),
-        ));
-        return None;
+        )));
     }
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        findings.push(Finding::new(
+        return Err(Box::new(Finding::new(
             &catalog::FILE_TOO_LARGE,
             file_loc(),
             format!("{rel} grew past {MAX_FILE_BYTES} bytes while being read"),
-        ));
-        return None;
+        )));
     }
+    Ok(Some(bytes))
+}
+
+/// Reads one YAML file with every safety check, parses it and records it in the sources.
+/// Returns `Some` when the file parsed into a document.
+fn read_yaml(root: &Path, abs: &Path, rel: &str, loaded: &mut Loaded) -> Option<()> {
+    let mut bytes = match read_checked(root, abs, rel) {
+        Ok(bytes) => bytes?,
+        Err(finding) => {
+            loaded.findings.push(*finding);
+            return None;
+        }
+    };
+    let findings = &mut loaded.findings;
     // A BOM is legal at the start of a YAML stream. It is dropped first, so that spans and
     // columns, including those of invalid UTF-8, count from the character after it.
     let bom = if bytes.starts_with(b"\xEF\xBB\xBF") {
@@ -482,7 +549,15 @@ fn read_yaml(root: &Path, abs: &Path, rel: &str, loaded: &mut Loaded) -> Option<
             return None;
         }
     };
-    parse_source(rel.to_owned(), text, loaded)
+    let parsed = parse_source(rel.to_owned(), text, loaded);
+    // A file the fast path took has nothing to report: its text is read again only if a
+    // later finding points into it.
+    if let Some(file) = loaded.sources.get_mut(rel)
+        && file.doc.as_ref().is_some_and(|doc| !doc.has_spans())
+    {
+        file.release_text(root, abs);
+    }
+    parsed
 }
 
 /// Parses `text` as the file `rel` and records it. Returns `Some` when it parsed.
@@ -583,4 +658,45 @@ fn special_kind(ft: &fs::FileType) -> &'static str {
 #[cfg(not(unix))]
 fn special_kind(_: &fs::FileType) -> &'static str {
     "not a regular file"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repository(flag_text: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("temp dir");
+        fs::write(dir.path().join(CONFIG_FILE), "applications: {}\n").expect("write");
+        fs::create_dir(dir.path().join("flags")).expect("mkdir");
+        fs::write(dir.path().join("flags/a.yaml"), flag_text).expect("write");
+        dir
+    }
+
+    const FLAGS: &str = "\u{feff}application: shop\nprofile: flags\nflags: {}\n";
+
+    #[test]
+    fn a_released_text_is_read_again_with_its_spans() {
+        let dir = repository(FLAGS);
+        let (loaded, values) = load(dir.path(), |_| "flags".to_owned(), |_, v| v);
+        assert_eq!(values.len(), 1);
+        let file = loaded.sources.get("flags/a.yaml").expect("source");
+        assert!(matches!(file.text, SourceText::OnDisk { .. }));
+        assert_eq!(file.text(), Some(&FLAGS[3..]));
+        let spans = file.spanned().expect("spans").spans_at("/profile");
+        assert_eq!((spans.value.line, spans.value.column), (2, 10));
+    }
+
+    #[test]
+    fn a_released_text_that_changed_since_the_check_is_not_shown() {
+        let dir = repository(FLAGS);
+        let (loaded, _) = load(dir.path(), |_| "flags".to_owned(), |_, v| v);
+        fs::write(
+            dir.path().join("flags/a.yaml"),
+            FLAGS.replace("shop", "shed"),
+        )
+        .expect("write");
+        let file = loaded.sources.get("flags/a.yaml").expect("source");
+        assert_eq!(file.text(), None);
+        assert!(file.spanned().is_none());
+    }
 }
