@@ -3,11 +3,9 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use git2::{ObjectType, Oid, Repository, Tree};
-
-use crate::load::yaml;
 
 /// A flag's identity: application, profile and key. The same key in another profile is
 /// another flag.
@@ -24,11 +22,38 @@ pub struct CommitInfo {
 /// The flag keys of each commit on the first-parent chain from HEAD, newest first.
 #[derive(Debug, Default)]
 pub struct KeyHistory {
-    pub commits: Vec<(CommitInfo, Rc<HashSet<FlagId>>)>,
+    /// Each commit with the flags its tree declares, as indexes into `ids`. Commits that
+    /// did not touch the flags share one set.
+    pub commits: Vec<(CommitInfo, Arc<KeySet>)>,
+    /// Every flag seen in the history, each stored once.
+    pub ids: Vec<FlagId>,
+    index: HashMap<FlagId, u32>,
     /// The clone is shallow: older commits are missing and deletions before them unknown.
     pub shallow: bool,
     /// The walk stopped at `MAX_COMMITS`.
     pub truncated: bool,
+}
+
+impl KeyHistory {
+    /// The index of a flag in `ids`, when it appears in the history.
+    pub fn id(&self, flag: &FlagId) -> Option<u32> {
+        self.index.get(flag).copied()
+    }
+}
+
+/// A sorted set of flag indexes: a few bytes per flag per distinct tree, so a long history
+/// of a large repository stays small.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct KeySet(Vec<u32>);
+
+impl KeySet {
+    pub fn contains(&self, id: u32) -> bool {
+        self.0.binary_search(&id).is_ok()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        self.0.iter().copied()
+    }
 }
 
 /// Commits walked at most; older history is not consulted.
@@ -90,7 +115,7 @@ pub fn key_history(root: &Path, flags_dir: &str) -> Result<KeyHistory, GitError>
             Ok(entry) if entry.kind() == Some(ObjectType::Tree) => {
                 cache.tree_keys(&repo, entry.id())?
             }
-            _ => Rc::new(HashSet::new()),
+            _ => Arc::default(),
         };
         let time = commit.time();
         let date = jiff::Timestamp::from_second(time.seconds())
@@ -108,6 +133,8 @@ pub fn key_history(root: &Path, flags_dir: &str) -> Result<KeyHistory, GitError>
         };
         history.commits.push((info, keys));
     }
+    history.ids = cache.ids;
+    history.index = cache.index;
     Ok(history)
 }
 
@@ -150,9 +177,11 @@ pub fn baseline(root: &Path, flags_dir: &str, default_branch: &str) -> Result<Ba
     for (label, oid) in commits {
         let commit = repo.find_commit(oid)?;
         let keys = match commit.tree()?.get_path(&flags_path) {
-            Ok(entry) if entry.kind() == Some(ObjectType::Tree) => {
-                cache.tree_keys(&repo, entry.id())?.as_ref().clone()
-            }
+            Ok(entry) if entry.kind() == Some(ObjectType::Tree) => cache
+                .tree_keys(&repo, entry.id())?
+                .iter()
+                .map(|i| cache.ids[i as usize].clone())
+                .collect(),
             _ => HashSet::new(),
         };
         out.revisions.push((label, oid_short(oid), keys));
@@ -166,42 +195,60 @@ fn oid_short(oid: Oid) -> String {
 
 #[derive(Default)]
 struct Cache {
-    trees: HashMap<Oid, Rc<HashSet<FlagId>>>,
-    blobs: HashMap<Oid, Rc<HashSet<FlagId>>>,
+    trees: HashMap<Oid, Arc<KeySet>>,
+    blobs: HashMap<Oid, Arc<KeySet>>,
+    ids: Vec<FlagId>,
+    index: HashMap<FlagId, u32>,
 }
 
 impl Cache {
-    fn tree_keys(&mut self, repo: &Repository, oid: Oid) -> Result<Rc<HashSet<FlagId>>, GitError> {
+    fn tree_keys(&mut self, repo: &Repository, oid: Oid) -> Result<Arc<KeySet>, GitError> {
         if let Some(keys) = self.trees.get(&oid) {
             return Ok(keys.clone());
         }
         let tree: Tree<'_> = repo.find_tree(oid)?;
-        let mut keys = HashSet::new();
+        let mut keys = Vec::new();
         for entry in tree.iter() {
             let name = entry.name().unwrap_or_default();
             match entry.kind() {
-                Some(ObjectType::Tree) => {
-                    keys.extend(self.tree_keys(repo, entry.id())?.iter().cloned())
-                }
+                Some(ObjectType::Tree) => keys.extend(self.tree_keys(repo, entry.id())?.iter()),
                 Some(ObjectType::Blob) if name.ends_with(".yaml") || name.ends_with(".yml") => {
-                    keys.extend(self.blob_keys(repo, entry.id())?.iter().cloned());
+                    keys.extend(self.blob_keys(repo, entry.id())?.iter());
                 }
                 _ => {}
             }
         }
-        let keys = Rc::new(keys);
+        keys.sort_unstable();
+        keys.dedup();
+        let keys = Arc::new(KeySet(keys));
         self.trees.insert(oid, keys.clone());
         Ok(keys)
     }
 
-    fn blob_keys(&mut self, repo: &Repository, oid: Oid) -> Result<Rc<HashSet<FlagId>>, GitError> {
+    fn blob_keys(&mut self, repo: &Repository, oid: Oid) -> Result<Arc<KeySet>, GitError> {
         if let Some(keys) = self.blobs.get(&oid) {
             return Ok(keys.clone());
         }
         let blob = repo.find_blob(oid)?;
-        let keys = Rc::new(flag_ids(blob.content()));
+        let mut keys: Vec<u32> = flag_ids(blob.content())
+            .into_iter()
+            .map(|id| self.intern(id))
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let keys = Arc::new(KeySet(keys));
         self.blobs.insert(oid, keys.clone());
         Ok(keys)
+    }
+
+    fn intern(&mut self, id: FlagId) -> u32 {
+        if let Some(&i) = self.index.get(&id) {
+            return i;
+        }
+        let i = u32::try_from(self.ids.len()).unwrap_or(u32::MAX);
+        self.ids.push(id.clone());
+        self.index.insert(id, i);
+        i
     }
 }
 
@@ -215,18 +262,18 @@ fn flag_ids(content: &[u8]) -> HashSet<FlagId> {
         return HashSet::new();
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let Ok((doc, _)) = yaml::parse(text) else {
+    let Some(value) = crate::load::parse_value(text) else {
         return HashSet::new();
     };
     let field = |name: &str| {
-        doc.value
+        value
             .get(name)
             .and_then(|v| v.as_str())
             .unwrap_or_default()
             .to_owned()
     };
     let (app, profile) = (field("application"), field("profile"));
-    doc.value
+    value
         .get("flags")
         .and_then(|f| f.as_object())
         .map(|flags| {

@@ -10,6 +10,7 @@ use rayon::prelude::*;
 
 use crate::compile::{self, Compiled};
 use crate::finding::{self, Finding, Location, Severity, catalog};
+use crate::git;
 use crate::load::Loaded;
 use crate::model::config::RuleLevel;
 use crate::model::{FlagFile, Model, RepoConfig};
@@ -22,6 +23,21 @@ pub struct Context<'a> {
     pub root: Option<&'a std::path::Path>,
     /// "Today" for expiry rules; injectable so tests are deterministic.
     pub today: Date,
+    /// The flags of each commit, read once for the rules that need history.
+    history: std::sync::OnceLock<Result<git::KeyHistory, git::GitError>>,
+}
+
+impl Context<'_> {
+    /// The flag history of the repository's flags directory (see [`git::key_history`]),
+    /// walked on first use and shared by every rule that asks. `None` without a root or a
+    /// valid flagops.yaml.
+    pub fn key_history(&self) -> Option<&Result<git::KeyHistory, git::GitError>> {
+        let (root, config) = (self.root?, self.model.config.as_ref()?);
+        Some(
+            self.history
+                .get_or_init(|| git::key_history(root, &config.flags_dir)),
+        )
+    }
 }
 
 /// Whether `check` keeps the compiled documents for a later step (plan, apply, compile) or
@@ -100,6 +116,7 @@ pub fn run(
         model: &model,
         root: Some(&loaded.root),
         today,
+        history: std::sync::OnceLock::new(),
     };
     let (model_findings, profiles) = rayon::join(
         || {

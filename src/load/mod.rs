@@ -560,6 +560,11 @@ fn read_yaml(root: &Path, abs: &Path, rel: &str, loaded: &mut Loaded) -> Option<
     parsed
 }
 
+/// The value of a YAML text, by the fast path when it can; `None` when it does not parse.
+pub fn parse_value(text: &str) -> Option<serde_json::Value> {
+    fast_path::parse_value(text).or_else(|| yaml::parse(text).ok().map(|(doc, _)| doc.value))
+}
+
 /// Parses `text` as the file `rel` and records it. Returns `Some` when it parsed.
 pub fn parse_source(rel: String, text: String, loaded: &mut Loaded) -> Option<()> {
     let findings = &mut loaded.findings;

@@ -29,7 +29,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         references(cx, root, config, settings, out);
     }
     if !config.rules.lifetime.is_empty() {
-        lifetime(cx, root, config, out);
+        lifetime(cx, config, out);
     }
 }
 
@@ -159,13 +159,8 @@ fn references(
     }
 }
 
-fn lifetime(
-    cx: &Context<'_>,
-    root: &std::path::Path,
-    config: &crate::model::RepoConfig,
-    out: &mut Vec<Finding>,
-) {
-    let Ok(history) = git::key_history(root, &config.flags_dir) else {
+fn lifetime(cx: &Context<'_>, config: &crate::model::RepoConfig, out: &mut Vec<Finding>) {
+    let Some(Ok(history)) = cx.key_history() else {
         return; // deleted-key-reuse reports unreadable history
     };
     // Walking back from HEAD: the oldest commit of the unbroken run that has each flag.
@@ -173,17 +168,17 @@ fn lifetime(
     let Some((head, head_keys)) = commits.next() else {
         return;
     };
-    let mut since: HashMap<&git::FlagId, &str> = head_keys
+    let mut since: HashMap<u32, &str> = head_keys
         .iter()
         .map(|id| (id, head.date.as_str()))
         .collect();
-    let mut open: HashSet<&git::FlagId> = head_keys.iter().collect();
+    let mut open: HashSet<u32> = head_keys.iter().collect();
     for (commit, keys) in commits {
-        open.retain(|id| keys.contains(*id));
+        open.retain(|&id| keys.contains(id));
         if open.is_empty() {
             break;
         }
-        for id in &open {
+        for &id in &open {
             since.insert(id, commit.date.as_str());
         }
     }
@@ -191,12 +186,15 @@ fn lifetime(
         let Some(days) = config.rules.lifetime.get(&flag.flag.class) else {
             continue;
         };
-        let id = (
+        let id = history.id(&(
             flag.application.to_owned(),
             flag.profile.to_owned(),
             flag.key.to_owned(),
-        );
-        let Some(added) = since.get(&id).and_then(|d| d.parse::<Date>().ok()) else {
+        ));
+        let Some(added) = id
+            .and_then(|id| since.get(&id))
+            .and_then(|d| d.parse::<Date>().ok())
+        else {
             continue; // not committed yet: new
         };
         let Ok(age) = added.until(cx.today) else {

@@ -6,21 +6,18 @@
 //! a shallow clone cannot show deletions and is reported as such.
 
 use std::collections::HashSet;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::check::Context;
 use crate::finding::{Finding, Location, Severity, catalog::DELETED_KEY_REUSE};
-use crate::git::{self, FlagId, GitError};
+use crate::git::GitError;
 use crate::load::CONFIG_FILE;
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
-    let (Some(root), Some(config)) = (cx.root, &cx.model.config) else {
-        return;
-    };
-    let history = match git::key_history(root, &config.flags_dir) {
-        Ok(h) => h,
-        Err(GitError::NotARepository(_)) => return,
-        Err(e) => {
+    let history = match cx.key_history() {
+        None | Some(Err(GitError::NotARepository(_))) => return,
+        Some(Ok(h)) => h,
+        Some(Err(e)) => {
             out.push(
                 Finding::new(
                     &DELETED_KEY_REUSE,
@@ -42,39 +39,35 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         );
     }
 
-    let current: HashSet<FlagId> = cx
+    let id = |f: &crate::model::FlagRef<'_>| {
+        history.id(&(
+            f.application.to_owned(),
+            f.profile.to_owned(),
+            f.key.to_owned(),
+        ))
+    };
+    let current: HashSet<u32> = cx
         .model
         .flags()
         .filter(|f| f.flag.reintroduces.is_none())
-        .map(|f| {
-            (
-                f.application.to_owned(),
-                f.profile.to_owned(),
-                f.key.to_owned(),
-            )
-        })
+        .filter_map(|f| id(&f))
         .collect();
     // Walking back: a key the parent had and the child lacks was deleted by the child.
     let mut deleted_in = std::collections::HashMap::new();
     for pair in history.commits.windows(2) {
         let ((child, child_keys), (_, parent_keys)) = (&pair[0], &pair[1]);
-        if Rc::ptr_eq(child_keys, parent_keys) {
+        if Arc::ptr_eq(child_keys, parent_keys) {
             continue;
         }
-        for id in parent_keys
+        for key in parent_keys
             .iter()
-            .filter(|id| !child_keys.contains(*id) && current.contains(*id))
+            .filter(|&key| !child_keys.contains(key) && current.contains(&key))
         {
-            deleted_in.entry(id.clone()).or_insert(child);
+            deleted_in.entry(key).or_insert(child);
         }
     }
     for flag in cx.model.flags() {
-        let id = (
-            flag.application.to_owned(),
-            flag.profile.to_owned(),
-            flag.key.to_owned(),
-        );
-        let Some(commit) = deleted_in.get(&id) else {
+        let Some(commit) = id(&flag).and_then(|key| deleted_in.get(&key)) else {
             continue;
         };
         out.push(
