@@ -118,16 +118,11 @@ pub fn run(
         today,
         history: std::sync::OnceLock::new(),
     };
-    let (model_findings, profiles) = rayon::join(
+    // The git history walk is sequential: it runs beside the compiled-document rules, and
+    // the rules that read history start once it is done.
+    let ((), profiles) = rayon::join(
         || {
-            rules::ALL
-                .par_iter()
-                .map(|rule| {
-                    let mut found = Vec::new();
-                    rule(&cx, &mut found);
-                    found
-                })
-                .collect::<Vec<_>>()
+            cx.key_history();
         },
         || {
             compile::profiles(&model)
@@ -148,6 +143,14 @@ pub fn run(
                 .collect::<Vec<_>>()
         },
     );
+    let model_findings: Vec<_> = rules::ALL
+        .par_iter()
+        .map(|rule| {
+            let mut found = Vec::new();
+            rule(&cx, &mut found);
+            found
+        })
+        .collect();
     findings.extend(model_findings.into_iter().flatten());
     let mut compiled = Compiled::default();
     let mut targets = 0;

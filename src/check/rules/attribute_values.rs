@@ -229,18 +229,18 @@ fn check_value(
             ),
         ),
         AttributeType::String | AttributeType::Number => {
-            let el = ElementDef {
+            let constraint = Constraint {
                 kind: if def.kind == AttributeType::String {
                     ElementType::String
                 } else {
                     ElementType::Number
                 },
-                pattern: def.pattern.clone(),
-                allowed: def.allowed.clone(),
+                pattern: def.pattern.as_deref(),
+                allowed: def.allowed.as_deref(),
                 minimum: def.minimum,
                 maximum: def.maximum,
             };
-            if let Some(m) = scalar_problem(&el, value) {
+            if let Some(m) = scalar_problem(&constraint, value) {
                 problem(at, format!("`{name}`: {m}"));
             }
         }
@@ -262,8 +262,9 @@ fn check_value(
                     );
                 }
                 if let Some(el) = &def.elements {
+                    let constraint = Constraint::of(el);
                     for (i, item) in items.iter().enumerate() {
-                        if let Some(m) = scalar_problem(el, item) {
+                        if let Some(m) = scalar_problem(&constraint, item) {
                             problem(
                                 &format!("{at}/{i}"),
                                 format!("`{name}` element {}: {m}", i + 1),
@@ -282,8 +283,30 @@ fn check_value(
     }
 }
 
+/// What a string or number value must satisfy: an attribute's or an array element's
+/// definition, borrowed.
+struct Constraint<'a> {
+    kind: ElementType,
+    pattern: Option<&'a str>,
+    allowed: Option<&'a [Value]>,
+    minimum: Option<i64>,
+    maximum: Option<i64>,
+}
+
+impl<'a> Constraint<'a> {
+    fn of(el: &'a ElementDef) -> Self {
+        Constraint {
+            kind: el.kind,
+            pattern: el.pattern.as_deref(),
+            allowed: el.allowed.as_deref(),
+            minimum: el.minimum,
+            maximum: el.maximum,
+        }
+    }
+}
+
 /// What is wrong with a string or number value under `def`, if anything.
-fn scalar_problem(def: &ElementDef, value: &Value) -> Option<String> {
+fn scalar_problem(def: &Constraint<'_>, value: &Value) -> Option<String> {
     match def.kind {
         ElementType::String => {
             let Some(s) = value.as_str() else {
@@ -292,7 +315,7 @@ fn scalar_problem(def: &ElementDef, value: &Value) -> Option<String> {
             if s.chars().count() > 1024 {
                 return Some("strings are at most 1024 characters".into());
             }
-            if let Some(allowed) = &def.allowed
+            if let Some(allowed) = def.allowed
                 && !allowed.iter().any(|a| {
                     a.as_str() == Some(s) || a.as_i64().is_some_and(|i| i.to_string() == s)
                 })
@@ -300,7 +323,7 @@ fn scalar_problem(def: &ElementDef, value: &Value) -> Option<String> {
                 let list: Vec<String> = allowed.iter().map(show).collect();
                 return Some(format!("{} is not one of {}", show(value), list.join(", ")));
             }
-            if let Some(p) = &def.pattern
+            if let Some(p) = def.pattern
                 && let Some(re) = compiled(p)
                 && !re.is_match(s)
             {
@@ -342,10 +365,11 @@ fn compiled(pattern: &str) -> Option<Regex> {
         static CACHE: std::cell::RefCell<std::collections::HashMap<String, Option<Regex>>> = Default::default();
     }
     CACHE.with(|cache| {
-        cache
-            .borrow_mut()
-            .entry(pattern.to_owned())
-            .or_insert_with(|| Regex::new(pattern).ok())
-            .clone()
+        if let Some(re) = cache.borrow().get(pattern) {
+            return re.clone();
+        }
+        let re = Regex::new(pattern).ok();
+        cache.borrow_mut().insert(pattern.to_owned(), re.clone());
+        re
     })
 }
