@@ -260,7 +260,7 @@ fn definition(flag_ref: FlagRef<'_>, _value: &EnvValue) -> Value {
         (from, ACTIVE_FROM_ATTRIBUTE),
         (until, ACTIVE_UNTIL_ATTRIBUTE),
     ] {
-        if let Some(def) = generated_attribute(name).filter(|_| present) {
+        if let Some(def) = present.then(|| generated_attribute(name)).flatten() {
             attributes.insert(name.into(), def);
         }
     }

@@ -171,7 +171,9 @@ fn definition_problems(
             "AppConfig does not allow `pattern` and `enum` together",
         ));
     }
+    // Through the cache: the same pattern usually recurs across flags, and values use it.
     if let Some(p) = pattern
+        && compiled(p).is_none()
         && let Err(e) = Regex::new(p)
     {
         out.push(Finding::new(
