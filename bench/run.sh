@@ -55,6 +55,12 @@ TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 # A copy, so that a rebuild of the shared target directory cannot swap the binary mid-run.
 cp "$TARGET_DIR/release/flagops" "$WORK/flagops"
 FLAGOPS="$WORK/flagops"
+# The floor: flagops's YAML parser alone over the same files (see yaml-floor/).
+cargo build --release --locked --manifest-path "$BENCH/yaml-floor/Cargo.toml" \
+    --target-dir "$TARGET_DIR" >&2
+cp "$TARGET_DIR/release/yaml-floor" "$WORK/yaml-floor"
+YAML_FLOOR="$WORK/yaml-floor"
+FLOOR_VERSION="granit-parser $(sed -n '/^name = "granit-parser"/{n;s/version = "\(.*\)"/\1/p}' "$BENCH/yaml-floor/Cargo.lock")"
 
 # ------------------------------------------------------------------------------------- peers
 pinned_cj=$(sed -n 's/^check-jsonschema==//p' "$BENCH/requirements.txt")
@@ -81,6 +87,7 @@ AJV_VERSION="$(npm_version ajv-cli) (ajv $(npm_version ajv), ajv-formats $(npm_v
 # 2020-12 schema (its default is draft-07), -c ajv-formats for `format` (date, date-time,
 # int64), and a quoted glob that it expands itself; it parses .yaml data files with js-yaml.
 flagops_cmd() { printf '%q check -C . --today %s' "$FLAGOPS" "$TODAY"; }
+floor_cmd() { printf '%q flags' "$YAML_FLOOR"; }
 cj_cmd() { printf '%q --schemafile %q flags/*/*/*.yaml' "$CHECK_JSONSCHEMA" "$SCHEMA"; }
 ajv_cmd() {
     printf "%q validate --spec=draft2020 --all-errors -c ajv-formats -s %q -d 'flags/*/*/*.yaml'" \
@@ -197,10 +204,13 @@ compare() {
     measure "flagops check" "$dir" "$res-flagops" 1 --min-runs "$RUNS" "$(flagops_cmd)"
     measure "ajv-cli" "$dir" "$res-ajv" 1 --min-runs "$RUNS" "$(ajv_cmd)"
     measure "check-jsonschema" "$dir" "$res-cj" 0 --runs "$slow_runs" "$(cj_cmd)"
+    measure "YAML parsing alone" "$dir" "$res-floor" 1 --min-runs "$RUNS" "$(floor_cmd)"
     table "$files flag files ($((files * 20)) flags), $(nproc) cores, $(date -u +%F)" \
         "flagops check|$FLAGOPS_VERSION|$res-flagops" \
         "ajv-cli|$AJV_VERSION|$res-ajv" \
-        "check-jsonschema|$CJ_VERSION|$res-cj" | tee "$CORPORA/results-$name.md"
+        "check-jsonschema|$CJ_VERSION|$res-cj" \
+        "YAML parsing alone, the floor (bench/yaml-floor)|$FLOOR_VERSION|$res-floor" |
+        tee "$CORPORA/results-$name.md"
 }
 
 history() {
