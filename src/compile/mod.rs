@@ -5,7 +5,6 @@ pub mod aws_schema;
 pub mod canonical;
 
 use indexmap::IndexMap;
-use rayon::prelude::*;
 use serde_json::{Map, Value, json};
 
 use crate::model::config::ProfileKind;
@@ -120,17 +119,6 @@ pub fn compile_profile<'a>(
         profile,
         targets,
     }
-}
-
-/// Compiles the model: every profile, every environment.
-pub fn compile(model: &Model) -> Compiled {
-    let targets = profiles(model)
-        .into_par_iter()
-        .flat_map_iter(|(application, profile)| {
-            compile_profile(model, application, profile).targets
-        })
-        .collect();
-    Compiled { targets }
 }
 
 fn feature_flags(model: &Model, id: TargetId) -> Target {
