@@ -181,8 +181,6 @@ pub struct Loaded {
     pub sources: Sources,
     /// Path of `flagops.yaml` when it parsed.
     pub config: Option<String>,
-    /// Paths of the flag files that parsed, in path order.
-    pub flag_files: Vec<String>,
     pub findings: Vec<Finding>,
 }
 
@@ -192,7 +190,6 @@ impl Loaded {
             root: root.to_path_buf(),
             sources: Sources::default(),
             config: None,
-            flag_files: Vec::new(),
             findings: Vec::new(),
         }
     }
@@ -278,7 +275,6 @@ pub fn load<R: Send>(
             loaded.sources.add(file);
         }
         if let Some(taken) = taken {
-            loaded.flag_files.push(rel.clone());
             taken_files.push((rel, taken));
         }
     }
