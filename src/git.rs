@@ -294,6 +294,12 @@ pub struct Head {
     pub dirty: bool,
 }
 
+/// The commit HEAD points at, or `unknown` outside a repository (for records, never for
+/// deciding what to deploy).
+pub fn head_sha(root: &Path) -> String {
+    head(root, &[]).map_or_else(|_| "unknown".into(), |h| h.sha)
+}
+
 /// HEAD of the repository containing `root`; `dirty` considers only `paths` (relative to
 /// the work tree root).
 pub fn head(root: &Path, paths: &[&str]) -> Result<Head, GitError> {

@@ -28,9 +28,11 @@ fn finding(n: usize) -> Record {
     Record::Finding(FindingRecord {
         id: ledger::new_id(&n.to_string()),
         fingerprint: format!("fp{n}"),
-        application: "shop".into(),
-        environment: "prod".into(),
-        profile: "features".into(),
+        target: flagops::compile::TargetId {
+            application: "shop".into(),
+            environment: "prod".into(),
+            profile: "features".into(),
+        },
         class: Class::RolledBack,
         message: format!("finding {n}"),
         flags: Vec::new(),

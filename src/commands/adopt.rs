@@ -12,7 +12,7 @@ use crate::ledger::{self, Record, Resolution, ResolutionRecord};
 use crate::output;
 
 pub fn run(args: &AdoptArgs) -> anyhow::Result<Exit> {
-    let Some(checked) = super::live::checked(&args.repo.repo, args.today)? else {
+    let Some(checked) = super::live::checked(&args.repo.repo, args.today.date())? else {
         return Ok(Exit::Findings);
     };
     let config = checked.config();
@@ -84,11 +84,7 @@ pub fn run(args: &AdoptArgs) -> anyhow::Result<Exit> {
         write_atomic(&checked.root.join(file), text)?;
     }
     // What adopt wrote must pass check, or nothing is kept.
-    let (_, report) = super::load_and_check(
-        &checked.root,
-        super::today(args.today),
-        Documents::CheckOnly,
-    );
+    let (_, report) = super::load_and_check(&checked.root, args.today.date(), Documents::CheckOnly);
     if report.errors() > 0 {
         for (file, text) in &originals {
             write_atomic(&checked.root.join(file), text)?;
@@ -123,11 +119,7 @@ pub fn run(args: &AdoptArgs) -> anyhow::Result<Exit> {
             .map(|(f, t)| (f.clone(), t.clone().into_bytes()))
             .collect();
         for open in book.open() {
-            if adopted_targets.iter().any(|(id, _, _)| {
-                id.application == open.application
-                    && id.environment == open.environment
-                    && id.profile == open.profile
-            }) {
+            if adopted_targets.iter().any(|(id, _, _)| *id == open.target) {
                 let record = Record::Resolution(ResolutionRecord {
                     id: ledger::new_id(&open.id),
                     resolves: open.id.clone(),

@@ -19,12 +19,10 @@ pub fn run(command: &LedgerCommand) -> anyhow::Result<Exit> {
                 match record {
                     Record::Finding(f) if *all || open.contains(&f.id.as_str()) => {
                         text.push_str(&format!(
-                            "{}  {:<12} {}/{}/{}  {}{}\n",
+                            "{}  {:<12} {}  {}{}\n",
                             f.id,
                             f.class.as_str(),
-                            f.application,
-                            f.environment,
-                            f.profile,
+                            f.target,
                             f.message,
                             if open.contains(&f.id.as_str()) {
                                 ""

@@ -20,7 +20,9 @@ pub const ACTIVE_UNTIL_ATTRIBUTE: &str = "active_until";
 pub const VALIDATOR_MAX_CHARS: usize = 32_768;
 
 /// Identifies a target.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct TargetId {
     pub application: String,
     pub environment: String,

@@ -68,7 +68,7 @@ pub struct Risk {
 #[derive(Debug, Clone, Serialize)]
 pub struct TargetPlan {
     #[serde(flatten)]
-    pub id: TargetIdJson,
+    pub id: TargetId,
     pub profile_type: &'static str,
     pub action: Action,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -95,33 +95,6 @@ pub struct TargetPlan {
     /// The document apply uploads: git's, with kept fields at their live values.
     #[serde(skip)]
     pub document: Value,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct TargetIdJson {
-    pub application: String,
-    pub environment: String,
-    pub profile: String,
-}
-
-impl From<&TargetId> for TargetIdJson {
-    fn from(id: &TargetId) -> Self {
-        TargetIdJson {
-            application: id.application.clone(),
-            environment: id.environment.clone(),
-            profile: id.profile.clone(),
-        }
-    }
-}
-
-impl TargetPlan {
-    pub fn target_id(&self) -> TargetId {
-        TargetId {
-            application: self.id.application.clone(),
-            environment: self.id.environment.clone(),
-            profile: self.id.profile.clone(),
-        }
-    }
 }
 
 /// The plan of every selected target.
@@ -231,7 +204,7 @@ pub fn plan(
             &strategy_note,
         );
         plan.targets.push(TargetPlan {
-            id: (&target.id).into(),
+            id: target.id.clone(),
             profile_type: target.kind.appconfig_type(),
             action,
             missing: l.missing,

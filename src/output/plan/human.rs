@@ -6,7 +6,7 @@ use crate::plan::{Action, Plan};
 pub fn render(plan: &Plan, backend: &str) -> String {
     let mut out = String::new();
     for t in &plan.targets {
-        let name = format!("{}/{}/{}", t.id.application, t.id.environment, t.id.profile);
+        let name = t.id.to_string();
         match t.action {
             Action::Unchanged => {
                 out.push_str(&format!("  {name}: unchanged\n"));

@@ -39,7 +39,7 @@ pub fn render_within(plan: &Plan, backend: &str, budget: usize) -> String {
         if risky > 0 { format!(" ⚠️ {risky} risk{} to review.", if risky == 1 { "" } else { "s" }) } else { String::new() },
     ));
     for t in &changed {
-        let name = format!("{}/{}/{}", t.id.application, t.id.environment, t.id.profile);
+        let name = t.id.to_string();
         let action = match t.action {
             Action::Create => "create",
             Action::Update => "update",
@@ -62,7 +62,7 @@ pub fn render_within(plan: &Plan, backend: &str, budget: usize) -> String {
     // Details, while they fit; the table above always names every target.
     let mut omitted = 0;
     for t in &changed {
-        let name = format!("{}/{}/{}", t.id.application, t.id.environment, t.id.profile);
+        let name = t.id.to_string();
         let mut section = format!(
             "<details><summary><code>{}</code>: {} flag change{}</summary>\n\n",
             cell(&name),
