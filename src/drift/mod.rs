@@ -6,18 +6,20 @@
 //! version never deployed here), `in-flight` (a deployment still running), `missing` (a
 //! declared resource does not exist), `pending` (git changed and apply has not run yet).
 
+mod classify;
+
 use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::compile::Target;
-use crate::live::normalize::normalize;
-use crate::live::{DeployState, Missing, TargetLive, VersionInfo, provenance_commit};
+use crate::compile::{Target, TargetId};
+use crate::finding::{Location, RuleInfo, catalog};
+use crate::live::{Backend, BackendError, TargetLive, VersionInfo, provenance_commit};
 use crate::model::Model;
 use crate::model::config::ProfileKind;
-use crate::plan::overlay::{self, Reason};
-use crate::plan::{ChangeKind, FlagChange, TargetIdJson};
+use crate::plan::overlay;
+use crate::plan::{ChangeKind, FlagChange};
 
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
@@ -45,6 +47,19 @@ impl Class {
             Class::Pending => "pending",
         }
     }
+
+    /// The finding code of this class.
+    pub fn rule(self) -> &'static RuleInfo {
+        match self {
+            Class::RolledBack => &catalog::DRIFT_ROLLED_BACK,
+            Class::Reverted => &catalog::DRIFT_REVERTED,
+            Class::OutOfBand => &catalog::DRIFT_OUT_OF_BAND,
+            Class::Staged => &catalog::DRIFT_STAGED,
+            Class::InFlight => &catalog::DRIFT_IN_FLIGHT,
+            Class::Missing => &catalog::DRIFT_MISSING,
+            Class::Pending => &catalog::DRIFT_PENDING,
+        }
+    }
 }
 
 /// One field that differs: git's value and the live one.
@@ -63,13 +78,16 @@ pub struct FlagDrift {
     /// Declared console-owned: reported and recorded, never reverted by apply.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub console_owned: bool,
+    /// The flag's node in its flag file (not part of the ledger's fingerprint).
+    #[serde(skip)]
+    pub location: Option<Location>,
 }
 
 /// One drift finding on one target.
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
     #[serde(flatten)]
-    pub target: TargetIdJson,
+    pub target: TargetId,
     pub class: Class,
     pub message: String,
     pub flags: Vec<FlagDrift>,
@@ -91,6 +109,80 @@ pub struct Finding {
     pub at: Option<String>,
     /// SHA-256 of git's document for the target.
     pub desired_digest: String,
+    /// The target's environment in flagops.yaml, where a finding without flags is shown.
+    #[serde(skip)]
+    pub location: Location,
+}
+
+impl Class {
+    /// How a finding of this class is resolved.
+    pub fn help(self) -> &'static str {
+        match self {
+            Class::RolledBack | Class::Reverted => {
+                "fix the values in git, adopt what is live (`flagops adopt`), or ship them again with `flagops apply --retry FLAG`"
+            }
+            Class::OutOfBand => {
+                "apply git again (`flagops apply`), or adopt the live values into git (`flagops adopt`)"
+            }
+            Class::Staged => "deploy it with `flagops apply`, or delete the hosted version",
+            Class::InFlight => "wait for the deployment to end, then run drift again",
+            Class::Missing => "create it with `flagops apply`, or remove it from flagops.yaml",
+            Class::Pending => "run `flagops apply` to deploy what git says",
+        }
+    }
+}
+
+/// What the ledger already holds of a finding: its record id, and how it was resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerEntry {
+    pub id: String,
+    pub resolution: Option<&'static str>,
+}
+
+/// A finding with what the ledger already holds of it.
+#[derive(Debug, Clone)]
+pub struct Reported {
+    pub finding: Finding,
+    pub ledger: Option<LedgerEntry>,
+}
+
+/// What `flagops drift` reports.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub findings: Vec<Reported>,
+    /// Targets looked at.
+    pub targets: usize,
+    /// Where live state was read: `AppConfig`, a local directory.
+    pub backend: String,
+}
+
+impl Report {
+    /// Findings not in the ledger yet.
+    pub fn new_findings(&self) -> usize {
+        self.findings.iter().filter(|r| r.ledger.is_none()).count()
+    }
+}
+
+/// Reads the live state of `targets` and each profile's hosted versions, and classifies it.
+pub async fn read(
+    backend: &Backend,
+    model: &Model,
+    targets: &[&Target],
+) -> Result<Vec<Finding>, BackendError> {
+    let (inventory, live) = crate::live::read(backend, targets).await?;
+    let mut versions = HashMap::new();
+    for t in targets {
+        let key = (t.id.application.clone(), t.id.profile.clone());
+        if versions.contains_key(&key) {
+            continue;
+        }
+        if let Some(app) = inventory.applications.get(&t.id.application)
+            && let Some((profile_id, _)) = app.profiles.get(&t.id.profile)
+        {
+            versions.insert(key, backend.versions(&app.id, profile_id).await?);
+        }
+    }
+    Ok(detect(model, targets, &live, &versions))
 }
 
 /// Classifies every target. `versions` holds each profile's hosted versions (newest first),
@@ -101,7 +193,28 @@ pub fn detect(
     live: &[TargetLive],
     versions: &HashMap<(String, String), Vec<VersionInfo>>,
 ) -> Vec<Finding> {
-    // Versions ever deployed, per (application, profile), in any environment read.
+    let deployed = deployed_versions(live);
+    let mut out = Vec::new();
+    for target in targets {
+        let Some(l) = live.iter().find(|l| l.id == target.id) else {
+            continue;
+        };
+        let cx = classify::Context::new(
+            model,
+            target,
+            l,
+            versions
+                .get(&(target.id.application.clone(), target.id.profile.clone()))
+                .map(Vec::as_slice),
+            deployed.get(&(target.id.application.as_str(), target.id.profile.as_str())),
+        );
+        out.extend(classify::all(&cx));
+    }
+    out
+}
+
+/// Versions ever deployed, per (application, profile), in any environment read.
+fn deployed_versions(live: &[TargetLive]) -> HashMap<(&str, &str), HashSet<&str>> {
     let mut deployed: HashMap<(&str, &str), HashSet<&str>> = HashMap::new();
     for l in live {
         let entry = deployed
@@ -120,236 +233,12 @@ pub fn detect(
             entry.insert(d.version.as_str());
         }
     }
-
-    let mut out = Vec::new();
-    for target in targets {
-        let Some(l) = live.iter().find(|l| l.id == target.id) else {
-            continue;
-        };
-        let desired = normalize(&target.document, target.kind);
-        let base = |class: Class, message: String| Finding {
-            target: (&target.id).into(),
-            class,
-            message,
-            flags: Vec::new(),
-            trigger: None,
-            deployment: None,
-            version: None,
-            live_version: l.version.as_ref().map(|v| v.number),
-            live_deployment: l.state.live.as_ref().map(|d| d.number),
-            at: None,
-            desired_digest: crate::plan::digest(&desired),
-        };
-        if let Some(missing) = l.missing {
-            let what = match missing {
-                Missing::Application => {
-                    format!("application `{}` does not exist", target.id.application)
-                }
-                Missing::Environment => {
-                    format!("environment `{}` does not exist", target.id.environment)
-                }
-                Missing::Profile => format!(
-                    "configuration profile `{}` does not exist",
-                    target.id.profile
-                ),
-            };
-            out.push(base(Class::Missing, what));
-            continue;
-        }
-        let console: overlay::ConsoleFields<'_> = model
-            .flags()
-            .filter(|f| f.application == target.id.application && f.profile == target.id.profile)
-            .filter_map(|f| f.flag.console_owned.as_ref().map(|c| (f.key, c)))
-            .collect();
-        let console_keys: HashSet<&str> = console.iter().map(|(k, _)| *k).collect();
-        let differences =
-            |live: Option<&Value>| flag_drift(live, &desired, target.kind, &console, &console_keys);
-
-        let running = l.state.in_flight.as_ref().or(l
-            .state
-            .live
-            .as_ref()
-            .filter(|d| d.state == DeployState::Baking));
-        if let Some(d) = running {
-            let mut f = base(
-                Class::InFlight,
-                format!(
-                    "deployment #{} is {} ({:.0}%)",
-                    d.number,
-                    d.state.as_str(),
-                    d.percentage
-                ),
-            );
-            f.deployment = Some(d.number);
-            f.at = d.started_at.clone();
-            out.push(f);
-        }
-
-        // A rejected flagops attempt newer than what is live, or fields still held from one.
-        let mut explained = false;
-        if let Some(rejected) = l
-            .state
-            .rejected
-            .first()
-            .filter(|d| d.flagops_commit().is_some())
-        {
-            let class = if rejected.state == DeployState::Reverted {
-                Class::Reverted
-            } else {
-                Class::RolledBack
-            };
-            let trigger = rejected.rollback_reason();
-            let mut f = base(
-                class,
-                format!(
-                    "deployment #{} of version {} was {}{}",
-                    rejected.number,
-                    rejected.version,
-                    rejected.state.as_str(),
-                    trigger
-                        .as_ref()
-                        .map(|t| format!(" by {t}"))
-                        .unwrap_or_default()
-                ),
-            );
-            f.flags = differences(l.content.as_ref());
-            f.trigger = trigger;
-            f.deployment = Some(rejected.number);
-            f.version = rejected.version.parse().ok();
-            f.at = rejected
-                .events
-                .first()
-                .map(|e| e.occurred_at.clone())
-                .or_else(|| rejected.completed_at.clone());
-            out.push(f);
-            explained = true;
-        } else {
-            let mut held = desired.clone();
-            let kept = overlay::apply(&mut held, l, &Vec::new(), &[]);
-            if let Some(Reason::RolledBack {
-                deployment,
-                state,
-                trigger,
-            }) = kept.first().map(|k| &k.reason)
-            {
-                let class = if state == "REVERTED" {
-                    Class::Reverted
-                } else {
-                    Class::RolledBack
-                };
-                let mut f = base(
-                    class,
-                    format!(
-                        "values of deployment #{deployment} ({state}) are held at their live values"
-                    ),
-                );
-                f.flags = differences(l.content.as_ref());
-                f.trigger = Some(trigger.clone()).filter(|t| !t.is_empty());
-                f.deployment = Some(*deployment);
-                out.push(f);
-                explained = true;
-            }
-        }
-
-        if let Some(live_deployment) = &l.state.live {
-            let foreign_deployment = live_deployment.flagops_commit().is_none();
-            let foreign_version = l.version.as_ref().is_some_and(|v| !made_by_flagops(v));
-            let drift = differences(l.content.as_ref());
-            if !explained
-                && (foreign_deployment || foreign_version)
-                && (!drift.is_empty() || foreign_version)
-            {
-                let who = if foreign_version {
-                    "a hosted version"
-                } else {
-                    "a deployment"
-                };
-                let mut f = base(
-                    Class::OutOfBand,
-                    format!(
-                        "live deployment #{} serves {who} flagops did not make{}",
-                        live_deployment.number,
-                        live_deployment
-                            .description
-                            .as_ref()
-                            .filter(|d| !d.is_empty())
-                            .map(|d| format!(" (\"{d}\")"))
-                            .unwrap_or_default()
-                    ),
-                );
-                f.flags = drift;
-                f.deployment = Some(live_deployment.number);
-                f.at = live_deployment
-                    .completed_at
-                    .clone()
-                    .or_else(|| live_deployment.started_at.clone());
-                out.push(f);
-            } else if !explained && !drift.is_empty() {
-                // Console-owned differences are drift too: reported and recorded, never reverted.
-                let (class, message) = if drift.iter().all(|d| d.console_owned) {
-                    (
-                        Class::OutOfBand,
-                        "console-owned values differ from git (apply keeps them)",
-                    )
-                } else {
-                    (
-                        Class::Pending,
-                        "git differs from what is live: apply has not run since the change",
-                    )
-                };
-                let mut f = base(class, message.into());
-                f.flags = drift;
-                out.push(f);
-            }
-        } else if !explained && running.is_none() {
-            out.push(base(
-                Class::Pending,
-                "nothing is deployed yet: apply has not run".into(),
-            ));
-        }
-
-        // Versions newer than the live one that were never deployed.
-        let Some(list) = versions.get(&(target.id.application.clone(), target.id.profile.clone()))
-        else {
-            continue;
-        };
-        let live_number = l.version.as_ref().map_or(0, |v| v.number);
-        let deployed_here: HashSet<&str> =
-            l.history.iter().map(|(d, _)| d.version.as_str()).collect();
-        let everywhere =
-            deployed.get(&(target.id.application.as_str(), target.id.profile.as_str()));
-        for v in list.iter().filter(|v| v.number > live_number) {
-            let number = v.number.to_string();
-            let ours = v.label.as_deref().is_some_and(|l| l.starts_with("fo."));
-            let for_here = v
-                .label
-                .as_deref()
-                .is_some_and(|l| l.ends_with(&format!(".{}", target.id.environment)));
-            let staged = if ours {
-                for_here && !deployed_here.contains(number.as_str())
-            } else {
-                everywhere.is_none_or(|s| !s.contains(number.as_str()))
-            };
-            if staged {
-                let mut f = base(
-                    Class::Staged,
-                    format!(
-                        "hosted version {} ({}) is newer than the live one and was never deployed here",
-                        v.number,
-                        v.label.as_deref().unwrap_or("no label")
-                    ),
-                );
-                f.version = Some(v.number);
-                out.push(f);
-            }
-        }
-    }
-    out
+    deployed
 }
 
 /// A version flagops uploaded: its description carries the commit, or (where a service drops
 /// descriptions) its label has flagops's form.
-fn made_by_flagops(v: &VersionInfo) -> bool {
+pub(crate) fn made_by_flagops(v: &VersionInfo) -> bool {
     v.description
         .as_deref()
         .and_then(provenance_commit)
@@ -357,7 +246,7 @@ fn made_by_flagops(v: &VersionInfo) -> bool {
         || v.label.as_deref().is_some_and(|l| l.starts_with("fo."))
 }
 
-fn flag_drift(
+pub(crate) fn flag_drift(
     live: Option<&Value>,
     desired: &Value,
     kind: ProfileKind,
@@ -403,6 +292,7 @@ fn flag_drift(
                 key: c.key,
                 fields,
                 console_owned,
+                location: None,
             }
         })
         .collect()

@@ -2,6 +2,7 @@
 //! another meaning, so CI configurations and suppressions keep working across releases.
 //!
 //! FO0xx: reading files and YAML. FO1xx: schema. FO2xx: semantic rules. FO3xx: compiled documents.
+//! FO4xx: drift, what AppConfig serves against what git says (reported by `flagops drift`).
 
 use super::Severity;
 
@@ -64,6 +65,13 @@ rules! {
     REFS_SETTINGS = "FO221", "refs-settings", Error, "the `refs` settings hold an invalid pattern or glob, or a path that cannot be scanned";
     FREEZE_WINDOW = "FO222", "freeze-window", Error, "a freeze has valid timestamps, `from` before `until`, and names existing applications and environments";
     COMPILED_SCHEMA = "FO300", "compiled-schema", Error, "a compiled document is rejected by AWS's FeatureFlags schema";
+    DRIFT_ROLLED_BACK = "FO401", "rolled-back", Error, "AppConfig rolled back a flagops deployment (an alarm or a stop); its values are held at what is live";
+    DRIFT_REVERTED = "FO402", "reverted", Error, "a person reverted a completed flagops deployment; its values are held at what is live";
+    DRIFT_OUT_OF_BAND = "FO403", "out-of-band", Error, "AppConfig serves a version or deployment flagops did not make, or console-owned values differ";
+    DRIFT_STAGED = "FO404", "staged", Warning, "a hosted version newer than the live one was never deployed";
+    DRIFT_IN_FLIGHT = "FO405", "in-flight", Note, "a deployment is still rolling out or baking";
+    DRIFT_MISSING = "FO406", "missing", Error, "a declared application, environment or profile does not exist in AppConfig";
+    DRIFT_PENDING = "FO407", "pending", Warning, "git differs from what is live and apply has not run since";
 }
 
 /// Looks a rule up by code or name.

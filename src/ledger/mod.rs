@@ -14,9 +14,13 @@ use git2::{Oid, Repository, Signature};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+mod reconcile;
+
+pub use reconcile::{Written, fingerprint_of, known, reconcile, record, redacted};
+
+use crate::compile::TargetId;
 use crate::drift::{Class, FlagDrift};
 use crate::git::{self, GitError};
-use crate::plan::TargetIdJson;
 
 /// The branch ledger commits go to.
 pub const BRANCH: &str = "flagops/drift-ledger";
@@ -92,9 +96,8 @@ pub struct FindingRecord {
     pub id: String,
     /// Same drift, same fingerprint: a finding is recorded once while it stays open.
     pub fingerprint: String,
-    pub application: String,
-    pub environment: String,
-    pub profile: String,
+    #[serde(flatten)]
+    pub target: TargetId,
     pub class: Class,
     pub message: String,
     /// The differing flags and fields, desired and live values (secrets redacted).
@@ -217,7 +220,7 @@ fn hex(bytes: &[u8]) -> String {
 
 /// The fingerprint of a drift finding: what drifted, not when it was seen.
 pub fn fingerprint(
-    target: &TargetIdJson,
+    target: &TargetId,
     class: Class,
     deployment: Option<i32>,
     version: Option<i32>,

@@ -1,21 +1,18 @@
 //! Drift for a terminal or a CI log.
 
-use super::{Reported, describe_field, target_name};
+use super::{describe_field, ledger_note};
+use crate::drift::Report;
 
-pub fn render(findings: &[Reported<'_>], targets: usize, backend: &str) -> String {
+pub fn render(report: &Report) -> String {
     let mut out = String::new();
-    for r in findings {
-        let f = r.finding;
-        let recorded = match &r.recorded {
-            Some((id, Some(resolution))) => format!(" [ledger {id}, {resolution}]"),
-            Some((id, None)) => format!(" [ledger {id}]"),
-            None => String::new(),
-        };
+    for r in &report.findings {
+        let f = &r.finding;
         out.push_str(&format!(
-            "{} {}: {}{recorded}\n",
+            "{} {}: {}{}\n",
             f.class.as_str(),
-            target_name(f),
-            f.message
+            f.target,
+            f.message,
+            ledger_note(&r.ledger)
         ));
         for flag in &f.flags {
             let owned = if flag.console_owned {
@@ -27,13 +24,15 @@ pub fn render(findings: &[Reported<'_>], targets: usize, backend: &str) -> Strin
             out.push_str(&format!("    {}{owned}: {}\n", flag.key, fields.join("; ")));
         }
     }
-    let drifted: std::collections::HashSet<String> =
-        findings.iter().map(|r| target_name(r.finding)).collect();
+    let drifted: std::collections::HashSet<_> =
+        report.findings.iter().map(|r| &r.finding.target).collect();
+    let n = report.findings.len();
     out.push_str(&format!(
-        "\ndrift against {backend}: {} of {targets} targets drifted ({} finding{})\n",
+        "\ndrift against {}: {} of {} targets drifted ({n} finding{})\n",
+        report.backend,
         drifted.len(),
-        findings.len(),
-        if findings.len() == 1 { "" } else { "s" }
+        report.targets,
+        if n == 1 { "" } else { "s" }
     ));
     out
 }

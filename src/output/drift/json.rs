@@ -1,10 +1,9 @@
-//! Drift as one JSON document (version 1).
+//! Drift as one JSON document (version 1, see docs/json.md).
 
 use serde::Serialize;
 
-use super::Reported;
-use crate::drift::Finding;
-use crate::output::json::Tool;
+use crate::drift::{Finding, Report};
+use crate::output::json::{JSON_VERSION, Tool};
 
 #[derive(Serialize)]
 struct DriftDocument<'a> {
@@ -19,6 +18,8 @@ struct DriftDocument<'a> {
 
 #[derive(Serialize)]
 struct JsonFinding<'a> {
+    /// The stable code of the drift class (FO4xx).
+    code: &'static str,
     #[serde(flatten)]
     finding: &'a Finding,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -27,22 +28,23 @@ struct JsonFinding<'a> {
     resolution: Option<&'a str>,
 }
 
-pub fn render(findings: &[Reported<'_>], targets: usize, backend: &str) -> String {
-    let doc = DriftDocument {
-        version: 1,
+pub fn render(report: &Report) -> String {
+    crate::output::json::document(&DriftDocument {
+        version: JSON_VERSION,
         tool: Tool::this(),
         command: "drift",
-        backend,
-        targets,
-        drift: !findings.is_empty(),
-        findings: findings
+        backend: &report.backend,
+        targets: report.targets,
+        drift: !report.findings.is_empty(),
+        findings: report
+            .findings
             .iter()
             .map(|r| JsonFinding {
-                finding: r.finding,
-                ledger_id: r.recorded.as_ref().map(|(id, _)| id.as_str()),
-                resolution: r.recorded.as_ref().and_then(|(_, res)| *res),
+                code: r.finding.class.rule().code,
+                finding: &r.finding,
+                ledger_id: r.ledger.as_ref().map(|l| l.id.as_str()),
+                resolution: r.ledger.as_ref().and_then(|l| l.resolution),
             })
             .collect(),
-    };
-    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+    })
 }

@@ -1,9 +1,11 @@
 //! Drift as markdown, for a job summary or the body of a drift issue.
 
-use super::{Reported, describe_field, target_name};
+use super::describe_field;
+use crate::drift::{LedgerEntry, Report};
 use crate::output::markdown::cell;
 
-pub fn render(findings: &[Reported<'_>], targets: usize, backend: &str) -> String {
+pub fn render(report: &Report) -> String {
+    let (findings, targets, backend) = (&report.findings, report.targets, &report.backend);
     if findings.is_empty() {
         return format!(
             "### ✅ flagops drift: in sync\n\nAll {targets} targets serve what git says ({backend}).\n"
@@ -15,7 +17,7 @@ pub fn render(findings: &[Reported<'_>], targets: usize, backend: &str) -> Strin
         if findings.len() == 1 { "" } else { "s" }
     );
     for r in findings {
-        let f = r.finding;
+        let f = &r.finding;
         let flags: Vec<String> = f
             .flags
             .iter()
@@ -39,15 +41,21 @@ pub fn render(findings: &[Reported<'_>], targets: usize, backend: &str) -> Strin
                 )
             })
             .collect();
-        let ledger = match &r.recorded {
-            Some((id, Some(res))) => format!("`{id}` ({res})"),
-            Some((id, None)) => format!("`{id}`"),
+        let ledger = match &r.ledger {
+            Some(LedgerEntry {
+                id,
+                resolution: Some(res),
+            }) => format!("`{id}` ({res})"),
+            Some(LedgerEntry {
+                id,
+                resolution: None,
+            }) => format!("`{id}`"),
             None => "new".into(),
         };
         md.push_str(&format!(
             "| {} | `{}` | {} | {} | {ledger} |\n",
             f.class.as_str(),
-            cell(&target_name(f)),
+            cell(&f.target.to_string()),
             cell(&f.message),
             flags.join("<br>")
         ));

@@ -1,32 +1,110 @@
-//! Rendering of drift findings: one module per format.
+//! The drift report in every format: one module per format.
 
+pub mod github;
 pub mod human;
 pub mod json;
 pub mod markdown;
+pub mod sarif;
 
-use crate::drift::{FieldDrift, Finding};
-use crate::output::plan::short;
+use crate::cli::Format;
+use crate::drift::{FieldDrift, LedgerEntry, Report};
+use crate::finding::Finding;
+use crate::ledger::Written;
+use crate::load::Sources;
+use crate::output;
+
+/// Prints the report in `format`, adds the markdown to the job summary, and sets the step's
+/// `drift` output.
+pub fn emit(report: &Report, format: Format, sources: &Sources) -> std::io::Result<()> {
+    output::print(&render(report, format, sources))?;
+    if format != Format::Markdown {
+        output::append_step_summary(&markdown::render(report))?;
+    }
+    output::actions::set_output(
+        "drift",
+        if report.findings.is_empty() {
+            "false"
+        } else {
+            "true"
+        },
+    )
+}
+
+pub fn render(report: &Report, format: Format, sources: &Sources) -> String {
+    match format {
+        Format::Human => human::render(report),
+        Format::Markdown => markdown::render(report),
+        Format::Json => json::render(report),
+        Format::Github => github::render(report, sources),
+        Format::Sarif => sarif::render(report, sources),
+    }
+}
+
+/// "[ledger 2026…, adopted]"
+fn ledger_note(entry: &Option<LedgerEntry>) -> String {
+    match entry {
+        Some(LedgerEntry {
+            id,
+            resolution: Some(resolution),
+        }) => format!(" [ledger {id}, {resolution}]"),
+        Some(LedgerEntry {
+            id,
+            resolution: None,
+        }) => format!(" [ledger {id}]"),
+        None => String::new(),
+    }
+}
+
+/// What `--record` wrote, for stderr.
+pub fn recorded(written: &Written) -> String {
+    match &written.commit {
+        Some(oid) => format!(
+            "recorded {} finding(s) and {} resolution(s) on branch {} ({})\n",
+            written.findings,
+            written.resolutions,
+            crate::ledger::BRANCH,
+            oid.get(..12).unwrap_or(oid)
+        ),
+        None => "the ledger already has every finding\n".to_owned(),
+    }
+}
 
 /// "enabled: git true, live false"
 pub fn describe_field(f: &FieldDrift) -> String {
     format!(
         "{}: git {}, live {}",
         f.field,
-        short(&f.desired),
-        short(&f.live)
+        output::plan::short(&f.desired),
+        output::plan::short(&f.live)
     )
 }
 
-/// A finding with whether the ledger already has it.
-pub struct Reported<'a> {
-    pub finding: &'a Finding,
-    /// The ledger record id when already recorded, and its resolution if any.
-    pub recorded: Option<(String, Option<&'static str>)>,
-}
-
-pub fn target_name(f: &Finding) -> String {
-    format!(
-        "{}/{}/{}",
-        f.target.application, f.target.environment, f.target.profile
-    )
+/// Every drift item as a finding of its class's code: one per drifted flag, at the flag's
+/// node, or one at the target's environment in flagops.yaml.
+pub fn located(report: &Report) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for item in report.findings.iter().map(|r| &r.finding) {
+        let class = item.class;
+        let at = |location, message| {
+            Finding::new(class.rule(), location, message)
+                .help(class.help())
+                .label(class.as_str())
+        };
+        let headline = format!("{}: {}", item.target, item.message);
+        let before = out.len();
+        for flag in &item.flags {
+            let Some(location) = flag.location.clone() else {
+                continue;
+            };
+            let fields: Vec<String> = flag.fields.iter().map(describe_field).collect();
+            out.push(at(
+                location,
+                format!("{headline}; flag `{}`: {}", flag.key, fields.join("; ")),
+            ));
+        }
+        if out.len() == before {
+            out.push(at(item.location.clone(), headline));
+        }
+    }
+    out
 }

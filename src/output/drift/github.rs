@@ -1,0 +1,16 @@
+//! Drift as GitHub workflow commands: an annotation on each drifted flag's line.
+
+use crate::drift::Report;
+use crate::load::Sources;
+use crate::output::check::github::annotations;
+
+pub fn render(report: &Report, sources: &Sources) -> String {
+    let mut text = annotations(&super::located(report), sources);
+    text.push_str(&format!(
+        "flagops drift: {} finding(s) on {} target(s) against {}\n",
+        report.findings.len(),
+        report.targets,
+        report.backend
+    ));
+    text
+}
