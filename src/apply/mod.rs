@@ -7,6 +7,11 @@
 //! with the target's label is reused, and a deployment of that version already running or
 //! complete is watched instead of started twice.
 
+pub mod preflight;
+mod report;
+
+pub use report::ApplyReport;
+
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -76,7 +81,7 @@ pub enum Outcome {
 #[derive(Debug, Clone, Serialize)]
 pub struct TargetResult {
     #[serde(flatten)]
-    pub id: crate::plan::TargetIdJson,
+    pub id: crate::compile::TargetId,
     #[serde(flatten)]
     pub outcome: Outcome,
 }
@@ -179,7 +184,7 @@ pub async fn apply(
             let _permit = limit.acquire().await;
             let mut results = Vec::new();
             for t in queue {
-                let target = targets.iter().find(|c| c.id == t.target_id());
+                let target = targets.iter().find(|c| c.id == t.id);
                 let outcome = match target {
                     Some(target) => deploy_target(backend, inventory, target, t, options, progress)
                         .await
@@ -190,7 +195,7 @@ pub async fn apply(
                         error: "target not compiled".into(),
                     },
                 };
-                progress.report(&t.target_id(), &describe(&outcome));
+                progress.report(&t.id, &describe(&outcome));
                 results.push(TargetResult {
                     id: t.id.clone(),
                     outcome,
@@ -202,13 +207,7 @@ pub async fn apply(
     for results in futures_util::future::join_all(runs).await {
         report.targets.extend(results);
     }
-    let order = |r: &TargetResult| {
-        plan.targets.iter().position(|t| {
-            t.id.application == r.id.application
-                && t.id.environment == r.id.environment
-                && t.id.profile == r.id.profile
-        })
-    };
+    let order = |r: &TargetResult| plan.targets.iter().position(|t| t.id == r.id);
     report.targets.sort_by_key(order);
     report
 }
@@ -255,7 +254,7 @@ async fn ensure_resources(
         created.push(what);
     };
     for t in changed {
-        let id = t.target_id();
+        let id = t.id.clone();
         let Some(app_config) = config.applications.get(&id.application) else {
             continue;
         };
@@ -581,7 +580,7 @@ async fn watch(
     options: &Options,
     progress: &dyn Progress,
 ) -> Result<Outcome, BackendError> {
-    let id = plan.target_id();
+    let id = plan.id.clone();
     let started = Instant::now();
     let mut last = String::new();
     loop {

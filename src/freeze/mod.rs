@@ -6,8 +6,12 @@
 use jiff::Timestamp;
 use serde::Serialize;
 
+use std::path::Path;
+
+use crate::compile::TargetId;
+use crate::ledger::{self, BreakGlassRecord, Record};
 use crate::model::config::{Freeze, RepoConfig};
-use crate::plan::TargetIdJson;
+use crate::plan::{Action, Plan};
 
 /// "Now", injectable for tests and rehearsals: `FLAGOPS_NOW` (RFC 3339) or the clock.
 pub fn now(given: Option<Timestamp>) -> Timestamp {
@@ -63,7 +67,7 @@ impl FreezeRef {
 #[derive(Debug, Clone, Serialize)]
 pub struct Frozen {
     #[serde(flatten)]
-    pub id: TargetIdJson,
+    pub id: TargetId,
     pub freeze: FreezeRef,
 }
 
@@ -88,6 +92,97 @@ impl FreezeReport {
     pub fn is_empty(&self) -> bool {
         self.held.is_empty() && self.broken.is_empty()
     }
+}
+
+/// Splits off the changed targets of environments under a freeze at `now`: without a
+/// break-glass reason they leave the plan (held); with one they stay (broken).
+pub fn hold(
+    config: &RepoConfig,
+    mut plan: Plan,
+    now: Timestamp,
+    break_glass: Option<&str>,
+) -> (Plan, FreezeReport) {
+    let mut report = FreezeReport::default();
+    plan.targets.retain(|t| {
+        if t.action == Action::Unchanged {
+            return true;
+        }
+        let Some((index, freeze)) = active(config, &t.id.application, &t.id.environment, now)
+        else {
+            return true;
+        };
+        let frozen = Frozen {
+            id: t.id.clone(),
+            freeze: FreezeRef::new(index, freeze),
+        };
+        if break_glass.is_some() {
+            report.broken.push(frozen);
+            true
+        } else {
+            report.held.push(frozen);
+            false
+        }
+    });
+    if !report.is_empty() {
+        report.break_glass = break_glass.map(str::to_owned);
+    }
+    (plan, report)
+}
+
+/// Records a break-glass apply in the drift ledger before anything is deployed, so the
+/// record exists whatever happens next; fails (deploying nothing) when it cannot be written.
+/// Returns the report with the record's id.
+pub fn record_break_glass(
+    root: &Path,
+    config: &RepoConfig,
+    commit: &str,
+    mut report: FreezeReport,
+) -> anyhow::Result<FreezeReport> {
+    if report.broken.is_empty() {
+        return Ok(report);
+    }
+    let reason = report.break_glass.clone().unwrap_or_default();
+    let targets: Vec<String> = report.broken.iter().map(|f| f.id.to_string()).collect();
+    let mut freezes: Vec<String> = report
+        .broken
+        .iter()
+        .map(|f| {
+            format!(
+                "{} ({} to {})",
+                f.freeze.reason, f.freeze.from, f.freeze.until
+            )
+        })
+        .collect();
+    freezes.dedup();
+    let record = BreakGlassRecord {
+        id: ledger::new_id(&format!("{reason}{}", targets.join(","))),
+        // A reason is prose, but one pasted with a token in it must not reach git.
+        reason: if crate::check::rules::looks_secret("reason", &reason).is_some() {
+            "<redacted>".to_owned()
+        } else {
+            reason.clone()
+        },
+        targets,
+        freezes,
+        commit: commit.to_owned(),
+        by: ledger::actor(root),
+        at: Timestamp::now().to_string(),
+    };
+    let id = record.id.clone();
+    ledger::commit(
+        root,
+        &config.ledger_dir,
+        ledger::BRANCH,
+        &[Record::BreakGlass(record)],
+        &format!("drift ledger: break-glass apply\n\nRecorded by flagops apply --break-glass at {commit}."),
+    )
+    .map_err(|e| {
+        anyhow::anyhow!(
+            "cannot record the break-glass apply in the drift ledger, so nothing was deployed: {e}"
+        )
+    })?;
+    report.ledger_record = Some(id);
+    Ok(report)
 }
 
 #[cfg(test)]

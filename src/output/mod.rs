@@ -3,80 +3,17 @@
 
 pub mod actions;
 pub mod apply;
+pub mod check;
 pub mod codegen;
 pub mod drift;
-pub mod freeze;
-pub mod github;
-pub mod human;
 pub mod import;
 pub mod json;
 pub mod markdown;
 pub mod plan;
 pub mod progress;
 pub mod refs;
-pub mod sarif;
 
 use std::io::Write;
-
-use crate::finding::{Finding, Severity};
-use crate::load::Sources;
-
-/// How results are rendered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// Source snippets with the node underlined (colour respects NO_COLOR).
-    Human,
-    /// GitHub Actions workflow commands: annotations on the PR's changed lines.
-    Github,
-    /// One versioned JSON document (`version: 1`; fields are added, never changed).
-    Json,
-    /// SARIF 2.1.0, for code scanning.
-    Sarif,
-    /// Markdown, for a job summary or a PR comment.
-    Markdown,
-}
-
-/// What a `check` run reports, ready to render.
-pub struct CheckOutput<'a> {
-    pub findings: &'a [Finding],
-    pub sources: &'a Sources,
-    /// Files read.
-    pub files: usize,
-    /// Targets compiled.
-    pub targets: usize,
-}
-
-impl CheckOutput<'_> {
-    pub fn count(&self, severity: Severity) -> usize {
-        self.findings
-            .iter()
-            .filter(|f| f.severity == severity)
-            .count()
-    }
-
-    /// One line: "2 errors, 1 warning in 14 files".
-    pub fn summary_line(&self) -> String {
-        let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-        format!(
-            "{}, {} in {} ({})",
-            plural(self.count(Severity::Error), "error"),
-            plural(self.count(Severity::Warning), "warning"),
-            plural(self.files, "file"),
-            plural(self.targets, "target"),
-        )
-    }
-}
-
-/// Renders a check report in `format`.
-pub fn render_check(format: Format, out: &CheckOutput<'_>, color: bool) -> String {
-    match format {
-        Format::Human => human::render(out, color),
-        Format::Github => github::render(out),
-        Format::Json => json::render(out),
-        Format::Sarif => sarif::render(out),
-        Format::Markdown => markdown::render(out),
-    }
-}
 
 /// Writes a rendered report to stdout.
 pub fn print(text: &str) -> std::io::Result<()> {
@@ -103,6 +40,15 @@ pub fn print_error(message: &str) {
         .bold()
         .fg_color(Some(anstyle::AnsiColor::Red.into()));
     let _ = writeln!(stderr, "{style}error{style:#}: {message}");
+}
+
+/// Writes a warning that does not stop the command to stderr.
+pub fn print_warning(message: &str) {
+    let mut stderr = anstream::stderr().lock();
+    let style = anstyle::Style::new()
+        .bold()
+        .fg_color(Some(anstyle::AnsiColor::Yellow.into()));
+    let _ = writeln!(stderr, "{style}warning{style:#}: {message}");
 }
 
 /// Appends markdown to the file GitHub Actions shows as the job summary, when running there.

@@ -4,7 +4,7 @@ use crate::freeze::{FreezeReport, Frozen};
 use crate::output::markdown::cell;
 
 fn name(f: &Frozen) -> String {
-    format!("{}/{}/{}", f.id.application, f.id.environment, f.id.profile)
+    f.id.to_string()
 }
 
 fn freeze(f: &Frozen) -> String {
@@ -17,7 +17,7 @@ fn freeze(f: &Frozen) -> String {
     )
 }
 
-pub fn human(report: &FreezeReport, break_glass: Option<&str>) -> String {
+pub(super) fn human(report: &FreezeReport, break_glass: Option<&str>) -> String {
     let mut out = String::new();
     if !report.held.is_empty() {
         out.push('\n');
@@ -54,7 +54,7 @@ fn plural(n: usize) -> String {
     format!("{n} target{}", if n == 1 { "" } else { "s" })
 }
 
-pub fn markdown(report: &FreezeReport) -> String {
+pub(super) fn markdown(report: &FreezeReport) -> String {
     if report.is_empty() {
         return String::new();
     }

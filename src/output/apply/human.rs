@@ -1,0 +1,31 @@
+//! apply for a terminal or a CI log.
+
+use super::{freeze, line};
+use crate::apply::{ApplyReport, Outcome};
+
+pub fn render(apply: &ApplyReport) -> String {
+    let (report, backend) = (&apply.outcome, &apply.backend);
+    let mut out = String::new();
+    for c in &report.created {
+        out.push_str(&format!("+ created {c}\n"));
+    }
+    for t in &report.targets {
+        let (what, detail) = line(&t.outcome);
+        let name = t.id.to_string();
+        if detail.is_empty() {
+            out.push_str(&format!("  {name}: {what}\n"))
+        } else {
+            out.push_str(&format!("  {name}: {what} ({detail})\n"))
+        }
+    }
+    let count = |f: fn(&Outcome) -> bool| report.targets.iter().filter(|t| f(&t.outcome)).count();
+    out.push_str(&format!(
+        "\napply to {backend}: {} deployed, {} started, {} unchanged, {} rolled back, {} failed\n",
+        count(|o| matches!(o, Outcome::Deployed { .. })),
+        count(|o| matches!(o, Outcome::Started { .. })),
+        count(|o| matches!(o, Outcome::Unchanged)),
+        count(|o| matches!(o, Outcome::RolledBack { .. })),
+        count(|o| matches!(o, Outcome::Failed { .. })),
+    ));
+    out + &freeze::human(&apply.freezes, apply.break_glass.as_deref())
+}

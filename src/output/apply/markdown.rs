@@ -1,0 +1,30 @@
+//! apply as markdown, for the job summary.
+
+use super::{freeze, line};
+use crate::apply::ApplyReport;
+use crate::output::markdown::cell;
+
+pub fn render(apply: &ApplyReport) -> String {
+    let (report, backend) = (&apply.outcome, &apply.backend);
+    let icon = if report.failed() {
+        "❌"
+    } else if report.rolled_back() {
+        "⏪"
+    } else {
+        "✅"
+    };
+    let mut md = format!(
+        "### {icon} flagops apply\n\nAgainst {backend}.\n\n| target | result | detail |\n|---|---|---|\n"
+    );
+    for t in &report.targets {
+        let (what, detail) = line(&t.outcome);
+        md.push_str(&format!(
+            "| `{}/{}/{}` | {what} | {} |\n",
+            cell(&t.id.application),
+            cell(&t.id.environment),
+            cell(&t.id.profile),
+            cell(&detail)
+        ));
+    }
+    md + &freeze::markdown(&apply.freezes)
+}
