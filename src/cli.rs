@@ -4,8 +4,6 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::output::Format;
-
 /// GitOps for AWS AppConfig feature flags.
 #[derive(Debug, Parser)]
 #[command(name = "flagops", version, about, long_about = None)]
@@ -46,6 +44,21 @@ pub enum Command {
     Schema(SchemaArgs),
 }
 
+/// How results are rendered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Source snippets with the node underlined (colour respects NO_COLOR).
+    Human,
+    /// GitHub Actions workflow commands: annotations on the PR's changed lines.
+    Github,
+    /// One versioned JSON document (`version: 1`; fields are added, never changed).
+    Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// Markdown, for a job summary or a PR comment.
+    Markdown,
+}
+
 #[derive(Debug, Args)]
 pub struct RepoArgs {
     /// The repository: a directory at or below the one holding flagops.yaml.
@@ -62,9 +75,8 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
-    /// The date expiry rules compare against (YYYY-MM-DD); today by default.
-    #[arg(long, env = "FLAGOPS_TODAY", value_name = "DATE")]
-    pub today: Option<jiff::civil::Date>,
+    #[command(flatten)]
+    pub today: TodayArg,
 }
 
 #[derive(Debug, Args)]
@@ -76,9 +88,23 @@ pub struct CompileArgs {
     /// Write `<app>/<env>/<profile>.json` files under this directory instead of printing.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub today: TodayArg,
+}
+
+/// The date time-driven rules (expiry) compare against.
+#[derive(Debug, Args, Default, Clone)]
+pub struct TodayArg {
     /// The date expiry rules compare against (YYYY-MM-DD); today by default.
-    #[arg(long, env = "FLAGOPS_TODAY", value_name = "DATE")]
-    pub today: Option<jiff::civil::Date>,
+    #[arg(long = "today", env = "FLAGOPS_TODAY", value_name = "DATE")]
+    pub date: Option<jiff::civil::Date>,
+}
+
+impl TodayArg {
+    /// The date given, or today.
+    pub fn date(&self) -> jiff::civil::Date {
+        self.date.unwrap_or_else(|| jiff::Zoned::now().date())
+    }
 }
 
 /// Where flags are served.
@@ -88,7 +114,7 @@ pub struct BackendArgs {
     /// directory that behaves like AppConfig; default DIR .flagops/local). Default: flagops.yaml's
     /// `backend`, else appconfig.
     #[arg(long, env = "FLAGOPS_BACKEND", value_name = "BACKEND")]
-    pub backend: Option<String>,
+    pub backend: Option<crate::live::BackendSpec>,
 }
 
 #[derive(Debug, Args)]
@@ -105,20 +131,19 @@ pub struct PlanArgs {
     pub backend: BackendArgs,
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
-    pub format: PlanFormat,
-    /// The date expiry rules compare against (YYYY-MM-DD); today by default.
-    #[arg(long, env = "FLAGOPS_TODAY", value_name = "DATE")]
-    pub today: Option<jiff::civil::Date>,
+    pub format: ReportFormat,
+    #[command(flatten)]
+    pub today: TodayArg,
 }
 
-/// How a plan is rendered.
+/// How a report without source locations is rendered (plan, apply and the other commands).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum PlanFormat {
-    /// Per target and flag, for a terminal or a CI log.
+pub enum ReportFormat {
+    /// For a terminal or a CI log.
     Human,
-    /// A pull-request comment: summary table, collapsible details, within GitHub's size limit.
+    /// For a job summary or a pull-request comment (plan's fits GitHub's comment size limit).
     Markdown,
-    /// One JSON document.
+    /// One versioned JSON document (see docs/json.md).
     Json,
 }
 
@@ -154,10 +179,9 @@ pub struct ApplyArgs {
     pub allow_any_branch: bool,
     /// Output format of the final report.
     #[arg(long, value_enum, default_value = "human")]
-    pub format: PlanFormat,
-    /// The date expiry rules compare against (YYYY-MM-DD); today by default.
-    #[arg(long, env = "FLAGOPS_TODAY", value_name = "DATE")]
-    pub today: Option<jiff::civil::Date>,
+    pub format: ReportFormat,
+    #[command(flatten)]
+    pub today: TodayArg,
     /// Deploy to environments under a freeze (`freezes` in flagops.yaml) anyway, for this
     /// reason. Recorded in the report and, before anything is deployed, in the drift ledger.
     #[arg(long, value_name = "REASON")]
@@ -175,9 +199,9 @@ pub struct DriftArgs {
     pub filter: TargetFilter,
     #[command(flatten)]
     pub backend: BackendArgs,
-    /// Output format.
+    /// Output format: github and sarif put each drifted flag on its line.
     #[arg(long, value_enum, default_value = "human")]
-    pub format: PlanFormat,
+    pub format: Format,
     /// Add new findings (and resolutions of findings gone) to the ledger, committed on the
     /// branch `flagops/drift-ledger`.
     #[arg(long)]
@@ -185,9 +209,8 @@ pub struct DriftArgs {
     /// Exit 2 on any drift, or only on drift the ledger does not already have.
     #[arg(long, value_enum, default_value = "any")]
     pub fail_on: FailOn,
-    /// The date expiry rules compare against (YYYY-MM-DD); today by default.
-    #[arg(long, env = "FLAGOPS_TODAY", value_name = "DATE")]
-    pub today: Option<jiff::civil::Date>,
+    #[command(flatten)]
+    pub today: TodayArg,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -212,9 +235,8 @@ pub struct AdoptArgs {
     /// Edit the files but do not commit (no branch is created).
     #[arg(long)]
     pub no_commit: bool,
-    /// The date expiry rules compare against (YYYY-MM-DD); today by default.
-    #[arg(long, env = "FLAGOPS_TODAY", value_name = "DATE")]
-    pub today: Option<jiff::civil::Date>,
+    #[command(flatten)]
+    pub today: TodayArg,
 }
 
 #[derive(Debug, Args)]
@@ -230,9 +252,8 @@ pub struct ImportArgs {
     pub force: bool,
     #[command(flatten)]
     pub backend: BackendArgs,
-    /// The date check compares expiry dates against (YYYY-MM-DD); today by default.
-    #[arg(long, env = "FLAGOPS_TODAY", value_name = "DATE")]
-    pub today: Option<jiff::civil::Date>,
+    #[command(flatten)]
+    pub today: TodayArg,
 }
 
 #[derive(Debug, Args)]

@@ -1,4 +1,4 @@
-//! Exit codes: decided here, for every command.
+//! Exit codes: decided here, from each command's report.
 //!
 //! | code | meaning |
 //! |---|---|
@@ -8,6 +8,9 @@
 //! | 3 | apply ran, but AppConfig rolled back or reverted a deployment |
 
 use std::process::ExitCode;
+
+use crate::cli::FailOn;
+use crate::finding::{Finding, Severity};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Exit {
@@ -20,5 +23,44 @@ pub enum Exit {
 impl From<Exit> for ExitCode {
     fn from(exit: Exit) -> Self {
         ExitCode::from(exit as u8)
+    }
+}
+
+impl Exit {
+    /// 2 when `found` says so, else 0.
+    fn findings_if(found: bool) -> Exit {
+        if found { Exit::Findings } else { Exit::Clean }
+    }
+
+    /// check (and every command that refuses to run on a repository that fails it): error
+    /// findings need a human.
+    pub fn for_check(findings: &[Finding]) -> Exit {
+        Exit::findings_if(findings.iter().any(|f| f.severity == Severity::Error))
+    }
+
+    /// plan: changes, or values held after a rollback, need a reviewer.
+    pub fn for_plan(plan: &crate::plan::Plan) -> Exit {
+        Exit::findings_if(plan.has_changes() || plan.has_holds())
+    }
+
+    /// apply: a failed target is a failure; a rollback is its own code; values held after a
+    /// rollback (a fix, adopt or `--retry` is due) or by a freeze (its end, or break-glass)
+    /// need a human.
+    pub fn for_apply(report: &crate::apply::ApplyReport) -> Exit {
+        if report.outcome.failed() {
+            Exit::Failure
+        } else if report.outcome.rolled_back() {
+            Exit::RolledBack
+        } else {
+            Exit::findings_if(report.plan.has_holds() || !report.freezes.held.is_empty())
+        }
+    }
+
+    /// drift: any finding, or only those the ledger does not have yet.
+    pub fn for_drift(report: &crate::drift::Report, fail_on: FailOn) -> Exit {
+        Exit::findings_if(match fail_on {
+            FailOn::Any => !report.findings.is_empty(),
+            FailOn::New => report.new_findings() > 0,
+        })
     }
 }

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 use flagops::finding::catalog;
-use flagops::output::{github, markdown};
+use flagops::output::{check::github, markdown};
 use harness::{FORMATS, check, check_json, fixture, rule_fixtures};
 use jsonschema::{Draft, Validator};
 use serde_json::{Value, json};

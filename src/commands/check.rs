@@ -4,14 +4,15 @@ use crate::check::Documents;
 use std::path::PathBuf;
 
 use crate::cli::CheckArgs;
+use crate::cli::Format;
 use crate::exit::Exit;
 use crate::finding::Severity;
-use crate::output::{self, CheckOutput, Format};
+use crate::output::{self, check::CheckOutput};
 
 pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
     let root = super::repo_root(&args.repo.repo)?;
     let (loaded, mut report) =
-        super::load_and_check(&root, super::today(args.today), Documents::CheckOnly);
+        super::load_and_check(&root, args.today.date(), Documents::CheckOnly);
 
     if !args.paths.is_empty() {
         let wanted = relative_paths(&root, &args.paths);
@@ -29,13 +30,13 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
         files: loaded.sources.iter().count(),
         targets: report.targets,
     };
-    output::print(&output::render_check(
+    output::print(&output::check::render(
         args.format,
         &out,
         output::stdout_has_color(),
     ))?;
     if args.format != Format::Markdown {
-        output::append_step_summary(&output::render_check(Format::Markdown, &out, false))?;
+        output::append_step_summary(&output::check::render(Format::Markdown, &out, false))?;
     }
     Ok(if out.count(Severity::Error) > 0 {
         Exit::Findings

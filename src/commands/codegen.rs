@@ -9,7 +9,7 @@ use crate::exit::Exit;
 use crate::output;
 
 pub fn run(args: &CodegenArgs) -> anyhow::Result<Exit> {
-    let Some(checked) = super::live::checked(&args.repo.repo, None)? else {
+    let Some(checked) = super::live::checked(&args.repo.repo, jiff::Zoned::now().date())? else {
         return Ok(Exit::Findings);
     };
     let options = Options {

@@ -9,7 +9,7 @@ use crate::output;
 
 pub fn run(args: &CompileArgs) -> anyhow::Result<Exit> {
     // What fails check would be rejected at apply: show why (on stderr) instead of half a result.
-    let Some(checked) = super::live::checked(&args.repo.repo, args.today)? else {
+    let Some(checked) = super::live::checked(&args.repo.repo, args.today.date())? else {
         return Ok(Exit::Findings);
     };
     let report = &checked.report;

@@ -14,6 +14,7 @@ use crate::exit::Exit;
 use crate::finding::Severity;
 use crate::import;
 use crate::live::Backend;
+use crate::live::BackendSpec;
 use crate::live::appconfig::AppConfigBackend;
 use crate::live::describe::{self, Account};
 use crate::live::local::LocalBackend;
@@ -26,11 +27,15 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<Exit> {
         .with_context(|| format!("cannot create {}", args.repo.display()))?;
     let root = std::fs::canonicalize(&args.repo)
         .with_context(|| format!("cannot open {}", args.repo.display()))?;
-    let spec = args.backend.backend.as_deref().unwrap_or("appconfig");
+    let spec = args
+        .backend
+        .backend
+        .clone()
+        .unwrap_or(BackendSpec::AppConfig);
 
     let runtime = super::live::runtime()?;
     let (account, live, backend_name, mut notes) = runtime.block_on(async {
-        let (backend, account) = connect(spec, &root, &args.applications).await?;
+        let (backend, account) = connect(&spec, &root, &args.applications).await?;
         let mut notes = Vec::new();
         let targets = import::targets(&account, &mut notes);
         let refs: Vec<&crate::compile::Target> = targets.iter().collect();
@@ -42,7 +47,7 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<Exit> {
     write_all(&root, &imported.files, args.force)?;
 
     // What check and plan will say about the files just written.
-    let (loaded, report) = super::load_and_check(&root, super::today(args.today), Documents::Keep);
+    let (loaded, report) = super::load_and_check(&root, args.today.date(), Documents::Keep);
     let errors: Vec<_> = report
         .findings
         .iter()
@@ -55,7 +60,7 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<Exit> {
         let plan = crate::plan::plan(config, &report.model, &compiled, &live, &[]);
         for t in &plan.targets {
             targets.push(TargetOutcome {
-                id: t.target_id(),
+                id: t.id.clone(),
                 action: t.action,
                 changed: t.changes.iter().map(|c| c.key.clone()).collect(),
             });
@@ -76,14 +81,14 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<Exit> {
     };
     output::print(&output::import::human(&out))?;
     if !errors.is_empty() {
-        let check = output::CheckOutput {
+        let check = output::check::CheckOutput {
             findings: &errors,
             sources: &loaded.sources,
             files: loaded.sources.iter().count(),
             targets: report.targets,
         };
-        output::print(&output::render_check(
-            output::Format::Human,
+        output::print(&output::check::render(
+            crate::cli::Format::Human,
             &check,
             output::stdout_has_color(),
         ))?;
@@ -98,15 +103,12 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<Exit> {
 
 /// The backend to read live state through, and the account description from the same place.
 async fn connect(
-    spec: &str,
+    spec: &BackendSpec,
     root: &Path,
     applications: &[String],
 ) -> anyhow::Result<(Backend, Account)> {
-    match spec
-        .split_once(':')
-        .map_or((spec, None), |(k, d)| (k, Some(d)))
-    {
-        ("appconfig", None) => {
+    match spec.local_dir(root) {
+        None => {
             let config = aws_config::defaults(BehaviorVersion::latest())
                 .retry_config(RetryConfig::standard().with_max_attempts(8))
                 .load()
@@ -118,11 +120,7 @@ async fn connect(
                 account,
             ))
         }
-        ("local", dir) => {
-            let dir = root.join(
-                dir.filter(|d| !d.is_empty())
-                    .unwrap_or(super::live::DEFAULT_LOCAL_DIR),
-            );
+        Some(dir) => {
             if !dir.join("state.json").is_file() {
                 bail!("{} holds no local backend state", dir.display());
             }
@@ -130,7 +128,6 @@ async fn connect(
             let account = local.describe(applications)?;
             Ok((Backend::Local(local), account))
         }
-        _ => bail!("unknown backend `{spec}`: use `appconfig` or `local[:DIR]`"),
     }
 }
 

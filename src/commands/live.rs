@@ -3,21 +3,19 @@
 use crate::check::Documents;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, bail};
+use anyhow::Context as _;
 
 use crate::check::Report;
+use crate::cli::Format;
 use crate::cli::{BackendArgs, TargetFilter};
 use crate::compile::Target;
 use crate::finding::Severity;
-use crate::live::Backend;
 use crate::live::appconfig::AppConfigBackend;
 use crate::live::local::LocalBackend;
+use crate::live::{Backend, BackendSpec};
 use crate::load::Loaded;
 use crate::model::RepoConfig;
-use crate::output::{self, CheckOutput, Format};
-
-/// The default directory of the local backend, relative to the repository root.
-pub const DEFAULT_LOCAL_DIR: &str = ".flagops/local";
+use crate::output::{self, check::CheckOutput};
 
 /// A repository that passed check.
 pub struct Checked {
@@ -47,9 +45,9 @@ impl Checked {
 
 /// Loads and checks the repository; on check errors prints them and returns `None`: nothing
 /// that fails check is planned or applied.
-pub fn checked(repo: &Path, today: Option<jiff::civil::Date>) -> anyhow::Result<Option<Checked>> {
+pub fn checked(repo: &Path, today: jiff::civil::Date) -> anyhow::Result<Option<Checked>> {
     let root = super::repo_root(repo)?;
-    let (loaded, report) = super::load_and_check(&root, super::today(today), Documents::Keep);
+    let (loaded, report) = super::load_and_check(&root, today, Documents::Keep);
     if report.errors() > 0 || report.model.config.is_none() {
         let errors: Vec<_> = report
             .findings
@@ -63,7 +61,7 @@ pub fn checked(repo: &Path, today: Option<jiff::civil::Date>) -> anyhow::Result<
             files: loaded.sources.iter().count(),
             targets: 0,
         };
-        output::print_stderr(&output::render_check(
+        output::print_stderr(&output::check::render(
             Format::Human,
             &out,
             output::stderr_has_color(),
@@ -83,22 +81,15 @@ pub async fn backend(
     config: &RepoConfig,
     root: &Path,
 ) -> anyhow::Result<Backend> {
-    let spec = args
-        .backend
-        .as_deref()
-        .or(config.backend.as_deref())
-        .unwrap_or("appconfig");
-    match spec
-        .split_once(':')
-        .map_or((spec, None), |(k, d)| (k, Some(d)))
-    {
-        ("appconfig", None) => Ok(Backend::AppConfig(AppConfigBackend::from_env().await)),
-        ("local", dir) => {
-            let dir = root.join(dir.filter(|d| !d.is_empty()).unwrap_or(DEFAULT_LOCAL_DIR));
-            Ok(Backend::Local(LocalBackend::new(dir)))
-        }
-        _ => bail!("unknown backend `{spec}`: use `appconfig` or `local[:DIR]`"),
-    }
+    let spec = match (&args.backend, &config.backend) {
+        (Some(spec), _) => spec.clone(),
+        (None, Some(text)) => text.parse().map_err(anyhow::Error::msg)?,
+        (None, None) => BackendSpec::AppConfig,
+    };
+    Ok(match spec.local_dir(root) {
+        None => Backend::AppConfig(AppConfigBackend::from_env().await),
+        Some(dir) => Backend::Local(LocalBackend::new(dir)),
+    })
 }
 
 /// A single-threaded runtime: flagops's concurrency is I/O, bounded, and needs no threads.

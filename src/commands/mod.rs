@@ -54,11 +54,6 @@ pub fn repo_root(start: &Path) -> anyhow::Result<PathBuf> {
     }
 }
 
-/// Today, or the date given for reproducible expiry checks.
-pub fn today(given: Option<jiff::civil::Date>) -> jiff::civil::Date {
-    given.unwrap_or_else(|| jiff::Zoned::now().date())
-}
-
 /// Loads and checks the repository at `root`.
 pub fn load_and_check(
     root: &Path,

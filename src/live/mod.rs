@@ -7,11 +7,13 @@ pub mod describe;
 pub mod local;
 pub mod normalize;
 pub mod resolve;
+pub mod spec;
 
 use std::collections::BTreeMap;
 
 pub use backend::{Backend, BackendError, ErrorKind};
 pub use resolve::{LiveState, resolve};
+pub use spec::BackendSpec;
 
 /// A deployment's state. AppConfig sends SCREAMING_CASE; anything else is kept as written.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

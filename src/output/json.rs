@@ -1,22 +1,9 @@
-//! JSON output: one document, versioned. The structs here are the contract, frozen per
-//! version; they are built from findings and never serialize internal types directly.
+//! What every JSON report shares: the version and the tool that wrote it.
 
 use serde::Serialize;
 
-use super::CheckOutput;
-use crate::finding::Severity;
-
 /// Bumped only on incompatible changes; fields may be added within a version.
 pub const JSON_VERSION: u32 = 1;
-
-#[derive(Serialize)]
-struct CheckDocument<'a> {
-    version: u32,
-    tool: Tool,
-    command: &'static str,
-    summary: Summary,
-    findings: Vec<JsonFinding<'a>>,
-}
 
 #[derive(Serialize)]
 pub struct Tool {
@@ -33,70 +20,9 @@ impl Tool {
     }
 }
 
-#[derive(Serialize)]
-struct Summary {
-    errors: usize,
-    warnings: usize,
-    notes: usize,
-    files: usize,
-    targets: usize,
-}
-
-#[derive(Serialize)]
-struct JsonFinding<'a> {
-    code: &'static str,
-    rule: &'static str,
-    severity: Severity,
-    message: &'a str,
-    file: &'a str,
-    /// 1-based; absent when the finding concerns a whole file.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    line: Option<usize>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    column: Option<usize>,
-    /// The YAML node as a JSON Pointer, when the file parsed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    yaml_path: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    label: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    help: Option<&'a str>,
-}
-
-pub fn render(out: &CheckOutput<'_>) -> String {
-    let findings = out
-        .findings
-        .iter()
-        .map(|f| {
-            let resolved = out.sources.resolve(&f.location);
-            JsonFinding {
-                code: f.rule.code,
-                rule: f.rule.name,
-                severity: f.severity,
-                message: &f.message,
-                file: f.location.file(),
-                line: resolved.span.map(|s| s.line),
-                column: resolved.span.map(|s| s.column),
-                yaml_path: f.location.pointer(),
-                label: f.label.as_deref(),
-                help: f.help.as_deref(),
-            }
-        })
-        .collect();
-    let doc = CheckDocument {
-        version: JSON_VERSION,
-        tool: Tool::this(),
-        command: "check",
-        summary: Summary {
-            errors: out.count(Severity::Error),
-            warnings: out.count(Severity::Warning),
-            notes: out.count(Severity::Note),
-            files: out.files,
-            targets: out.targets,
-        },
-        findings,
-    };
-    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+/// A JSON report, pretty-printed, ending in a newline.
+pub fn document(doc: &impl Serialize) -> String {
+    let mut text = serde_json::to_string_pretty(doc).unwrap_or_default();
     text.push('\n');
     text
 }

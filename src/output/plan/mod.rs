@@ -6,7 +6,27 @@ pub mod markdown;
 
 use serde_json::Value;
 
-use crate::plan::{ChangeKind, FieldChange, FlagChange};
+use crate::cli::ReportFormat;
+use crate::output;
+use crate::plan::{ChangeKind, FieldChange, FlagChange, Plan};
+
+/// Prints the plan in `format`, adds the markdown to the job summary, and sets the step's
+/// `has_changes` output.
+pub fn emit(plan: &Plan, backend: &str, format: ReportFormat) -> std::io::Result<()> {
+    let text = match format {
+        ReportFormat::Human => human::render(plan, backend),
+        ReportFormat::Markdown => markdown::render(plan, backend),
+        ReportFormat::Json => json::render(plan, backend),
+    };
+    output::print(&text)?;
+    if format != ReportFormat::Markdown {
+        output::append_step_summary(&markdown::render(plan, backend))?;
+    }
+    output::actions::set_output(
+        "has_changes",
+        if plan.has_changes() { "true" } else { "false" },
+    )
+}
 
 /// A value for a one-line summary: strings bare, long values shortened.
 pub fn short(value: &Option<Value>) -> String {

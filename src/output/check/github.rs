@@ -2,7 +2,8 @@
 //! GitHub shows as annotations on the changed lines of a pull request.
 
 use super::CheckOutput;
-use crate::finding::Severity;
+use crate::finding::{Finding, Severity};
+use crate::load::Sources;
 
 /// Escapes a workflow-command message: `%`, CR and LF.
 pub fn escape_data(s: &str) -> String {
@@ -17,14 +18,21 @@ pub fn escape_property(s: &str) -> String {
 }
 
 pub fn render(out: &CheckOutput<'_>) -> String {
+    let mut text = annotations(out.findings, out.sources);
+    text.push_str(&format!("flagops check: {}\n", out.summary_line()));
+    text
+}
+
+/// One workflow command per finding, at its resolved location.
+pub fn annotations(findings: &[Finding], sources: &Sources) -> String {
     let mut text = String::new();
-    for finding in out.findings {
+    for finding in findings {
         let command = match finding.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
             Severity::Note => "notice",
         };
-        let resolved = out.sources.resolve(&finding.location);
+        let resolved = sources.resolve(&finding.location);
         let mut props = vec![format!("file={}", escape_property(resolved.file))];
         if let Some(span) = resolved.span {
             // Only the start: GitHub mishandles annotations whose end is past the line.
@@ -46,7 +54,6 @@ pub fn render(out: &CheckOutput<'_>) -> String {
             escape_data(&message)
         ));
     }
-    text.push_str(&format!("flagops check: {}\n", out.summary_line()));
     text
 }
 

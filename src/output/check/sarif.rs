@@ -4,7 +4,8 @@
 use serde::Serialize;
 
 use super::CheckOutput;
-use crate::finding::{Severity, catalog};
+use crate::finding::{Finding, Severity, catalog};
+use crate::load::Sources;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -141,6 +142,11 @@ fn level(severity: Severity) -> &'static str {
 }
 
 pub fn render(out: &CheckOutput<'_>) -> String {
+    log(out.findings, out.sources)
+}
+
+/// A SARIF log of `findings`, with every rule of the catalog.
+pub fn log(findings: &[Finding], sources: &Sources) -> String {
     let rules = catalog::ALL
         .iter()
         .map(|r| Rule {
@@ -154,11 +160,10 @@ pub fn render(out: &CheckOutput<'_>) -> String {
             },
         })
         .collect();
-    let results = out
-        .findings
+    let results = findings
         .iter()
         .map(|f| {
-            let resolved = out.sources.resolve(&f.location);
+            let resolved = sources.resolve(&f.location);
             let mut text = f.message.clone();
             if let Some(help) = &f.help {
                 text.push_str("\nhelp: ");
@@ -203,9 +208,7 @@ pub fn render(out: &CheckOutput<'_>) -> String {
             column_kind: "unicodeCodePoints",
         }],
     };
-    let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
-    text.push('\n');
-    text
+    crate::output::json::document(&log)
 }
 
 #[cfg(test)]
