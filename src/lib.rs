@@ -15,6 +15,7 @@ pub mod drift;
 pub mod exit;
 pub mod finding;
 pub mod freeze;
+pub mod fsutil;
 pub mod git;
 pub mod import;
 pub mod ledger;

@@ -173,8 +173,6 @@ pub fn run(args: &AdoptArgs) -> anyhow::Result<Exit> {
 }
 
 fn write_atomic(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
-    let tmp = path.with_extension("adopt.tmp");
-    std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
+    crate::fsutil::write_atomic(path, text)
+        .with_context(|| format!("cannot write {}", path.display()))
 }

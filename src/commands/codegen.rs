@@ -47,9 +47,8 @@ pub fn run(args: &CodegenArgs) -> anyhow::Result<Exit> {
             std::fs::create_dir_all(parent)
                 .with_context(|| format!("cannot create {}", parent.display()))?;
         }
-        let tmp = path.with_extension("codegen.tmp");
-        std::fs::write(&tmp, &source).with_context(|| format!("cannot write {}", tmp.display()))?;
-        std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+        crate::fsutil::write_atomic(path, &source)
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
     Ok(Exit::Clean)
 }

@@ -30,11 +30,7 @@ pub fn run(args: &CompileArgs) -> anyhow::Result<Exit> {
                     std::fs::create_dir_all(parent)
                         .with_context(|| format!("cannot create {}", parent.display()))?;
                 }
-                // Write to a temporary file and rename, so a reader never sees half a document.
-                let tmp = path.with_extension("json.tmp");
-                std::fs::write(&tmp, canonical::pretty(&target.document) + "\n")
-                    .with_context(|| format!("cannot write {}", tmp.display()))?;
-                std::fs::rename(&tmp, &path)
+                crate::fsutil::write_atomic(&path, canonical::pretty(&target.document) + "\n")
                     .with_context(|| format!("cannot write {}", path.display()))?;
             }
         }

@@ -160,9 +160,8 @@ fn write_all(root: &Path, files: &[import::File], force: bool) -> anyhow::Result
             std::fs::create_dir_all(parent)
                 .with_context(|| format!("cannot create {}", parent.display()))?;
         }
-        let tmp = path.with_extension("import.tmp");
-        std::fs::write(&tmp, &f.text).with_context(|| format!("cannot write {}", tmp.display()))?;
-        std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
+        crate::fsutil::write_atomic(&path, &f.text)
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
     Ok(())
 }

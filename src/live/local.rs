@@ -7,6 +7,7 @@
 //! in AppConfig. Every change is written to a temporary file and renamed, under a file lock,
 //! so concurrent or interrupted runs never leave a torn state.
 
+use crate::fsutil::write_atomic;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -19,6 +20,7 @@ use super::describe::{
     Account, AppDescription, EnvDescription, ProfileDescription, StrategyDescription,
 };
 use super::{AppInventory, DeployEvent, DeployState, Deployment, Inventory, VersionInfo};
+use crate::fsutil::write_atomic;
 use crate::model::config::{Monitor, Strategy};
 
 pub struct LocalBackend {
@@ -665,12 +667,6 @@ fn find_profile_mut<'a>(
         .iter_mut()
         .find(|p| p.id == profile_id)
         .ok_or_else(|| not_found("CreateHostedConfigurationVersion", "configuration profile"))
-}
-
-fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    fs::write(&tmp, bytes)?;
-    fs::rename(&tmp, path)
 }
 
 /// The Agent reads multi-variant profiles only as Ion, under this extension.
