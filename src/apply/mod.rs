@@ -20,6 +20,10 @@ use crate::live::{
 use crate::model::config::{ProfileKind, RepoConfig};
 use crate::plan::{Action, Plan, TargetPlan};
 
+/// StartDeployment conflicts decided again from a fresh read before apply gives up on a
+/// target (waits for a deployment in progress do not count: the busy check does them).
+const MAX_CONFLICTS: u32 = 10;
+
 /// How apply runs.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -386,6 +390,9 @@ async fn deploy_target(
     let version = upload(backend, &app.id, profile_id, target, plan, options).await?;
     let version_text = version.to_string();
     let started = Instant::now();
+    // Conflicts that are not explained by a deployment in progress (a stale
+    // LatestDeploymentNumber) are decided again from a fresh read, a bounded number of times.
+    let mut conflicts = 0u32;
 
     let deployment = loop {
         let history = backend.deployments(&app.id, env_id).await?;
@@ -476,14 +483,25 @@ async fn deploy_target(
                 );
                 break d;
             }
-            // Another deployment got in first: wait for it and look again.
+            // Another deployment got in first: read the environment again and decide again
+            // (the same request is never re-sent: the next one carries the new history).
             Err(e)
                 if e.kind == ErrorKind::Conflict
-                    && options.wait
+                    && conflicts < MAX_CONFLICTS
+                    && (options.wait || !e.message.contains("in progress"))
                     && started.elapsed() <= options.timeout =>
             {
-                progress.report(id, &format!("environment busy ({}); retrying", e.message));
-                pause(backend, options.poll).await;
+                conflicts += 1;
+                progress.report(
+                    id,
+                    &format!(
+                        "conflict ({}); reading the environment again ({conflicts}/{MAX_CONFLICTS})",
+                        e.message
+                    ),
+                );
+                if e.message.contains("in progress") {
+                    pause(backend, options.poll).await;
+                }
             }
             Err(e) => return Err(e),
         }
