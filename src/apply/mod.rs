@@ -321,8 +321,9 @@ async fn ensure_resources(
         {
             // Freeform profiles get their schema as an AppConfig validator when it fits one.
             let schema = match (&profile.kind, &profile.schema) {
-                (ProfileKind::Freeform, Some(path)) => std::fs::read_to_string(root.join(path))
+                (ProfileKind::Freeform, Some(path)) => crate::load::read_repo_file(root, path)
                     .ok()
+                    .and_then(|b| String::from_utf8(b).ok())
                     .filter(|s| s.chars().count() <= crate::compile::VALIDATOR_MAX_CHARS),
                 _ => None,
             };

@@ -66,6 +66,9 @@ fn endpoint_description(config: &aws_config::SdkConfig) -> String {
         })
 }
 
+/// Items per page of every listing (AppConfig's maximum).
+const PAGE: i32 = 50;
+
 /// (application id, profile id, version number)
 type VersionKey = (String, String, String);
 
@@ -234,20 +237,18 @@ impl AppConfigBackend {
 
     pub async fn deployments(&self, app_id: &str, env_id: &str) -> Result<Vec<Deployment>> {
         let mut out = Vec::new();
-        let mut token = None;
-        loop {
-            let page = self
-                .client
-                .list_deployments()
-                .application_id(app_id)
-                .environment_id(env_id)
-                .set_next_token(token)
-                .max_results(50)
-                .send()
-                .await
-                .map_err(|e| self.err("ListDeployments", e))?;
+        let mut pages = self
+            .client
+            .list_deployments()
+            .application_id(app_id)
+            .environment_id(env_id)
+            .max_results(PAGE)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| self.err("ListDeployments", e))?;
             for s in page.items() {
-                let d = Deployment {
+                out.push(Deployment {
                     number: s.deployment_number(),
                     profile_id: s.configuration_profile_id().map(str::to_owned),
                     version: s.configuration_version().unwrap_or_default().to_owned(),
@@ -261,16 +262,25 @@ impl AppConfigBackend {
                     started_at: s.started_at().and_then(|t| t.fmt(Format::DateTime).ok()),
                     completed_at: s.completed_at().and_then(|t| t.fmt(Format::DateTime).ok()),
                     events: Vec::new(),
-                };
-                out.push(d);
-            }
-            token = page.next_token().map(str::to_owned);
-            if token.is_none() {
-                break;
+                });
             }
         }
-        // AppConfig documents descending numbers; not every implementation keeps to it.
+        // Neither the order nor the page size is trusted: an implementation that lists oldest
+        // first and cuts at MaxResults without a NextToken hides the newest deployments. A
+        // listing that fills whole pages is checked for numbers above its newest.
+        if !out.is_empty() && out.len() % PAGE as usize == 0 {
+            let mut next = out.iter().map(|d| d.number).max().unwrap_or(0) + 1;
+            loop {
+                match self.deployment(app_id, env_id, next).await {
+                    Ok(d) => out.push(d),
+                    Err(e) if e.kind == ErrorKind::NotFound => break,
+                    Err(e) => return Err(e),
+                }
+                next += 1;
+            }
+        }
         out.sort_by_key(|d| std::cmp::Reverse(d.number));
+        out.dedup_by_key(|d| d.number);
         Ok(out)
     }
 
