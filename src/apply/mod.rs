@@ -25,6 +25,10 @@ use crate::live::{
 use crate::model::config::{ProfileKind, RepoConfig};
 use crate::plan::{Action, Plan, TargetPlan};
 
+/// StartDeployment conflicts decided again from a fresh read before apply gives up on a
+/// target (waits for a deployment in progress do not count: the busy check does them).
+const MAX_CONFLICTS: u32 = 10;
+
 /// How apply runs.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -316,8 +320,9 @@ async fn ensure_resources(
         {
             // Freeform profiles get their schema as an AppConfig validator when it fits one.
             let schema = match (&profile.kind, &profile.schema) {
-                (ProfileKind::Freeform, Some(path)) => std::fs::read_to_string(root.join(path))
+                (ProfileKind::Freeform, Some(path)) => crate::load::read_repo_file(root, path)
                     .ok()
+                    .and_then(|b| String::from_utf8(b).ok())
                     .filter(|s| s.chars().count() <= crate::compile::VALIDATOR_MAX_CHARS),
                 _ => None,
             };
@@ -385,6 +390,9 @@ async fn deploy_target(
     let version = upload(backend, &app.id, profile_id, target, plan, options).await?;
     let version_text = version.to_string();
     let started = Instant::now();
+    // Conflicts that are not explained by a deployment in progress (a stale
+    // LatestDeploymentNumber) are decided again from a fresh read, a bounded number of times.
+    let mut conflicts = 0u32;
 
     let deployment = loop {
         let history = backend.deployments(&app.id, env_id).await?;
@@ -475,14 +483,25 @@ async fn deploy_target(
                 );
                 break d;
             }
-            // Another deployment got in first: wait for it and look again.
+            // Another deployment got in first: read the environment again and decide again
+            // (the same request is never re-sent: the next one carries the new history).
             Err(e)
                 if e.kind == ErrorKind::Conflict
-                    && options.wait
+                    && conflicts < MAX_CONFLICTS
+                    && (options.wait || !e.message.contains("in progress"))
                     && started.elapsed() <= options.timeout =>
             {
-                progress.report(id, &format!("environment busy ({}); retrying", e.message));
-                pause(backend, options.poll).await;
+                conflicts += 1;
+                progress.report(
+                    id,
+                    &format!(
+                        "conflict ({}); reading the environment again ({conflicts}/{MAX_CONFLICTS})",
+                        e.message
+                    ),
+                );
+                if e.message.contains("in progress") {
+                    pause(backend, options.poll).await;
+                }
             }
             Err(e) => return Err(e),
         }

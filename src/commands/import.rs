@@ -6,8 +6,6 @@ use crate::check::Documents;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
-use aws_config::BehaviorVersion;
-use aws_config::retry::RetryConfig;
 
 use crate::cli::ImportArgs;
 use crate::exit::Exit;
@@ -109,16 +107,10 @@ async fn connect(
 ) -> anyhow::Result<(Backend, Account)> {
     match spec.local_dir(root) {
         None => {
-            let config = aws_config::defaults(BehaviorVersion::latest())
-                .retry_config(RetryConfig::standard().with_max_attempts(8))
-                .load()
-                .await;
-            let client = aws_sdk_appconfig::Client::new(&config);
-            let account = describe::appconfig(&client, applications).await?;
-            Ok((
-                Backend::AppConfig(AppConfigBackend::with_client(client)),
-                account,
-            ))
+            // One client for both: the backend's, with its timeouts and retries.
+            let backend = AppConfigBackend::from_env().await;
+            let account = describe::appconfig(backend.client(), applications).await?;
+            Ok((Backend::AppConfig(backend), account))
         }
         Some(dir) => {
             if !dir.join("state.json").is_file() {

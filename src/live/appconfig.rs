@@ -28,11 +28,54 @@ use crate::model::config::{GrowthType, Monitor, Strategy};
 /// Attempts per call, throttling and 5xx included.
 const MAX_ATTEMPTS: u32 = 8;
 
+/// Longest a TCP (and TLS) connection may take to open.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+/// Longest one attempt of a call may wait for its answer.
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(8);
+/// Longest one call may take, its retries included: an endpoint that accepts connections and
+/// never answers fails the run within this, not at the CI job's limit.
+pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The SDK's timeouts for every AppConfig call.
+pub fn timeout_config() -> aws_config::timeout::TimeoutConfig {
+    aws_config::timeout::TimeoutConfig::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .read_timeout(ATTEMPT_TIMEOUT)
+        .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+        .operation_timeout(OPERATION_TIMEOUT)
+        .build()
+}
+
+/// The endpoint AppConfig calls go to, as configured: `AWS_ENDPOINT_URL_APPCONFIG`,
+/// `AWS_ENDPOINT_URL`, or the regional AWS endpoint.
+fn endpoint_description(config: &aws_config::SdkConfig) -> String {
+    std::env::var("AWS_ENDPOINT_URL_APPCONFIG")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .map(|u| format!("{u} (AWS_ENDPOINT_URL_APPCONFIG)"))
+        .or_else(|| {
+            std::env::var("AWS_ENDPOINT_URL")
+                .ok()
+                .filter(|s| !s.is_empty())
+                .map(|u| format!("{u} (AWS_ENDPOINT_URL)"))
+        })
+        .or_else(|| config.endpoint_url().map(str::to_owned))
+        .unwrap_or_else(|| match config.region() {
+            Some(r) => format!("https://appconfig.{r}.amazonaws.com"),
+            None => "AppConfig (no region configured)".to_owned(),
+        })
+}
+
+/// Items per page of every listing (AppConfig's maximum).
+const PAGE: i32 = 50;
+
 /// (application id, profile id, version number)
 type VersionKey = (String, String, String);
 
 pub struct AppConfigBackend {
     client: Client,
+    /// Where calls go, for error messages.
+    endpoint: String,
     /// Deployments that reached a final state never change: (app, env, number) → deployment.
     finished: Mutex<HashMap<(String, String, i32), Deployment>>,
     /// Hosted versions are immutable: (app, profile, number) → content.
@@ -40,17 +83,33 @@ pub struct AppConfigBackend {
 }
 
 impl AppConfigBackend {
-    /// A client from the environment: credentials, region, endpoint overrides.
+    /// A client from the environment: credentials, region, endpoint overrides; bounded
+    /// retries (standard mode) and timeouts ([`timeout_config`]).
     pub async fn from_env() -> Self {
         let config = aws_config::defaults(BehaviorVersion::latest())
             .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
+            .timeout_config(timeout_config())
             .load()
             .await;
-        Self::with_client(Client::new(&config))
+        let endpoint = endpoint_description(&config);
+        let mut backend = Self::with_client(Client::new(&config));
+        backend.endpoint = endpoint;
+        backend
+    }
+
+    /// The client, for readers that need more than the backend's calls (import).
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Where calls go: the endpoint URL and the setting it came from.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
     }
 
     pub fn with_client(client: Client) -> Self {
         AppConfigBackend {
+            endpoint: "AppConfig".to_owned(),
             client,
             finished: Mutex::default(),
             contents: Mutex::default(),
@@ -83,7 +142,7 @@ impl AppConfigBackend {
                 .max_results(50)
                 .send()
                 .await
-                .map_err(|e| err("ListApplications", e))?;
+                .map_err(|e| self.err("ListApplications", e))?;
             for app in page.items() {
                 if let (Some(id), Some(name)) = (app.id(), app.name())
                     && names.contains(&name)
@@ -111,7 +170,7 @@ impl AppConfigBackend {
                 .max_results(50)
                 .send()
                 .await
-                .map_err(|e| err("ListEnvironments", e))?;
+                .map_err(|e| self.err("ListEnvironments", e))?;
             for env in page.items() {
                 if let (Some(id), Some(name)) = (env.id(), env.name()) {
                     out.insert(name.to_owned(), id.to_owned());
@@ -137,7 +196,7 @@ impl AppConfigBackend {
                 .max_results(50)
                 .send()
                 .await
-                .map_err(|e| err("ListConfigurationProfiles", e))?;
+                .map_err(|e| self.err("ListConfigurationProfiles", e))?;
             for p in page.items() {
                 if let (Some(id), Some(name)) = (p.id(), p.name()) {
                     let kind = p.r#type().unwrap_or("AWS.Freeform");
@@ -163,7 +222,7 @@ impl AppConfigBackend {
                 .max_results(50)
                 .send()
                 .await
-                .map_err(|e| err("ListDeploymentStrategies", e))?;
+                .map_err(|e| self.err("ListDeploymentStrategies", e))?;
             for s in page.items() {
                 if let (Some(id), Some(name)) = (s.id(), s.name()) {
                     out.insert(name.to_owned(), id.to_owned());
@@ -178,20 +237,18 @@ impl AppConfigBackend {
 
     pub async fn deployments(&self, app_id: &str, env_id: &str) -> Result<Vec<Deployment>> {
         let mut out = Vec::new();
-        let mut token = None;
-        loop {
-            let page = self
-                .client
-                .list_deployments()
-                .application_id(app_id)
-                .environment_id(env_id)
-                .set_next_token(token)
-                .max_results(50)
-                .send()
-                .await
-                .map_err(|e| err("ListDeployments", e))?;
+        let mut pages = self
+            .client
+            .list_deployments()
+            .application_id(app_id)
+            .environment_id(env_id)
+            .max_results(PAGE)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| self.err("ListDeployments", e))?;
             for s in page.items() {
-                let d = Deployment {
+                out.push(Deployment {
                     number: s.deployment_number(),
                     profile_id: s.configuration_profile_id().map(str::to_owned),
                     version: s.configuration_version().unwrap_or_default().to_owned(),
@@ -205,16 +262,25 @@ impl AppConfigBackend {
                     started_at: s.started_at().and_then(|t| t.fmt(Format::DateTime).ok()),
                     completed_at: s.completed_at().and_then(|t| t.fmt(Format::DateTime).ok()),
                     events: Vec::new(),
-                };
-                out.push(d);
-            }
-            token = page.next_token().map(str::to_owned);
-            if token.is_none() {
-                break;
+                });
             }
         }
-        // AppConfig documents descending numbers; not every implementation keeps to it.
+        // Neither the order nor the page size is trusted: an implementation that lists oldest
+        // first and cuts at MaxResults without a NextToken hides the newest deployments. A
+        // listing that fills whole pages is checked for numbers above its newest.
+        if !out.is_empty() && out.len() % PAGE as usize == 0 {
+            let mut next = out.iter().map(|d| d.number).max().unwrap_or(0) + 1;
+            loop {
+                match self.deployment(app_id, env_id, next).await {
+                    Ok(d) => out.push(d),
+                    Err(e) if e.kind == ErrorKind::NotFound => break,
+                    Err(e) => return Err(e),
+                }
+                next += 1;
+            }
+        }
         out.sort_by_key(|d| std::cmp::Reverse(d.number));
+        out.dedup_by_key(|d| d.number);
         Ok(out)
     }
 
@@ -231,7 +297,7 @@ impl AppConfigBackend {
             .deployment_number(number)
             .send()
             .await
-            .map_err(|e| err("GetDeployment", e))?;
+            .map_err(|e| self.err("GetDeployment", e))?;
         let d = Deployment {
             number: out.deployment_number(),
             profile_id: out.configuration_profile_id().map(str::to_owned),
@@ -282,7 +348,7 @@ impl AppConfigBackend {
             .version_number(n)
             .send()
             .await
-            .map_err(|e| err("GetHostedConfigurationVersion", e))?;
+            .map_err(|e| self.err("GetHostedConfigurationVersion", e))?;
         let info = VersionInfo {
             number: out.version_number(),
             label: out.version_label().map(str::to_owned),
@@ -311,7 +377,7 @@ impl AppConfigBackend {
                 .max_results(50)
                 .send()
                 .await
-                .map_err(|e| err("ListHostedConfigurationVersions", e))?;
+                .map_err(|e| self.err("ListHostedConfigurationVersions", e))?;
             for v in page.items() {
                 out.push(VersionInfo {
                     number: v.version_number(),
@@ -475,7 +541,7 @@ impl AppConfigBackend {
             .set_latest_version_number(v.latest_version_number)
             .send()
             .await
-            .map_err(|e| err("CreateHostedConfigurationVersion", e))?;
+            .map_err(|e| self.err("CreateHostedConfigurationVersion", e))?;
         Ok(out.version_number())
     }
 
@@ -550,14 +616,14 @@ impl AppConfigBackend {
                 Err(e) => e,
             };
             if !is_transient(&e) && !is_name_taken(&e) {
-                return Err(err(operation, e));
+                return Err(self.err(operation, e));
             }
             if let Some(found) = existing().await? {
                 return Ok(found);
             }
             // Not there (or a taken name not listed yet): send again after a pause.
             if attempt >= MAX_ATTEMPTS {
-                return Err(err(operation, e));
+                return Err(self.err(operation, e));
             }
             tokio::time::sleep(Duration::from_millis(100 << attempt.min(6))).await;
             attempt += 1;
@@ -579,7 +645,7 @@ impl AppConfigBackend {
             .allow_revert(allow_revert)
             .send()
             .await
-            .map_err(|e| err("StopDeployment", e))?;
+            .map_err(|e| self.err("StopDeployment", e))?;
         self.deployment(app_id, env_id, number).await
     }
 }
@@ -647,15 +713,59 @@ fn is_name_taken<E: ProvideErrorMetadata>(e: &SdkError<E, HttpResponse>) -> bool
     })
 }
 
-/// Maps an SDK error to a backend error with its kind; the message never holds credentials.
-fn err<E, R>(operation: &'static str, e: SdkError<E, R>) -> BackendError
+impl AppConfigBackend {
+    /// [`describe_error`] with this backend's endpoint.
+    fn err<E, R>(&self, operation: &'static str, e: SdkError<E, R>) -> BackendError
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        R: std::fmt::Debug + HttpStatus,
+    {
+        describe_error(operation, &self.endpoint, e)
+    }
+}
+
+/// The HTTP status of a raw response, where there is one.
+pub trait HttpStatus {
+    fn http_status(&self) -> Option<u16>;
+}
+
+impl HttpStatus for HttpResponse {
+    fn http_status(&self) -> Option<u16> {
+        Some(self.status().as_u16())
+    }
+}
+
+/// The IAM action an operation needs (docs/iam.md lists them all).
+fn iam_action(operation: &str) -> String {
+    format!("appconfig:{operation}")
+}
+
+/// Maps an SDK error to a backend error with its kind, as one readable line: the operation,
+/// the HTTP status, AWS's error code and message, and a hint where the cause is known. The
+/// request id goes to the debug log only; the message never holds credentials.
+pub fn describe_error<E, R>(
+    operation: &'static str,
+    endpoint: &str,
+    e: SdkError<E, R>,
+) -> BackendError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + HttpStatus,
 {
+    if let Some(meta) = e.as_service_error().map(ProvideErrorMetadata::meta)
+        && let Some(id) = meta.extra("aws_request_id")
+    {
+        tracing_request_id(operation, id);
+    }
+    let status = match &e {
+        SdkError::ServiceError(s) => s.raw().http_status(),
+        SdkError::ResponseError(r) => r.raw().http_status(),
+        _ => None,
+    };
     let (kind, message) = match e.as_service_error() {
         Some(service) => {
             let code = service.code().unwrap_or_default();
+            let text = service.message().filter(|m| !m.is_empty());
             let kind = match code {
                 "ConflictException" => ErrorKind::Conflict,
                 "ResourceNotFoundException" => ErrorKind::NotFound,
@@ -664,15 +774,79 @@ where
                 | "ServiceQuotaExceededException" => ErrorKind::BadRequest,
                 _ => ErrorKind::Other,
             };
-            (
-                kind,
-                format!("{code}: {}", service.message().unwrap_or("no message")),
-            )
+            let mut line = match status {
+                Some(s) => format!("HTTP {s}"),
+                None => "error".to_owned(),
+            };
+            if !code.is_empty() {
+                line.push_str(&format!(" {code}"));
+            }
+            line.push_str(&format!(": {}", text.unwrap_or("no message")));
+            let hint = match (code, status) {
+                ("AccessDeniedException" | "AccessDenied", _) | (_, Some(403)) => Some(format!(
+                    "grant `{}` to the role flagops runs as (see docs/iam.md), or check which credentials the AWS credential chain picked",
+                    iam_action(operation)
+                )),
+                ("UnrecognizedClientException" | "InvalidSignatureException" | "ExpiredTokenException"
+                | "InvalidClientTokenId", _) => Some(
+                    "the credentials from the AWS credential chain were refused: check AWS_PROFILE / AWS_ACCESS_KEY_ID and that they have not expired".to_owned(),
+                ),
+                ("", Some(500 | 501)) | (_, Some(501)) if text.is_none() => Some(format!(
+                    "{endpoint} may not implement {operation} (an emulator that lacks it answers like this)"
+                )),
+                (_, Some(404)) if code.is_empty() || code == "UnknownOperationException" => Some(format!(
+                    "{endpoint} does not serve {operation}: check AWS_ENDPOINT_URL_APPCONFIG and the region"
+                )),
+                _ => None,
+            };
+            if let Some(h) = hint {
+                line.push_str(&format!(" (hint: {h})"));
+            }
+            (kind, line)
         }
-        None => (
-            ErrorKind::Other,
-            aws_sdk_appconfig::error::DisplayErrorContext(&e).to_string(),
-        ),
+        None => {
+            let detail = match &e {
+                SdkError::TimeoutError(_) => format!(
+                    "no answer from {endpoint} within {} s (per call; {} s per attempt)",
+                    OPERATION_TIMEOUT.as_secs(),
+                    ATTEMPT_TIMEOUT.as_secs()
+                ),
+                SdkError::DispatchFailure(f) if f.is_timeout() => {
+                    format!("no answer from {endpoint} (timed out after retries)")
+                }
+                SdkError::DispatchFailure(_) => format!(
+                    "cannot reach {endpoint}: {}",
+                    aws_sdk_appconfig::error::DisplayErrorContext(&e)
+                ),
+                SdkError::ConstructionFailure(_) => {
+                    let text = aws_sdk_appconfig::error::DisplayErrorContext(&e).to_string();
+                    if text.contains("credentials") || text.contains("Credentials") {
+                        format!(
+                            "{text} (hint: no credentials from the AWS credential chain: set AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or a role)"
+                        )
+                    } else if text.contains("region") || text.contains("Region") {
+                        format!("{text} (hint: set AWS_REGION)")
+                    } else {
+                        text
+                    }
+                }
+                _ => format!(
+                    "{} from {endpoint}",
+                    aws_sdk_appconfig::error::DisplayErrorContext(&e)
+                ),
+            };
+            let detail = match status {
+                Some(s) => format!("HTTP {s}: {detail}"),
+                None => detail,
+            };
+            (ErrorKind::Other, detail)
+        }
     };
     BackendError::new(kind, operation, message)
+}
+
+fn tracing_request_id(operation: &str, id: &str) {
+    if std::env::var_os("FLAGOPS_DEBUG").is_some() {
+        eprintln!("debug: {operation} request id {id}");
+    }
 }

@@ -253,26 +253,7 @@ fn non_empty(s: Option<&str>) -> Option<String> {
 fn fail<E, R>(operation: &'static str, e: SdkError<E, R>) -> BackendError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + super::appconfig::HttpStatus,
 {
-    match e.as_service_error() {
-        Some(service) => {
-            let code = service.code().unwrap_or_default();
-            let kind = match code {
-                "ResourceNotFoundException" => ErrorKind::NotFound,
-                "BadRequestException" => ErrorKind::BadRequest,
-                _ => ErrorKind::Other,
-            };
-            BackendError::new(
-                kind,
-                operation,
-                format!("{code}: {}", service.message().unwrap_or("no message")),
-            )
-        }
-        None => BackendError::new(
-            ErrorKind::Other,
-            operation,
-            aws_sdk_appconfig::error::DisplayErrorContext(&e).to_string(),
-        ),
-    }
+    super::appconfig::describe_error(operation, "the AppConfig endpoint", e)
 }

@@ -20,7 +20,6 @@ use super::describe::{
     Account, AppDescription, EnvDescription, ProfileDescription, StrategyDescription,
 };
 use super::{AppInventory, DeployEvent, DeployState, Deployment, Inventory, VersionInfo};
-use crate::fsutil::write_atomic;
 use crate::model::config::{Monitor, Strategy};
 
 pub struct LocalBackend {
@@ -306,12 +305,9 @@ impl LocalBackend {
 
     pub fn create_application(&self, name: &str, description: Option<&str>) -> Result<String> {
         self.with_state("CreateApplication", true, |state, _| {
-            if state.applications.iter().any(|a| a.name == name) {
-                return Err(BackendError::new(
-                    ErrorKind::BadRequest,
-                    "CreateApplication",
-                    format!("Application with name {name} already exists"),
-                ));
+            // Names are unique: a concurrent apply that got here first made it already.
+            if let Some(a) = state.applications.iter().find(|a| a.name == name) {
+                return Ok(a.id.clone());
             }
             let id = next_id(state, 'a');
             state.applications.push(App {
@@ -339,12 +335,8 @@ impl LocalBackend {
                 .iter_mut()
                 .find(|a| a.id == app_id)
                 .ok_or_else(|| not_found("CreateEnvironment", "application"))?;
-            if app.environments.iter().any(|e| e.name == name) {
-                return Err(BackendError::new(
-                    ErrorKind::BadRequest,
-                    "CreateEnvironment",
-                    format!("Environment with name {name} already exists"),
-                ));
+            if let Some(e) = app.environments.iter().find(|e| e.name == name) {
+                return Ok(e.id.clone());
             }
             app.environments.push(Env {
                 id: id.clone(),
@@ -376,12 +368,8 @@ impl LocalBackend {
                 .iter_mut()
                 .find(|a| a.id == app_id)
                 .ok_or_else(|| not_found("CreateConfigurationProfile", "application"))?;
-            if app.profiles.iter().any(|p| p.name == name) {
-                return Err(BackendError::new(
-                    ErrorKind::BadRequest,
-                    "CreateConfigurationProfile",
-                    format!("Configuration profile with name {name} already exists"),
-                ));
+            if let Some(p) = app.profiles.iter().find(|p| p.name == name) {
+                return Ok(p.id.clone());
             }
             app.profiles.push(Profile {
                 id: id.clone(),
@@ -397,6 +385,10 @@ impl LocalBackend {
 
     pub fn create_strategy(&self, name: &str, strategy: &Strategy) -> Result<String> {
         self.with_state("CreateDeploymentStrategy", true, |state, _| {
+            // One strategy per name, even when two applies on a fresh directory race.
+            if let Some(s) = state.strategies.iter().find(|s| s.name == name) {
+                return Ok(s.id.clone());
+            }
             let id = next_id(state, 's');
             state.strategies.push(NamedId {
                 id: id.clone(),
@@ -459,6 +451,19 @@ impl LocalBackend {
                 version.label.clone(),
             );
             let env = find_env_mut(state, d.application_id, d.environment_id)?;
+            // Compare-and-swap on the environment's newest deployment, as AppConfig does.
+            let newest = env.deployments.last().map(|x| x.number);
+            if d.latest_deployment_number.is_some() && d.latest_deployment_number != newest {
+                return Err(BackendError::new(
+                    ErrorKind::Conflict,
+                    "StartDeployment",
+                    format!(
+                        "LatestDeploymentNumber {} does not match the latest deployment number {}",
+                        d.latest_deployment_number.unwrap_or(0),
+                        newest.unwrap_or(0)
+                    ),
+                ));
+            }
             if let Some(busy) = env.deployments.iter().find(|x| x.state.is_in_progress()) {
                 return Err(BackendError::new(
                     ErrorKind::Conflict,

@@ -398,6 +398,23 @@ fn special(rel: &str, what: &str) -> Finding {
     )
 }
 
+/// A file of the repository named by a setting (a freeform profile's `schema:`), read with
+/// the same checks as flag files: inside the repository, a regular file, within the size
+/// limit. `Err` says why not, in one sentence.
+pub fn read_repo_file(root: &Path, rel: &str) -> Result<Vec<u8>, String> {
+    let root = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    if Path::new(rel).is_absolute() {
+        return Err(format!(
+            "{rel} is an absolute path; name a file inside the repository, relative to its root"
+        ));
+    }
+    match read_checked(&root, &root.join(rel), rel) {
+        Ok(Some(bytes)) => Ok(bytes),
+        Ok(None) => Err(format!("{rel} does not exist")),
+        Err(finding) => Err(finding.message),
+    }
+}
+
 /// The bytes of `abs`, read with every safety check: inside the repository, a regular file,
 /// within the size limit. `Ok(None)` when it has gone; `Err` with the finding otherwise.
 fn read_checked(root: &Path, abs: &Path, rel: &str) -> Result<Option<Vec<u8>>, Box<Finding>> {

@@ -35,13 +35,16 @@ pub fn check(cx: &Context<'_>, profile: &ProfileTargets<'_>, out: &mut Vec<Findi
             escape_pointer(profile_name)
         ),
     );
-    let text = match std::fs::read_to_string(root.join(schema_path)) {
+    // Confined like flag files: a regular file inside the repository, size-capped.
+    let text = match crate::load::read_repo_file(root, schema_path)
+        .and_then(|b| String::from_utf8(b).map_err(|_| format!("{schema_path} is not UTF-8")))
+    {
         Ok(t) => t,
         Err(e) => {
             out.push(Finding::new(
                 &FREEFORM_SCHEMA,
                 at,
-                format!("cannot read the schema {schema_path}: {e}"),
+                format!("cannot read the schema: {e}"),
             ));
             return;
         }

@@ -1,0 +1,54 @@
+//! Bounded time: an endpoint that accepts TCP connections and never answers (a black hole)
+//! fails plan and apply with exit 1 well within 30 s, naming the endpoint.
+
+mod support;
+
+use std::net::TcpListener;
+use std::time::{Duration, Instant};
+
+use support::{Repo, flagops, stderr, stdout};
+
+const CONFIG: &str = "version: 1
+strategies:
+  instant: { duration_minutes: 0, bake_minutes: 0, growth_factor: 100 }
+applications:
+  shop:
+    environments:
+      dev: { strategy: instant }
+      prod: { strategy: instant, production: true }
+    profiles:
+      features: { type: feature-flags }
+";
+
+/// A listener that accepts every connection and holds it open without a byte of answer.
+fn black_hole() -> (String, std::thread::JoinHandle<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let endpoint = format!("http://{}", listener.local_addr().expect("addr"));
+    let handle = std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    (endpoint, handle)
+}
+
+#[test]
+fn a_black_hole_endpoint_fails_plan_and_apply_within_30_seconds_naming_it() {
+    let (endpoint, _listener) = black_hole();
+    let repo = Repo::new(CONFIG);
+    for args in [&["plan"][..], &["apply", "--poll-seconds", "1"]] {
+        let started = Instant::now();
+        let out = flagops(repo.path(), &endpoint, args);
+        let took = started.elapsed();
+        let text = format!("{}{}", stdout(&out), stderr(&out));
+        eprintln!(
+            "{args:?}: exit {:?} after {took:?}: {text}",
+            out.status.code()
+        );
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {text}");
+        assert!(took < Duration::from_secs(30), "{args:?} took {took:?}");
+        let host = endpoint.trim_start_matches("http://");
+        assert!(text.contains(host), "{args:?} names {host}: {text}");
+    }
+}
