@@ -80,3 +80,57 @@ fn plan_apply_plan_on_the_local_backend() {
     );
     assert!(served.join("storefront:production:release-flags.application%ion%type=AWS.AppConfig.FeatureFlags").exists(), "variants make it Ion");
 }
+
+#[test]
+fn drift_annotations_and_sarif_land_on_the_drifted_flag() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(root.join("flagops.yaml"), dir.path().join("flagops.yaml")).unwrap();
+    copy(&root.join("flags"), &dir.path().join("flags"));
+    copy(&root.join("schemas"), &dir.path().join("schemas"));
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-qm", "example flags"]);
+    let apply = flagops(dir.path(), &["apply", "--backend", "local"]);
+    assert_eq!(apply.status.code(), Some(0));
+
+    // A merged change apply has not deployed yet: drift on maintenance_mode (line 6).
+    let file = dir.path().join("flags/ops/switches.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replacen("enabled: false", "enabled: true", 1)).unwrap();
+    git(dir.path(), &["commit", "-qam", "maintenance on"]);
+
+    let github = flagops(
+        dir.path(),
+        &["drift", "--backend", "local", "--format", "github"],
+    );
+    let out = String::from_utf8_lossy(&github.stdout);
+    assert_eq!(github.status.code(), Some(2), "{out}");
+    let annotation = out
+        .lines()
+        .find(|l| l.contains("title=FO407 pending"))
+        .unwrap_or_else(|| panic!("no pending annotation: {out}"));
+    assert!(
+        annotation.starts_with("::warning file=flags/ops/switches.yaml,line=6,col=3,"),
+        "{annotation}"
+    );
+    assert!(annotation.contains("maintenance_mode"), "{annotation}");
+
+    let sarif = flagops(
+        dir.path(),
+        &["drift", "--backend", "local", "--format", "sarif"],
+    );
+    let log: serde_json::Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    let pending: Vec<_> = results.iter().filter(|r| r["ruleId"] == "FO407").collect();
+    // One per environment the flag drifted in: staging and production.
+    assert_eq!(pending.len(), 2, "{results:#?}");
+    for result in pending {
+        let location = &result["locations"][0]["physicalLocation"];
+        assert_eq!(
+            location["artifactLocation"]["uri"],
+            "flags/ops/switches.yaml"
+        );
+        assert_eq!(location["region"]["startLine"], 6);
+    }
+}
