@@ -1,6 +1,13 @@
 //! adopt's edits are surgical: only the adopted scalars change; comments, order and layout
 //! elsewhere survive.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)]
+
 use flagops::adopt::edit::set;
 use serde_json::json;
 

@@ -1,6 +1,13 @@
 //! One spec per command of the CLI, run against the real binary: what it prints, what it
 //! writes, and the exit code it ends with (the table in README.md and src/exit.rs).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)]
+
 mod harness;
 
 use std::collections::BTreeMap;

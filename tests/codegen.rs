@@ -1,6 +1,13 @@
 //! `flagops codegen`: the generated Rust compiles (rustc), TypeScript and Go are snapshotted,
 //! and `--check` catches a file the flags have moved on from.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)]
+
 mod support;
 
 use std::path::Path;

@@ -2,6 +2,13 @@
 //! deployments, bake, CloudWatch-alarm rollback and 409 conflicts: the real binary, the real
 //! SDK, a scratch git repository.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)]
+
 mod support;
 
 use serde_json::Value;

@@ -1,5 +1,12 @@
 //! End to end: drift after rollbacks, reverts and console edits, the ledger, holds, adopt.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)]
+
 mod support;
 
 use serde_json::Value;

@@ -7,6 +7,13 @@
 //!
 //! State is read with boto3 straight from ministack, never through the proxy.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)]
+
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};

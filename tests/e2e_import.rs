@@ -1,6 +1,13 @@
 //! `flagops import` end to end against ministack: resources made the way a console user makes
 //! them (boto3), imported into an empty directory; the result passes check and plans empty.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)]
+
 mod support;
 
 use support::{Ministack, flagops, stderr, stdout};

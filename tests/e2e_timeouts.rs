@@ -1,6 +1,13 @@
 //! Bounded time: an endpoint that accepts TCP connections and never answers (a black hole)
 //! fails plan and apply with exit 1 well within 30 s, naming the endpoint.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)]
+
 mod support;
 
 use std::net::TcpListener;

@@ -6,6 +6,13 @@
 //! `pricing, 50% off.yaml` and whose (invalid) flag keys hold `%`, `|`, CR LF and HTML, all of
 //! which end up in messages.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)]
+
 mod harness;
 
 use std::collections::BTreeSet;

@@ -2,6 +2,13 @@
 //! ($GITHUB_STEP_SUMMARY), step outputs ($GITHUB_OUTPUT) and the PR comment, driven against
 //! ministack with the Actions environment variables set.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)]
+
 mod support;
 
 use std::path::Path;

@@ -1,5 +1,12 @@
 //! deleted-key-reuse (FO216) against real git repositories built with the git CLI.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)]
+
 mod support;
 
 use support::git;

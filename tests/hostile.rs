@@ -6,6 +6,13 @@
 //!
 //! Small inputs live in tests/fixtures/hostile/; large and binary ones are made here.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)]
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 

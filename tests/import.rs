@@ -2,6 +2,13 @@
 //! directory, and the import must pass check and plan empty against the same backend. The
 //! ministack test (tests/e2e_import.rs) does the same for resources made by hand.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)]
+
 mod support;
 
 use std::path::Path;

@@ -1,6 +1,13 @@
 //! Two applies of one commit at once against the local backend: both succeed, one
 //! deployment per changed environment, no duplicate label, one strategy per name.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)]
+
 mod support;
 
 use std::process::Stdio;

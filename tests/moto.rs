@@ -8,6 +8,13 @@
 //! against ministack (`e2e_appconfig.rs`, `e2e_faults.rs`); this file checks only what moto
 //! implements.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)]
+
 mod support;
 
 use std::process::{Child, Command, Stdio};

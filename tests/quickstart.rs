@@ -1,6 +1,13 @@
 //! The README quickstart on this repository's own example: plan → apply → plan, against the
 //! local backend (no AWS account), with the AppConfig Agent's files written for apps.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)]
+
 mod support;
 
 use support::copy_dir as copy;

@@ -2,6 +2,13 @@
 //! TypeScript, Go and Rust code under app/ (a .gitignore'd build output and an `@generated`
 //! file whose references do not count).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)]
+
 mod support;
 
 use std::path::Path;

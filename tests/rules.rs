@@ -12,6 +12,13 @@
 //! A new rule gets a fixture pair in the same layout and a test of a few lines here.
 //! Regenerate snapshots with `INSTA_UPDATE=always cargo test --test rules`, then read them.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)]
+
 mod harness;
 
 use flagops::finding::catalog;

@@ -2,6 +2,13 @@
 //! repository, size-capped. `/dev/zero` and a path out of the repository give an FO217
 //! finding at the `schema:` node in well under a second, and are never read.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)]
+
 use std::process::Command;
 use std::time::{Duration, Instant};
 

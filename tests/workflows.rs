@@ -3,6 +3,13 @@
 //! keep it safe: actions pinned to commits, least privilege, one apply at a time, no AWS
 //! credentials for pull requests from forks, and no template expansion inside scripts.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)]
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 

@@ -845,6 +845,9 @@ where
     BackendError::new(kind, operation, message)
 }
 
+// The one trace outside the output layer: request ids on stderr for a support case, only
+// when asked for, until flagops has a logging layer.
+#[allow(clippy::print_stderr)]
 fn tracing_request_id(operation: &str, id: &str) {
     if std::env::var_os("FLAGOPS_DEBUG").is_some() {
         eprintln!("debug: {operation} request id {id}");
