@@ -602,11 +602,25 @@ async fn watch(
     let id = plan.id.clone();
     let started = Instant::now();
     let mut last = String::new();
+    let mut reported = Instant::now();
     loop {
         let status = format!("{} {:.0}%", d.state.as_str(), d.percentage);
-        if status != last {
-            progress.report(&id, &format!("deployment #{}: {status}", d.number));
+        // A line on every change of state, and at least every PROGRESS_EVERY while waiting.
+        if status != last || reported.elapsed() >= PROGRESS_EVERY {
+            let bake = match (&d.state, bake_started(&d)) {
+                (DeployState::Baking, Some(secs)) => format!(", baking for {secs} s"),
+                _ => String::new(),
+            };
+            progress.report(
+                &id,
+                &format!(
+                    "deployment #{}: {status}{bake} (waiting {} s)",
+                    d.number,
+                    started.elapsed().as_secs()
+                ),
+            );
             last = status;
+            reported = Instant::now();
         }
         match &d.state {
             DeployState::Complete => {
@@ -639,6 +653,26 @@ async fn watch(
         pause(backend, options.poll).await;
         d = backend.deployment(app_id, env_id, d.number).await?;
     }
+}
+
+/// Longest apply stays silent while it waits on a deployment.
+const PROGRESS_EVERY: Duration = Duration::from_secs(30);
+
+/// Seconds since the bake started, from the BAKE_TIME_STARTED event.
+fn bake_started(d: &Deployment) -> Option<i64> {
+    let started: jiff::Timestamp = d
+        .events
+        .iter()
+        .find(|e| e.event_type == "BAKE_TIME_STARTED")?
+        .occurred_at
+        .parse()
+        .ok()?;
+    Some(
+        jiff::Timestamp::now()
+            .duration_since(started)
+            .as_secs()
+            .max(0),
+    )
 }
 
 async fn pause(backend: &Backend, poll: Duration) {

@@ -853,3 +853,80 @@ fn tracing_request_id(operation: &str, id: &str) {
         eprintln!("debug: {operation} request id {id}");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_appconfig::config::http::HttpResponse;
+    use aws_smithy_mocks::{mock, mock_client};
+    use aws_smithy_types::body::SdkBody;
+
+    /// A backend whose ListApplications answers with this status, headers and body.
+    fn answering(
+        status: u16,
+        error_type: Option<&'static str>,
+        body: &'static str,
+    ) -> AppConfigBackend {
+        let rule = mock!(Client::list_applications).then_http_response(move || {
+            let mut r = HttpResponse::new(
+                status.try_into().expect("a status code"),
+                SdkBody::from(body),
+            );
+            r.headers_mut().insert("content-type", "application/json");
+            if let Some(t) = error_type {
+                r.headers_mut().insert("x-amzn-ErrorType", t);
+            }
+            r
+        });
+        let client = mock_client!(aws_sdk_appconfig, [&rule]);
+        let mut b = AppConfigBackend::with_client(client);
+        b.endpoint = "http://127.0.0.1:5000 (AWS_ENDPOINT_URL_APPCONFIG)".to_owned();
+        b
+    }
+
+    async fn message(b: &AppConfigBackend) -> String {
+        b.inventory(&["shop"]).await.unwrap_err().to_string()
+    }
+
+    #[tokio::test]
+    async fn an_operation_the_endpoint_lacks_names_it() {
+        // moto's answer to ListApplications: HTTP 500 with an empty body.
+        let m = message(&answering(500, None, "")).await;
+        assert!(m.starts_with("ListApplications: HTTP 500"), "{m}");
+        assert!(m.contains("may not implement ListApplications"), "{m}");
+        assert!(m.contains("127.0.0.1:5000"), "{m}");
+        assert!(!m.contains(": : "), "{m}");
+    }
+
+    #[tokio::test]
+    async fn access_denied_names_the_iam_action_and_the_docs() {
+        let m = message(&answering(
+            403,
+            Some("AccessDeniedException"),
+            r#"{"message":"User: arn:aws:sts::1:assumed-role/ci is not authorized to perform: appconfig:ListApplications"}"#,
+        ))
+        .await;
+        assert!(
+            m.starts_with("ListApplications: HTTP 403 AccessDeniedException: User:"),
+            "{m}"
+        );
+        assert!(m.contains("`appconfig:ListApplications`"), "{m}");
+        assert!(m.contains("docs/iam.md"), "{m}");
+        assert_eq!(m.lines().count(), 1, "{m}");
+    }
+
+    #[tokio::test]
+    async fn a_conflict_is_one_line_with_status_code_and_message() {
+        let b = answering(
+            409,
+            Some("ConflictException"),
+            r#"{"message":"LatestDeploymentNumber 3 does not match"}"#,
+        );
+        let e = b.inventory(&["shop"]).await.unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Conflict);
+        assert_eq!(
+            e.to_string(),
+            "ListApplications: HTTP 409 ConflictException: LatestDeploymentNumber 3 does not match"
+        );
+    }
+}
