@@ -29,8 +29,8 @@ fn flagops(dir: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
-#[test]
-fn plan_apply_plan_on_the_local_backend() {
+/// This repository's example, committed on `main` in a directory of its own.
+fn example_repository() -> tempfile::TempDir {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(root.join("flagops.yaml"), dir.path().join("flagops.yaml")).unwrap();
@@ -40,6 +40,12 @@ fn plan_apply_plan_on_the_local_backend() {
     git(dir.path(), &["init", "-q", "-b", "main"]);
     git(dir.path(), &["add", "-A"]);
     git(dir.path(), &["commit", "-qm", "example flags"]);
+    dir
+}
+
+#[test]
+fn plan_apply_plan_on_the_local_backend() {
+    let dir = example_repository();
 
     let first = flagops(dir.path(), &["plan", "--backend", "local"]);
     assert_eq!(
@@ -90,14 +96,7 @@ fn plan_apply_plan_on_the_local_backend() {
 
 #[test]
 fn drift_annotations_and_sarif_land_on_the_drifted_flag() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(root.join("flagops.yaml"), dir.path().join("flagops.yaml")).unwrap();
-    copy(&root.join("flags"), &dir.path().join("flags"));
-    copy(&root.join("schemas"), &dir.path().join("schemas"));
-    git(dir.path(), &["init", "-q", "-b", "main"]);
-    git(dir.path(), &["add", "-A"]);
-    git(dir.path(), &["commit", "-qm", "example flags"]);
+    let dir = example_repository();
     let apply = flagops(dir.path(), &["apply", "--backend", "local"]);
     assert_eq!(apply.status.code(), Some(0));
 
