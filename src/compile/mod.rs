@@ -12,9 +12,7 @@ use crate::model::flags::{AttributeDef, ElementDef, EnvValue, Evaluation, Flag};
 use crate::model::{FlagRef, Model};
 
 /// Attribute names the compiler adds for allow lists and active periods evaluated by the app.
-pub const ALLOW_ATTRIBUTE: &str = "allow_list";
-pub const ACTIVE_FROM_ATTRIBUTE: &str = "active_from";
-pub const ACTIVE_UNTIL_ATTRIBUTE: &str = "active_until";
+pub use crate::model::flags::{ACTIVE_FROM_ATTRIBUTE, ACTIVE_UNTIL_ATTRIBUTE, ALLOW_ATTRIBUTE};
 
 /// AppConfig's JSON_SCHEMA validators hold at most this many characters.
 pub const VALIDATOR_MAX_CHARS: usize = 32_768;

@@ -5,6 +5,12 @@ use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+/// The attributes flagops generates for an allow list and an active period; compile writes
+/// them, and a flag that declares either gets them.
+pub const ALLOW_ATTRIBUTE: &str = "allow_list";
+pub const ACTIVE_FROM_ATTRIBUTE: &str = "active_from";
+pub const ACTIVE_UNTIL_ATTRIBUTE: &str = "active_until";
+
 /// One flag file. Several files may contribute flags to the same profile.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -109,10 +115,10 @@ impl ConsoleOwned {
                 fields
                     .iter()
                     .flat_map(|f| match f.as_str() {
-                        "allow" => vec![crate::compile::ALLOW_ATTRIBUTE.to_owned()],
+                        "allow" => vec![ALLOW_ATTRIBUTE.to_owned()],
                         "active" => vec![
-                            crate::compile::ACTIVE_FROM_ATTRIBUTE.to_owned(),
-                            crate::compile::ACTIVE_UNTIL_ATTRIBUTE.to_owned(),
+                            ACTIVE_FROM_ATTRIBUTE.to_owned(),
+                            ACTIVE_UNTIL_ATTRIBUTE.to_owned(),
                         ],
                         "variants" => vec!["_variants".to_owned()],
                         other => vec![other.to_owned()],
