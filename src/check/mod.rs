@@ -9,7 +9,7 @@ use jiff::civil::Date;
 use rayon::prelude::*;
 
 use crate::compile::{self, Compiled};
-use crate::finding::{self, Finding, Location, Severity, catalog};
+use crate::finding::{Finding, Location, Severity, catalog};
 use crate::git;
 use crate::load::Loaded;
 use crate::model::config::RuleLevel;
@@ -162,7 +162,7 @@ pub fn run(
 
     apply_levels(model.config.as_ref(), &mut findings);
     drop_shadowed(&mut findings, loaded);
-    finding::sort(&mut findings, &loaded.sources);
+    sort(&mut findings, &loaded.sources);
     Report {
         model,
         compiled,
@@ -292,5 +292,22 @@ fn drop_shadowed(findings: &mut Vec<Finding>, loaded: &Loaded) {
             .span
             .map(|s| (f.location.file().to_owned(), s.start));
         !here.is_some_and(|h| yaml11.contains(&h))
+    });
+}
+
+/// Sorts findings by file, position and code, so every output is deterministic.
+pub fn sort(findings: &mut Vec<Finding>, sources: &crate::load::Sources) {
+    findings.sort_by_cached_key(|f| {
+        let span = sources.resolve(&f.location).span;
+        (
+            f.location.file().to_owned(),
+            span.map_or((0, 0), |s| (s.line, s.column)),
+            f.rule.code,
+            f.message.clone(),
+        )
+    });
+    // Identical findings from two routes to the same node say nothing new.
+    findings.dedup_by(|a, b| {
+        a.rule.code == b.rule.code && a.location == b.location && a.message == b.message
     });
 }

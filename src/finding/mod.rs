@@ -9,8 +9,6 @@ use std::fmt;
 
 pub use catalog::RuleInfo;
 
-use crate::load::yaml::Span;
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -55,6 +53,15 @@ pub enum Location {
     Text { file: String, span: Span },
     /// A whole file (or special file) with no position inside it.
     File { file: String },
+}
+
+/// A span in the source text: byte range plus 1-based line and column (in characters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+    pub line: usize,
+    pub column: usize,
 }
 
 impl PartialOrd for Span {
@@ -141,21 +148,4 @@ impl Finding {
         self.severity = severity;
         self
     }
-}
-
-/// Sorts findings by file, position and code, so every output is deterministic.
-pub fn sort(findings: &mut Vec<Finding>, sources: &crate::load::Sources) {
-    findings.sort_by_cached_key(|f| {
-        let span = sources.resolve(&f.location).span;
-        (
-            f.location.file().to_owned(),
-            span.map_or((0, 0), |s| (s.line, s.column)),
-            f.rule.code,
-            f.message.clone(),
-        )
-    });
-    // Identical findings from two routes to the same node say nothing new.
-    findings.dedup_by(|a, b| {
-        a.rule.code == b.rule.code && a.location == b.location && a.message == b.message
-    });
 }

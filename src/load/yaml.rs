@@ -12,14 +12,7 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 use serde_saphyr::{Location, Spanned};
 
-/// A span in the source text: byte range plus 1-based line and column (in characters).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct Span {
-    pub start: usize,
-    pub end: usize,
-    pub line: usize,
-    pub column: usize,
-}
+pub use crate::finding::Span;
 
 /// Where a node and, for map entries, its key sit in the source.
 #[derive(Debug, Clone, Copy, Default)]
