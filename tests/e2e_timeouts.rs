@@ -15,18 +15,6 @@ use std::time::{Duration, Instant};
 
 use support::{Repo, flagops, stderr, stdout};
 
-const CONFIG: &str = "version: 1
-strategies:
-  instant: { duration_minutes: 0, bake_minutes: 0, growth_factor: 100 }
-applications:
-  shop:
-    environments:
-      dev: { strategy: instant }
-      prod: { strategy: instant, production: true }
-    profiles:
-      features: { type: feature-flags }
-";
-
 /// A listener that accepts every connection and holds it open without a byte of answer.
 fn black_hole() -> (String, std::thread::JoinHandle<()>) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -43,7 +31,7 @@ fn black_hole() -> (String, std::thread::JoinHandle<()>) {
 #[test]
 fn a_black_hole_endpoint_fails_plan_and_apply_within_30_seconds_naming_it() {
     let (endpoint, _listener) = black_hole();
-    let repo = Repo::new(CONFIG);
+    let repo = Repo::new(support::TWO_ENVIRONMENTS);
     for args in [&["plan"][..], &["apply", "--poll-seconds", "1"]] {
         let started = Instant::now();
         let out = flagops(repo.path(), &endpoint, args);

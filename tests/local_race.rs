@@ -14,22 +14,10 @@ use std::process::Stdio;
 
 use support::{Repo, flagops_command, stderr, stdout};
 
-const CONFIG: &str = "version: 1
-strategies:
-  instant: { duration_minutes: 0, bake_minutes: 0, growth_factor: 100 }
-applications:
-  shop:
-    environments:
-      dev: { strategy: instant }
-      prod: { strategy: instant, production: true }
-    profiles:
-      features: { type: feature-flags }
-";
-
 #[test]
 #[ignore = "the local backend still lets both of two simultaneous applies deploy now and then"]
 fn two_local_applies_at_once_deploy_each_environment_once() {
-    let repo = Repo::new(CONFIG);
+    let repo = Repo::new(support::TWO_ENVIRONMENTS);
     for round in 0..3 {
         if round > 0 {
             repo.edit(

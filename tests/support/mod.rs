@@ -16,6 +16,21 @@ pub struct Ministack {
     pub port: u16,
 }
 
+/// One application with a dev and a prod environment on an instant strategy, and one
+/// feature-flags profile: the smallest setup apply has real work in.
+#[allow(dead_code)]
+pub const TWO_ENVIRONMENTS: &str = "version: 1
+strategies:
+  instant: { duration_minutes: 0, bake_minutes: 0, growth_factor: 100 }
+applications:
+  shop:
+    environments:
+      dev: { strategy: instant }
+      prod: { strategy: instant, production: true }
+    profiles:
+      features: { type: feature-flags }
+";
+
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
