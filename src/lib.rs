@@ -2,7 +2,7 @@
 //!
 //! The pipeline, one module per stage: [`load`] → [`check`] → [`compile`], reported through
 //! [`finding`] and rendered by [`output`]. [`commands`] wires the stages per command;
-//! [`exit`] decides exit codes.
+//! [`exit`] decides exit codes; [`secrets`] masks credentials in everything printed.
 
 pub mod adopt;
 pub mod apply;
@@ -25,3 +25,4 @@ pub mod model;
 pub mod output;
 pub mod plan;
 pub mod refs;
+pub mod secrets;

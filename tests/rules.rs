@@ -238,11 +238,24 @@ fn expiry_required() {
     spec("expiry-required", &["flags/checkout.yaml:5:3"]);
 }
 
-/// FO213: an AWS access key id in a value is reported at the value, without repeating it; an
-/// ARN that names a secret in Secrets Manager is a reference, not a secret.
+/// FO213: a credential in any string of flagops.yaml or a flag file (a description, a value,
+/// an allow list, a rule) is reported at its node, never repeated and masked in the snippet; a
+/// marker without a reason lets nothing through. An ARN that names a secret in Secrets Manager
+/// is a reference, not a secret, and a value with a reviewed `flagops:allow-secret <why>` on
+/// its line or the line above passes.
 #[test]
 fn secret_value() {
-    spec("secret-value", &["flags/invoices.yaml:17:24"]);
+    spec(
+        "secret-value",
+        &[
+            "flagops.yaml:5:18",
+            "flags/invoices.yaml:10:18",
+            "flags/invoices.yaml:19:24",
+            "flags/invoices.yaml:24:31",
+            "flags/invoices.yaml:28:19",
+            "flags/invoices.yaml:37:18",
+        ],
+    );
 }
 
 /// FO214: a freeform document of 1048577 bytes is one byte over AppConfig's default limit, a

@@ -83,6 +83,7 @@ pub struct TypedFile {
 /// hands each file to as soon as it is parsed.
 pub fn type_flag_file(path: &str, value: serde_json::Value) -> TypedFile {
     let mut findings = Vec::new();
+    rules::scan_for_secrets(path, &value, &mut findings);
     let file = typed::<FlagFile>(value, path, schema::Kind::Flags, &mut findings);
     TypedFile { file, findings }
 }
@@ -103,6 +104,7 @@ pub fn run(
         && let Some(doc) = loaded.sources.get_mut(path).and_then(|f| f.doc.as_mut())
     {
         let value = std::mem::take(&mut doc.value);
+        rules::scan_for_secrets(path, &value, &mut findings);
         model.config = typed::<RepoConfig>(value, path, schema::Kind::Config, &mut findings);
     }
     for (path, typed) in files {
@@ -162,6 +164,7 @@ pub fn run(
 
     apply_levels(model.config.as_ref(), &mut findings);
     drop_shadowed(&mut findings, loaded);
+    rules::drop_allowed_secrets(&mut findings, &loaded.sources);
     sort(&mut findings, &loaded.sources);
     Report {
         model,

@@ -157,7 +157,7 @@ pub fn record_break_glass(
     let record = BreakGlassRecord {
         id: ledger::new_id(&format!("{reason}{}", targets.join(","))),
         // A reason is prose, but one pasted with a token in it must not reach git.
-        reason: if crate::check::rules::looks_secret("reason", &reason).is_some() {
+        reason: if crate::secrets::looks_secret("reason", &reason).is_some() {
             "<redacted>".to_owned()
         } else {
             reason.clone()

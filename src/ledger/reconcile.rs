@@ -35,7 +35,7 @@ pub fn redacted(flags: &[FlagDrift]) -> Vec<FlagDrift> {
             Some(other) => other.to_string(),
             None => return None,
         };
-        if crate::check::rules::looks_secret(name, &text).is_some() {
+        if crate::secrets::looks_secret(name, &text).is_some() {
             Some(serde_json::Value::String("<redacted>".into()))
         } else {
             v.clone()

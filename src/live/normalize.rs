@@ -18,9 +18,11 @@ pub fn normalize(doc: &Value, kind: ProfileKind) -> Value {
 
 /// Parses content bytes as JSON and normalizes them; `None` when they are not JSON.
 pub fn parse(content: &[u8], kind: ProfileKind) -> Option<Value> {
-    serde_json::from_slice::<Value>(content)
-        .ok()
-        .map(|v| normalize(&v, kind))
+    let value = serde_json::from_slice::<Value>(content).ok()?;
+    // What AppConfig serves may hold a credential git never had (typed into the console):
+    // every output masks it like one found in git.
+    crate::secrets::remember_in(&value);
+    Some(normalize(&value, kind))
 }
 
 /// Integral floats become integers, so `1.0` and `1` compare equal.

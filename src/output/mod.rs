@@ -1,5 +1,7 @@
 //! The output layer: the only place flagops writes to stdout, stderr or the GitHub step
-//! summary. One module per format, all rendering the same findings.
+//! summary. One module per format, all rendering the same findings. Everything written here
+//! passes [`crate::secrets::redact`] first: no format, command or error path prints a
+//! credential.
 
 pub mod actions;
 pub mod apply;
@@ -15,17 +17,19 @@ pub mod refs;
 
 use std::io::Write;
 
+use crate::secrets::redact;
+
 /// Writes a rendered report to stdout.
 pub fn print(text: &str) -> std::io::Result<()> {
     let mut stdout = anstream::stdout().lock();
-    stdout.write_all(text.as_bytes())?;
+    stdout.write_all(redact(text).as_bytes())?;
     stdout.flush()
 }
 
 /// Writes a rendered report to stderr (when stdout is reserved for another result).
 pub fn print_stderr(text: &str) {
     let mut stderr = anstream::stderr().lock();
-    let _ = stderr.write_all(text.as_bytes());
+    let _ = stderr.write_all(redact(text).as_bytes());
 }
 
 /// Whether stderr gets colour.
@@ -39,7 +43,7 @@ pub fn print_error(message: &str) {
     let style = anstyle::Style::new()
         .bold()
         .fg_color(Some(anstyle::AnsiColor::Red.into()));
-    let _ = writeln!(stderr, "{style}error{style:#}: {message}");
+    let _ = writeln!(stderr, "{style}error{style:#}: {}", redact(message));
 }
 
 /// Writes a warning that does not stop the command to stderr.
@@ -48,7 +52,7 @@ pub fn print_warning(message: &str) {
     let style = anstyle::Style::new()
         .bold()
         .fg_color(Some(anstyle::AnsiColor::Yellow.into()));
-    let _ = writeln!(stderr, "{style}warning{style:#}: {message}");
+    let _ = writeln!(stderr, "{style}warning{style:#}: {}", redact(message));
 }
 
 /// Appends markdown to the file GitHub Actions shows as the job summary, when running there.
@@ -60,7 +64,7 @@ pub fn append_step_summary(markdown: &str) -> std::io::Result<()> {
         .create(true)
         .append(true)
         .open(path)?;
-    file.write_all(markdown.as_bytes())
+    file.write_all(redact(markdown).as_bytes())
 }
 
 /// Whether stdout gets colour, following NO_COLOR, CLICOLOR(_FORCE) and the terminal.

@@ -12,6 +12,6 @@ pub struct Lines;
 impl Progress for Lines {
     fn report(&self, target: &TargetId, message: &str) {
         let mut stderr = anstream::stderr().lock();
-        let _ = writeln!(stderr, "[{target}] {message}");
+        let _ = writeln!(stderr, "[{target}] {}", crate::secrets::redact(message));
     }
 }

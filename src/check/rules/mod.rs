@@ -22,7 +22,7 @@ mod secret_values;
 mod variants;
 
 pub use references::PREDEFINED_STRATEGIES;
-pub use secret_values::looks_secret;
+pub use secret_values::{drop_allowed as drop_allowed_secrets, scan_document as scan_for_secrets};
 
 use super::Context;
 use crate::compile::ProfileTargets;
@@ -47,7 +47,6 @@ pub static ALL: &[Rule] = &[
     naming_convention::check,
     owner_required::check,
     expiry::check,
-    secret_values::check,
     duplicate_flag::check,
     deleted_key_reuse::check,
     import_placeholder::check,

@@ -1,123 +1,45 @@
-//! FO213 secret-value: flag values and freeform content are served to every client that can
-//! read the profile; a credential there is leaked. Flags values that look like keys or tokens,
-//! and any non-empty string under a secret-sounding name. The value is never echoed.
+//! FO213 secret-value: a flag file is uploaded to a profile that every client of the
+//! application can read, and flagops.yaml is read by every CI job: a credential in either is
+//! leaked. Every string is scanned, keys included (names, descriptions, allow lists, rules,
+//! values, freeform content), for the shapes in [`crate::secrets`]. The value is never echoed.
+//!
+//! A value reviewed as not secret (a documented example key, a public test token) is let
+//! through by a comment on its line, or on the line above it, that says why:
+//! `# flagops:allow-secret <reason>`.
 
 use std::sync::LazyLock;
 
-use regex::{Regex, RegexSet};
+use regex::Regex;
 use serde_json::Value;
 
-use crate::check::Context;
 use crate::finding::{Finding, Location, catalog::SECRET_VALUE};
+use crate::load::Sources;
 use crate::load::yaml::escape_pointer;
+use crate::secrets;
 
-/// Shapes of well-known credentials.
-static SHAPES: LazyLock<(RegexSet, Vec<&'static str>)> = LazyLock::new(|| {
-    let shapes = [
-        (r"\b(AKIA|ASIA)[0-9A-Z]{16}\b", "an AWS access key id"),
-        (r"-----BEGIN [A-Z ]*PRIVATE KEY-----", "a private key"),
-        (r"\bgh[pousr]_[A-Za-z0-9]{36,}\b", "a GitHub token"),
-        (r"\bgithub_pat_[A-Za-z0-9_]{22,}\b", "a GitHub token"),
-        (r"\bxox[baprs]-[A-Za-z0-9-]{10,}", "a Slack token"),
-        (r"\bsk_live_[A-Za-z0-9]{16,}", "a Stripe secret key"),
-        (
-            r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
-            "a JSON Web Token",
-        ),
-        (r"://[^/\s:@]+:[^/\s:@]+@", "a URL with a password"),
-    ];
-    let set = RegexSet::new(shapes.iter().map(|s| s.0)).unwrap_or_else(|_| RegexSet::empty());
-    (set, shapes.iter().map(|s| s.1).collect())
-});
+/// The allow marker, with the reason it must give.
+static ALLOW_MARKER: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"#\s*flagops:allow-secret\b[ \t]*(\S.*)?$").ok());
 
-static SECRET_NAME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)(secret|passw(or)?d|api[_-]?key|access[_-]?key|private[_-]?key|token|credential)",
-    )
-    .unwrap_or_else(|_| unreachable!())
-});
-
-/// What kind of secret `value` (under the name `name`) looks like, if any.
-pub fn looks_secret(name: &str, value: &str) -> Option<&'static str> {
-    let (set, labels) = &*SHAPES;
-    if let Some(i) = set.matches(value).iter().next() {
-        return Some(labels[i]);
-    }
-    let plain_word = value
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c == '_' || c == '-');
-    // An ARN names a secret (in Secrets Manager, Parameter Store, KMS) without holding it:
-    // exactly what the help below recommends, so it must not be reported under a name like
-    // `credentials_secret` either.
-    let reference = value.starts_with("arn:aws");
-    (SECRET_NAME.is_match(name) && value.len() >= 8 && !plain_word && !reference)
-        .then_some("a value under a secret-sounding name")
-}
-
-pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
-    for flag in cx.model.flags() {
-        for (pointer, _, block) in flag.value_blocks() {
-            for (name, value) in &block.values {
-                scan(
-                    flag.file,
-                    &format!("{pointer}/values/{}", escape_pointer(name)),
-                    name,
-                    value,
-                    out,
-                );
-            }
-            for (i, variant) in block.variants.iter().flatten().enumerate() {
-                for (name, value) in &variant.values {
-                    scan(
-                        flag.file,
-                        &format!("{pointer}/variants/{i}/values/{}", escape_pointer(name)),
-                        name,
-                        value,
-                        out,
-                    );
-                }
-            }
-        }
-    }
-    for (path, file) in &cx.model.files {
-        if let Some(content) = &file.content {
-            for (name, value) in &content.defaults {
-                scan(
-                    path,
-                    &format!("/content/defaults/{}", escape_pointer(name)),
-                    name,
-                    value,
-                    out,
-                );
-            }
-            for (env, map) in &content.environments {
-                for (name, value) in map {
-                    scan(
-                        path,
-                        &format!(
-                            "/content/environments/{}/{}",
-                            escape_pointer(env),
-                            escape_pointer(name)
-                        ),
-                        name,
-                        value,
-                        out,
-                    );
-                }
-            }
-        }
-    }
+/// Scans every key and string of the parsed file `file` (its whole document, before typing).
+pub fn scan_document(file: &str, value: &Value, out: &mut Vec<Finding>) {
+    scan(file, "", "", value, out);
 }
 
 fn scan(file: &str, pointer: &str, name: &str, value: &Value, out: &mut Vec<Finding>) {
     match value {
         Value::String(s) => {
-            if let Some(kind) = looks_secret(name, s) {
-                out.push(
-                    Finding::new(&SECRET_VALUE, Location::node(file, pointer), format!("`{name}` looks like {kind}"))
-                        .label("possible secret")
-                        .help("AppConfig profiles are readable by every client of the application: keep secrets in Secrets Manager and reference them by name or ARN"),
-                );
+            if let Some(hit) = secrets::find(name, s) {
+                secrets::remember(&s[hit.span]);
+                let what = if name.is_empty() {
+                    "a value".to_owned()
+                } else {
+                    format!("the value of `{name}`")
+                };
+                out.push(finding(
+                    Location::node(file, pointer),
+                    format!("{what} looks like {}", hit.kind),
+                ));
             }
         }
         Value::Array(items) => {
@@ -126,27 +48,64 @@ fn scan(file: &str, pointer: &str, name: &str, value: &Value, out: &mut Vec<Find
             }
         }
         Value::Object(map) => {
-            for (k, v) in map {
-                scan(file, &format!("{pointer}/{}", escape_pointer(k)), k, v, out);
+            for (key, item) in map {
+                let at = format!("{pointer}/{}", escape_pointer(key));
+                if let Some(hit) = secrets::find("", key) {
+                    secrets::remember(&key[hit.span]);
+                    out.push(finding(
+                        Location::key(file, &at),
+                        format!("a key looks like {}", hit.kind),
+                    ));
+                }
+                scan(file, &at, key, item, out);
             }
         }
         _ => {}
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::looks_secret;
+fn finding(location: Location, message: String) -> Finding {
+    Finding::new(&SECRET_VALUE, location, message)
+        .label("possible secret")
+        .help("AppConfig profiles are readable by every client of the application: keep secrets in Secrets Manager and reference them by name or ARN; if this is reviewed and not secret, end its line with `# flagops:allow-secret <why>`")
+}
 
-    #[test]
-    fn credentials_are_recognised_and_ordinary_values_are_not() {
-        assert!(looks_secret("x", "AKIAIOSFODNN7EXAMPLE").is_some());
-        assert!(looks_secret("x", "ghp_0123456789abcdefghijABCDEFGHIJ012345").is_some());
-        assert!(looks_secret("api_key", "9f8e7d6c5b4a").is_some());
-        assert!(looks_secret("api_key", "").is_none());
-        assert!(looks_secret("token_style", "rounded-corners").is_none());
-        assert!(looks_secret("color", "blue").is_none());
-        let arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop/stripe-AbCdEf";
-        assert!(looks_secret("stripe_secret", arn).is_none());
-    }
+/// Drops the FO213 findings whose node carries a reviewed allow marker. A marker without a
+/// reason lets nothing through, and says so.
+pub fn drop_allowed(findings: &mut Vec<Finding>, sources: &Sources) {
+    let Some(marker) = ALLOW_MARKER.as_ref() else {
+        return;
+    };
+    findings.retain_mut(|finding| {
+        if finding.rule.code != SECRET_VALUE.code {
+            return true;
+        }
+        let resolved = sources.resolve(&finding.location);
+        let (Some(text), Some(span)) = (resolved.text, resolved.span) else {
+            return true;
+        };
+        let end = span.end.min(text.len());
+        let start = span.start.min(end);
+        let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let after = &text[end..line_end];
+        let above = text[..line_start.saturating_sub(1)]
+            .rsplit('\n')
+            .next()
+            .filter(|line| line.trim_start().starts_with('#'))
+            .unwrap_or_default();
+        let found = [after, above]
+            .into_iter()
+            .find_map(|place| marker.captures(place));
+        match found {
+            Some(caps) if caps.get(1).is_some() => false,
+            Some(_) => {
+                finding.message.push_str(
+                    "; its `flagops:allow-secret` marker gives no reason, so it does not count",
+                );
+                true
+            }
+            None => true,
+        }
+    });
 }

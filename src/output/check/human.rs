@@ -4,8 +4,12 @@ use std::borrow::Cow;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 
+use std::collections::HashMap;
+
 use super::CheckOutput;
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Severity, catalog};
+use crate::load::Resolved;
+use crate::secrets;
 
 fn level(severity: Severity) -> Level<'static> {
     match severity {
@@ -22,8 +26,15 @@ pub fn render(out: &CheckOutput<'_>, color: bool) -> String {
         Renderer::plain()
     };
     let mut text = String::new();
+    let mut masked = HashMap::new();
     for finding in out.findings {
-        text.push_str(&renderer.render(&[group(finding, out)]));
+        let resolved = out.sources.resolve(&finding.location);
+        let source = resolved.text.map(|text| {
+            &**masked
+                .entry(resolved.file)
+                .or_insert_with(|| masked_source(out, resolved.file, text))
+        });
+        text.push_str(&renderer.render(&[group(finding, &resolved, source)]));
         text.push_str("\n\n");
     }
     let verdict = if out.count(Severity::Error) > 0 {
@@ -57,13 +68,24 @@ fn printable(text: &str) -> Cow<'_, str> {
     }
 }
 
-fn group<'a>(finding: &'a Finding, out: &'a CheckOutput<'a>) -> Group<'a> {
-    let resolved = out.sources.resolve(&finding.location);
+/// The text of `file` as a snippet may show it: every credential masked, including the nodes
+/// FO213 points at, whose secret may be written escaped in the YAML.
+fn masked_source<'a>(out: &CheckOutput<'_>, file: &str, text: &'a str) -> Cow<'a, str> {
+    let nodes = out
+        .findings
+        .iter()
+        .filter(|f| f.rule.code == catalog::SECRET_VALUE.code && f.location.file() == file)
+        .filter_map(|f| out.sources.resolve(&f.location).span)
+        .map(|span| span.start..span.end);
+    secrets::redact_with(text, nodes)
+}
+
+fn group<'a>(finding: &'a Finding, resolved: &Resolved<'a>, source: Option<&'a str>) -> Group<'a> {
     let title = level(finding.severity)
         .primary_title(printable(&finding.message))
         .id(finding.rule.code);
     let mut group = Group::with_title(title);
-    match (resolved.text, resolved.span) {
+    match (source, resolved.span) {
         (Some(text), Some(span)) if span.start <= text.len() => {
             let end = span.end.clamp(span.start, text.len());
             let mut annotation = AnnotationKind::Primary.span(span.start..end);
