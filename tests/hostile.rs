@@ -831,6 +831,70 @@ fn directories_nested_too_deep_are_reported() {
     );
 }
 
+/// A flag file whose path is longer than PATH_MAX (its directory is not) cannot even be
+/// stat'ed: it is reported with its path, next to a valid file that is still checked.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_flag_file_whose_path_exceeds_path_max_is_reported_not_dropped() {
+    let repo = Repo::new();
+    repo.write("flags/valid.yaml", valid_flags());
+    // As many levels of 190-byte names as keep the directory under 4096 bytes: the file's
+    // 245-byte name takes its path beyond.
+    let segment = "d".repeat(190);
+    let levels = (4095 - repo.path("flags").as_os_str().len()) / (segment.len() + 1);
+    let deep = format!("flags/{}", vec![segment.as_str(); levels].join("/"));
+    std::fs::create_dir_all(repo.path(&deep)).expect("the deep directory");
+    let name = format!("{}.yaml", "f".repeat(240));
+    // The kernel refuses the whole path, so the file is written from inside its directory.
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("cat > {name}"))
+        .current_dir(repo.path(&deep))
+        .stdin(std::fs::File::open(repo.path("flags/valid.yaml")).expect("valid.yaml"))
+        .status()
+        .expect("sh runs");
+    assert!(status.success());
+    assert!(repo.path(&deep).join(&name).as_os_str().len() > 4096);
+
+    let out = repo.check();
+    out.failed();
+    let rel = format!("{deep}/{name}");
+    let found = out.has(&rel, "FO007", None);
+    assert!(
+        message(found).contains("longer than the system allows"),
+        "{}",
+        out.json
+    );
+    assert_eq!(
+        out.findings.len(),
+        1,
+        "the valid file is read: {}",
+        out.json
+    );
+    assert!(out.human.contains("check failed: 1 error"), "{}", out.human);
+}
+
+/// A flag file named in bytes that are not UTF-8 cannot be named in a finding, a git path or
+/// a deployment record the same way twice: reported, not read.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_flag_file_whose_name_is_not_utf8_is_reported() {
+    use std::os::unix::ffi::OsStrExt;
+    let repo = Repo::new();
+    repo.write("flags/valid.yaml", valid_flags());
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9.yaml");
+    std::fs::write(repo.path("flags").join(name), valid_flags()).expect("written");
+    let out = repo.check();
+    out.failed();
+    let found = out
+        .findings
+        .iter()
+        .find(|f| f["code"] == "FO007")
+        .unwrap_or_else(|| panic!("an FO007 finding:\n{}", out.json));
+    assert!(message(found).contains("not UTF-8"), "{}", out.json);
+    assert_eq!(out.findings.len(), 1, "{}", out.json);
+}
+
 // ---------------------------------------------------------------------------------------
 // Hostile flagops.yaml
 // ---------------------------------------------------------------------------------------

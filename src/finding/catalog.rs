@@ -35,6 +35,7 @@ rules! {
     SPECIAL_FILE = "FO004", "special-file", Error, "a FIFO, device, socket or directory where a YAML file was expected";
     SYMLINK_OUTSIDE = "FO005", "symlink-outside-repo", Error, "a symlink leads outside the repository and is not followed";
     EMPTY_FILE = "FO006", "empty-file", Error, "a YAML file has no content";
+    UNREACHABLE_ENTRY = "FO007", "unreachable-entry", Error, "an entry under the flags directory cannot be examined: a path too long for the system, a name that is not UTF-8, an I/O error";
     YAML_SYNTAX = "FO010", "yaml-syntax", Error, "the file is not valid YAML";
     DUPLICATE_KEY = "FO011", "duplicate-key", Error, "a mapping has the same key twice";
     YAML11_BOOLEAN = "FO012", "yaml11-boolean", Error, "an unquoted yes/no/on/off, which YAML 1.2 reads as a string";

@@ -344,17 +344,42 @@ fn walk(
             return;
         }
     };
-    let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
-    entries.sort_by_key(|e| e.file_name());
+    // Nothing is skipped without a word: an entry that cannot be examined could hold flags,
+    // and a check that passes without them would deploy a repository with flags missing.
+    let mut listed = Vec::new();
     for entry in entries {
+        match entry {
+            Ok(entry) => listed.push(entry),
+            Err(e) => findings.push(unreachable(
+                rel,
+                &format!("an entry of {rel} cannot be read: {e}"),
+            )),
+        }
+    }
+    listed.sort_by_key(|e| e.file_name());
+    for entry in listed {
         let name = entry.file_name().to_string_lossy().into_owned();
         let rel_path = format!("{rel}/{name}");
         let path = entry.path();
         let is_yaml = name.ends_with(".yaml") || name.ends_with(".yml");
-        let Ok(meta) = fs::symlink_metadata(&path) else {
-            continue;
+        let meta = match fs::symlink_metadata(&path) {
+            Ok(meta) => meta,
+            Err(e) => {
+                findings.push(unreachable(
+                    &rel_path,
+                    &cannot_examine(&rel_path, &path, &e),
+                ));
+                continue;
+            }
         };
         let ft = meta.file_type();
+        if entry.file_name().to_str().is_none() && (is_yaml || ft.is_dir()) {
+            findings.push(unreachable(
+                &rel_path,
+                &format!("{rel_path} has a name that is not UTF-8; rename it so that git, CI and flagops agree on it; it was not read"),
+            ));
+            continue;
+        }
         if ft.is_dir() {
             if is_yaml {
                 findings.push(special(&rel_path, "a directory"));
@@ -385,6 +410,29 @@ fn walk(
                 _ => special(&rel_path, "a symlink to a directory (never followed)"),
             });
         }
+    }
+}
+
+fn unreachable(rel: &str, message: &str) -> Finding {
+    Finding::new(
+        &catalog::UNREACHABLE_ENTRY,
+        Location::File {
+            file: rel.to_owned(),
+        },
+        message,
+    )
+}
+
+/// Why `path` cannot be examined, in one sentence, with what to do about a path too long.
+fn cannot_examine(rel: &str, path: &Path, error: &std::io::Error) -> String {
+    let length = path.as_os_str().len();
+    // ENAMETOOLONG: a name or the whole path past the system's limit (PATH_MAX).
+    if error.kind() == std::io::ErrorKind::InvalidFilename {
+        format!(
+            "this entry cannot be examined: its path is {length} bytes, longer than the system allows ({error}); shorten the directory names above it. It was not read"
+        )
+    } else {
+        format!("{rel} cannot be examined: {error}. It was not read")
     }
 }
 
