@@ -899,6 +899,31 @@ fn a_flag_file_whose_name_is_not_utf8_is_reported() {
 // Hostile flagops.yaml
 // ---------------------------------------------------------------------------------------
 
+/// A huge naming pattern and help are quoted cut, not echoed in every finding: one too big to
+/// compile is reported at the pattern, one that compiles at each flag it does not match.
+#[test]
+fn a_huge_naming_pattern_is_quoted_cut() {
+    for (pattern, at) in [
+        (format!("^x{}", "y".repeat(500_000)), "flagops.yaml"),
+        (format!("^x(y|{})", "z".repeat(50_000)), "flags/valid.yaml"),
+    ] {
+        let help = "h".repeat(300_000);
+        let out = config_file(format!(
+            "{CONFIG}rules:\n  naming:\n    pattern: \"{pattern}\"\n    help: \"{help}\"\n"
+        ));
+        out.failed();
+        let found = out.has_located(at, "FO208");
+        let cut = format!("(cut: {} bytes in all)", pattern.len());
+        assert!(message(found).contains(&cut), "{}", message(found));
+        assert!(
+            out.json.len() < 10_000 && out.human.len() < 10_000,
+            "json {} bytes, human {} bytes",
+            out.json.len(),
+            out.human.len()
+        );
+    }
+}
+
 #[test]
 fn an_alias_bomb_as_flagops_yaml_is_a_limit() {
     let out = config_file(fixture("billion_laughs.yaml"));

@@ -9,7 +9,7 @@ use jsonschema::error::ValidationErrorKind;
 use jsonschema::{Draft, Validator};
 use serde_json::Value;
 
-use crate::finding::{Finding, Location, catalog};
+use crate::finding::{Finding, Location, catalog, quote};
 use crate::load::yaml::escape_pointer;
 use crate::model::{FlagFile, RepoConfig};
 
@@ -107,7 +107,7 @@ pub fn validate(kind: Kind, file: &str, value: &Value) -> Vec<Finding> {
                     let mut finding = Finding::new(
                         &catalog::SCHEMA,
                         Location::key(file, format!("{pointer}/{}", escape_pointer(key))),
-                        format!("unknown key `{key}`"),
+                        format!("unknown key `{}`", quote(key)),
                     )
                     .label("not allowed here");
                     if let Some(best) = closest(key, &known) {

@@ -122,12 +122,44 @@ pub struct Finding {
     pub help: Option<String>,
 }
 
+/// How many characters of user input (a key, a pattern, a value) a message quotes.
+pub const QUOTE_CHARS: usize = 120;
+
+/// The longest message, label or help a finding carries, in characters: a safety net below
+/// [`quote`], so that no input makes one finding's text grow with it.
+pub const TEXT_CHARS: usize = 2000;
+
+/// `text`, from the repository or a service, as a message may quote it: at most
+/// [`QUOTE_CHARS`] characters, the rest cut and said to be.
+pub fn quote(text: &str) -> std::borrow::Cow<'_, str> {
+    cut(text, QUOTE_CHARS)
+}
+
+/// `text` cut to `max` characters, marked as cut with its full length.
+fn cut(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        None => std::borrow::Cow::Borrowed(text),
+        Some((at, _)) => std::borrow::Cow::Owned(format!(
+            "{}… (cut: {} bytes in all)",
+            &text[..at],
+            text.len()
+        )),
+    }
+}
+
+fn bounded(text: String) -> String {
+    match cut(&text, TEXT_CHARS) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(cut) => cut,
+    }
+}
+
 impl Finding {
     pub fn new(rule: &'static RuleInfo, location: Location, message: impl Into<String>) -> Self {
         Finding {
             rule,
             severity: rule.default_severity,
-            message: message.into(),
+            message: bounded(message.into()),
             location,
             label: None,
             help: None,
@@ -135,12 +167,12 @@ impl Finding {
     }
 
     pub fn label(mut self, label: impl Into<String>) -> Self {
-        self.label = Some(label.into());
+        self.label = Some(bounded(label.into()));
         self
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(bounded(help.into()));
         self
     }
 

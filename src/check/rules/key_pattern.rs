@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::check::Context;
-use crate::finding::{Finding, Location, catalog::KEY_PATTERN};
+use crate::finding::{Finding, Location, catalog::KEY_PATTERN, quote};
 use crate::load::yaml::escape_pointer;
 
 static KEY: LazyLock<Regex> =
@@ -25,7 +25,10 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 Finding::new(
                     &KEY_PATTERN,
                     Location::key(flag.file, flag.pointer()),
-                    format!("flag key `{}` is not a valid AppConfig key", flag.key),
+                    format!(
+                        "flag key `{}` is not a valid AppConfig key",
+                        quote(flag.key)
+                    ),
                 )
                 .label(why(flag.key))
                 .help(
@@ -42,7 +45,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                             flag.file,
                             format!("{}/attributes/{}", flag.pointer(), escape_pointer(name)),
                         ),
-                        format!("attribute key `{name}` is not a valid AppConfig key"),
+                        format!("attribute key `{}` is not a valid AppConfig key", quote(name)),
                     )
                     .label(why(name))
                     .help("keys start with a lowercase letter, then up to 63 letters, digits, `_` or `-`"),

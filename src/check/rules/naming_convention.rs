@@ -5,7 +5,7 @@
 use regex::Regex;
 
 use crate::check::Context;
-use crate::finding::{Finding, Location, catalog::NAMING_CONVENTION};
+use crate::finding::{Finding, Location, catalog::NAMING_CONVENTION, quote};
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     let Some(naming) = cx
@@ -16,13 +16,23 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     else {
         return;
     };
-    let Ok(pattern) = Regex::new(&naming.pattern) else {
-        out.push(Finding::new(
-            &NAMING_CONVENTION,
-            Location::node(crate::load::CONFIG_FILE, "/rules/naming/pattern"),
-            format!("`{}` is not a valid regular expression", naming.pattern),
-        ));
-        return;
+    let pattern = match Regex::new(&naming.pattern) {
+        Ok(pattern) => pattern,
+        Err(error) => {
+            // The syntax error's own text repeats the whole pattern: only its kind is said.
+            let why = match error {
+                regex::Error::CompiledTooBig(limit) => {
+                    format!("compiles to more than {limit} bytes")
+                }
+                _ => "is not a valid regular expression".to_owned(),
+            };
+            out.push(Finding::new(
+                &NAMING_CONVENTION,
+                Location::node(crate::load::CONFIG_FILE, "/rules/naming/pattern"),
+                format!("`{}` {why}", quote(&naming.pattern)),
+            ));
+            return;
+        }
     };
     for flag in cx.model.flags() {
         let applies = naming.classes.is_empty() || naming.classes.contains(&flag.flag.class);
@@ -33,8 +43,8 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 format!(
                     "{} flag `{}` does not match the naming convention `{}`",
                     flag.flag.class.as_str(),
-                    flag.key,
-                    naming.pattern
+                    quote(flag.key),
+                    quote(&naming.pattern)
                 ),
             );
             if let Some(help) = &naming.help {
