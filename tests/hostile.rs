@@ -990,3 +990,47 @@ fn a_flagops_yaml_symlinked_out_of_the_repository_is_not_followed() {
     let f = out.failed().has("flagops.yaml", "FO005", None);
     assert!(message(f).contains("not followed"), "{}", out.json);
 }
+
+// ---------------------------------------------------------------------------------------
+// What a reader would not see: each is refused, so that what is uploaded is what is written
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn a_leap_second_in_an_active_period_is_refused() {
+    let text = "\
+application: app
+profile: flags
+flags:
+  ops_toggle:
+    name: Ops toggle
+    owner: team-ops
+    class: ops
+    defaults: { enabled: false }
+    environments:
+      prod:
+        enabled: true
+        active: { from: \"2026-12-31T23:59:60Z\", until: \"2027-01-01T00:00:00Z\" }
+";
+    let (_repo, out, file) = flag_file("leap", text);
+    let f = out.failed().has_located(&file, "FO206");
+    assert!(message(f).contains("leap second"), "{}", out.json);
+}
+
+#[test]
+fn a_binary_tag_is_refused_not_decoded() {
+    let text = valid_flags_with("name: Ops toggle", b"name: !!binary T3BzIHRvZ2dsZQ==");
+    let (_repo, out, file) = flag_file("binary", text);
+    let f = out.failed().has(&file, "FO010", Some(5));
+    assert!(message(f).contains("!!binary"), "{}", out.json);
+}
+
+#[test]
+fn an_escaped_nul_in_a_description_is_refused() {
+    let text = valid_flags_with(
+        "name: Ops toggle",
+        b"name: Ops toggle\n    description: \"before\\0after\"",
+    );
+    let (_repo, out, file) = flag_file("nul", text);
+    let f = out.failed().has(&file, "FO223", Some(6));
+    assert!(message(f).contains("U+0000"), "{}", out.json);
+}

@@ -258,6 +258,21 @@ fn secret_value() {
     );
 }
 
+/// FO223: a NUL in a name, a terminal escape in a description and a right-to-left override in
+/// an owner are reported where they are; line breaks and tabs in a description, and any
+/// character in a value, pass.
+#[test]
+fn control_character() {
+    spec(
+        "control-character",
+        &[
+            "flags/checkout.yaml:7:11",
+            "flags/checkout.yaml:8:18",
+            "flags/checkout.yaml:9:12",
+        ],
+    );
+}
+
 /// FO214: a freeform document of 1048577 bytes is one byte over AppConfig's default limit, a
 /// warning reported at `content:`; exactly 1048576 bytes passes.
 #[test]

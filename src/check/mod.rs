@@ -83,7 +83,9 @@ pub struct TypedFile {
 /// hands each file to as soon as it is parsed.
 pub fn type_flag_file(path: &str, value: serde_json::Value) -> TypedFile {
     let mut findings = Vec::new();
-    rules::scan_for_secrets(path, &value, &mut findings);
+    for rule in rules::PER_DOCUMENT {
+        rule(path, &value, &mut findings);
+    }
     let file = typed::<FlagFile>(value, path, schema::Kind::Flags, &mut findings);
     TypedFile { file, findings }
 }
@@ -104,7 +106,9 @@ pub fn run(
         && let Some(doc) = loaded.sources.get_mut(path).and_then(|f| f.doc.as_mut())
     {
         let value = std::mem::take(&mut doc.value);
-        rules::scan_for_secrets(path, &value, &mut findings);
+        for rule in rules::PER_DOCUMENT {
+            rule(path, &value, &mut findings);
+        }
         model.config = typed::<RepoConfig>(value, path, schema::Kind::Config, &mut findings);
     }
     for (path, typed) in files {

@@ -65,6 +65,7 @@ rules! {
     STALE_FLAG = "FO220", "stale-flag", Warning, "no application code reads the flag, or it has outlived its class's expected lifetime";
     REFS_SETTINGS = "FO221", "refs-settings", Error, "the `refs` settings hold an invalid pattern or glob, or a path that cannot be scanned";
     FREEZE_WINDOW = "FO222", "freeze-window", Error, "a freeze has valid timestamps, `from` before `until`, and names existing applications and environments";
+    CONTROL_CHARACTER = "FO223", "control-character", Error, "a key, name, description or owner holds a control character or a text-direction override";
     COMPILED_SCHEMA = "FO300", "compiled-schema", Error, "a compiled document is rejected by AWS's FeatureFlags schema";
     DRIFT_ROLLED_BACK = "FO401", "rolled-back", Error, "AppConfig rolled back a flagops deployment (an alarm or a stop); its values are held at what is live";
     DRIFT_REVERTED = "FO402", "reverted", Error, "a person reverted a completed flagops deployment; its values are held at what is live";

@@ -320,6 +320,13 @@ impl Lowering<'_> {
             Node::U64(u) => Value::from(u),
             Node::F64(f) => serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number),
             Node::Str(s) => {
+                if has_binary_tag(self.text, value_span.start) {
+                    self.problem(YamlProblem {
+                        kind: YamlProblemKind::Syntax,
+                        message: "`!!binary` is refused: it decodes base64, so what would be uploaded is not what is written; write the text itself".to_owned(),
+                        span: Some(value_span),
+                    });
+                }
                 if is_yaml11_boolean(&s) && !is_quoted(self.text, value_span.start) {
                     self.problem(YamlProblem {
                         kind: YamlProblemKind::Yaml11Boolean,
@@ -390,6 +397,29 @@ pub(super) fn is_yaml11_boolean(s: &str) -> bool {
             | "Off"
             | "OFF"
     )
+}
+
+/// Whether the scalar at `start` carries YAML's `!!binary` tag (in any spelling), which the
+/// parser decodes: at `start` itself, or before it (and before a block scalar's `|` or `>`).
+fn has_binary_tag(text: &str, start: usize) -> bool {
+    const SPELLINGS: [&str; 4] = [
+        "!!binary",
+        "!binary",
+        "tag:yaml.org,2002:binary",
+        "!<tag:yaml.org,2002:binary>",
+    ];
+    let start = start.min(text.len());
+    let Some(at) = text.get(start..) else {
+        return false;
+    };
+    let before = text[..start].trim_end();
+    let before = before
+        .trim_end_matches(|c: char| c.is_ascii_digit() || c == '+' || c == '-')
+        .strip_suffix(['|', '>'])
+        .map_or(before, str::trim_end);
+    SPELLINGS
+        .iter()
+        .any(|tag| at.starts_with(tag) || before.ends_with(tag))
 }
 
 fn is_quoted(text: &str, start: usize) -> bool {
@@ -551,6 +581,21 @@ mod tests {
         assert_eq!(doc.value["a"], Value::String("0755".into()));
         assert_eq!(doc.value["b"], Value::String("1_000".into()));
         assert_eq!(doc.value["c"], Value::from(42));
+    }
+
+    #[test]
+    fn binary_tags_are_a_problem_at_their_scalar() {
+        for text in [
+            "a: !!binary aGVsbG8=\n",
+            "a: !<tag:yaml.org,2002:binary> aGVsbG8=\n",
+            "a:\n  - !!binary |\n    aGVsbG8=\n",
+        ] {
+            let (_, problems) = parse(text).expect("parses");
+            assert_eq!(problems.len(), 1, "{text}: {problems:?}");
+            assert!(problems[0].message.contains("!!binary"), "{text}");
+        }
+        let (_, problems) = parse("a: \"!!binary is a tag\"\nb: !!str text\n").expect("parses");
+        assert!(problems.is_empty(), "{problems:?}");
     }
 
     #[test]

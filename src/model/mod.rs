@@ -8,6 +8,26 @@ use crate::load::yaml::escape_pointer;
 pub use config::RepoConfig;
 pub use flags::{EnvValue, Flag, FlagFile};
 
+/// Parses a timestamp of the model (an active period's bounds, a freeze's): RFC 3339 with a
+/// time and an offset. `Err` says, in words to follow "`<text>` ", why it is refused.
+///
+/// A leap second (`23:59:60Z`) is refused: flagops could read it (as 23:59:59), but an
+/// active period is uploaded as written, and most clients' date libraries reject it.
+pub fn parse_timestamp(text: &str) -> Result<jiff::Timestamp, &'static str> {
+    let timestamp = text
+        .parse::<jiff::Timestamp>()
+        .map_err(|_| "is not an RFC 3339 timestamp")?;
+    let seconds = text
+        .split_once(['T', 't', ' '])
+        .map(|(_, time)| time.get(6..8));
+    if seconds == Some(Some("60")) {
+        return Err(
+            "is a leap second, which most clients cannot parse: write 23:59:59 or the next minute's :00",
+        );
+    }
+    Ok(timestamp)
+}
+
 /// The typed repository: what parsed and matched its schema.
 #[derive(Debug, Default)]
 pub struct Model {
@@ -61,5 +81,20 @@ impl Model {
                 flag,
             })
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_timestamp;
+
+    #[test]
+    fn timestamps_are_rfc3339_with_an_offset_and_no_leap_second() {
+        assert!(parse_timestamp("2027-03-01T08:00:00Z").is_ok());
+        assert!(parse_timestamp("2027-03-01T09:00:00.5+01:00").is_ok());
+        assert!(parse_timestamp("2027-03-01").is_err());
+        let leap = parse_timestamp("2026-12-31T23:59:60Z").unwrap_err();
+        assert!(leap.contains("leap second"), "{leap}");
+        assert!(parse_timestamp("2026-12-31T23:59:59Z").is_ok());
     }
 }

@@ -2,11 +2,10 @@
 //! before `until`, and names applications and environments that exist (a typo would leave
 //! the environment it meant unfrozen).
 
-use jiff::Timestamp;
-
 use crate::check::Context;
-use crate::finding::{Finding, Location, catalog::FREEZE_WINDOW};
+use crate::finding::{Finding, Location, catalog::FREEZE_WINDOW, quote};
 use crate::load::CONFIG_FILE;
+use crate::model::parse_timestamp;
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     let Some(config) = &cx.model.config else {
@@ -14,14 +13,14 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     };
     for (i, freeze) in config.freezes.iter().enumerate() {
         let base = format!("/freezes/{i}");
-        let mut parse = |field: &str, text: &str| match text.parse::<Timestamp>() {
+        let mut parse = |field: &str, text: &str| match parse_timestamp(text) {
             Ok(t) => Some(t),
-            Err(_) => {
+            Err(why) => {
                 out.push(
                     Finding::new(
                         &FREEZE_WINDOW,
                         Location::node(CONFIG_FILE, format!("{base}/{field}")),
-                        format!("`{text}` is not an RFC 3339 timestamp"),
+                        format!("`{}` {why}", quote(text)),
                     )
                     .help("write e.g. 2026-12-21T00:00:00Z (a time and an offset are required)"),
                 );

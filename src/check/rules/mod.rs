@@ -6,6 +6,7 @@ mod attribute_count;
 mod attribute_values;
 mod code_references;
 mod compiled_schema;
+mod control_characters;
 mod deleted_key_reuse;
 mod document_size;
 mod duplicate_flag;
@@ -22,7 +23,7 @@ mod secret_values;
 mod variants;
 
 pub use references::PREDEFINED_STRATEGIES;
-pub use secret_values::{drop_allowed as drop_allowed_secrets, scan_document as scan_for_secrets};
+pub use secret_values::drop_allowed as drop_allowed_secrets;
 
 use super::Context;
 use crate::compile::ProfileTargets;
@@ -35,6 +36,15 @@ pub type Rule = fn(&Context<'_>, &mut Vec<Finding>);
 /// findings. `check` compiles one profile at a time and drops it after these rules, so
 /// compiled documents never all sit in memory together.
 pub type ProfileRule = fn(&Context<'_>, &ProfileTargets<'_>, &mut Vec<Finding>);
+
+/// A rule on one parsed file, before typing: sees every key and string, valid or not.
+pub type DocumentRule = fn(&str, &serde_json::Value, &mut Vec<Finding>);
+
+/// Every rule on parsed files, flagops.yaml and flag files alike.
+pub static PER_DOCUMENT: &[DocumentRule] = &[
+    secret_values::scan_document,
+    control_characters::scan_document,
+];
 
 /// Every rule `check` runs, in code order.
 pub static ALL: &[Rule] = &[

@@ -3,7 +3,8 @@
 use jiff::Timestamp;
 
 use crate::check::Context;
-use crate::finding::{Finding, Location, catalog::PERIOD_ORDER};
+use crate::finding::{Finding, Location, catalog::PERIOD_ORDER, quote};
+use crate::model::parse_timestamp;
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for flag in cx.model.flags() {
@@ -13,11 +14,11 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             };
             let mut parse = |field: &str, value: &Option<String>| -> Option<Timestamp> {
                 let text = value.as_ref()?;
-                match text.parse::<Timestamp>() {
+                match parse_timestamp(text) {
                     Ok(t) => Some(t),
-                    Err(_) => {
+                    Err(why) => {
                         out.push(
-                            Finding::new(&PERIOD_ORDER, Location::node(flag.file, format!("{pointer}/active/{field}")), format!("`{text}` is not an RFC 3339 timestamp"))
+                            Finding::new(&PERIOD_ORDER, Location::node(flag.file, format!("{pointer}/active/{field}")), format!("`{}` {why}", quote(text)))
                                 .help("write e.g. 2027-03-01T00:00:00Z (a time and an offset are required)"),
                         );
                         None
