@@ -90,6 +90,33 @@ pub fn type_flag_file(path: &str, value: serde_json::Value) -> TypedFile {
     TypedFile { file, findings }
 }
 
+/// Checks a repository held in memory: flagops.yaml's text and each flag file's path and text,
+/// as if read from a root that does not exist (rules that read git or other files find
+/// nothing). For fuzzing and property tests: the same stages as a check on disk.
+pub fn run_in_memory(config: &str, files: &[(&str, &str)], today: Date) -> (Loaded, Report) {
+    let mut loaded = Loaded {
+        root: std::path::PathBuf::from("/nonexistent/flagops-in-memory"),
+        sources: crate::load::Sources::default(),
+        config: None,
+        findings: Vec::new(),
+    };
+    let config_file = crate::load::CONFIG_FILE;
+    if crate::load::parse_source(config_file.to_owned(), config.to_owned(), &mut loaded).is_some() {
+        loaded.config = Some(config_file.to_owned());
+    }
+    let mut typed = Vec::new();
+    for &(path, text) in files {
+        if crate::load::parse_source(path.to_owned(), text.to_owned(), &mut loaded).is_some()
+            && let Some(doc) = loaded.sources.get_mut(path).and_then(|f| f.doc.as_mut())
+        {
+            let value = std::mem::take(&mut doc.value);
+            typed.push((path.to_owned(), type_flag_file(path, value)));
+        }
+    }
+    let report = run(&mut loaded, typed, today, Documents::Keep);
+    (loaded, report)
+}
+
 /// Checks a loaded repository whose flag files `load` has typed with [`type_flag_file`].
 pub fn run(
     loaded: &mut Loaded,
