@@ -1034,3 +1034,22 @@ fn an_escaped_nul_in_a_description_is_refused() {
     let f = out.failed().has(&file, "FO223", Some(6));
     assert!(message(f).contains("U+0000"), "{}", out.json);
 }
+
+/// The fuzz seeds of fuzz/seeds/ are hostile cases of their own (leap seconds, tags, control
+/// characters, secrets in every field, lone CRs): each is refused with exit 2, naming its file.
+#[test]
+fn every_fuzz_seed_is_refused_naming_its_file() {
+    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds");
+    let mut names: Vec<_> = std::fs::read_dir(&seeds)
+        .expect("fuzz/seeds")
+        .map(|e| e.expect("entry").file_name().into_string().expect("UTF-8"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 5, "{names:?}");
+    for name in names {
+        let stem = name.trim_end_matches(".yaml");
+        let (_repo, out, file) = flag_file(stem, std::fs::read(seeds.join(&name)).unwrap());
+        out.failed();
+        assert!(out.in_file(&file).next().is_some(), "{name}: {}", out.json);
+    }
+}
