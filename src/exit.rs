@@ -40,7 +40,12 @@ impl Exit {
 
     /// plan: changes, or values held after a rollback, need a reviewer.
     pub fn for_plan(plan: &crate::plan::Plan) -> Exit {
-        Exit::findings_if(plan.has_changes() || plan.has_holds())
+        Exit::findings_if(plan.has_changes() || plan.has_holds() || plan.has_blocked())
+    }
+
+    /// compile: targets that check errors hold back are not written.
+    pub fn for_compile(blocked: &[crate::check::scope::Blocked]) -> Exit {
+        Exit::findings_if(!blocked.is_empty())
     }
 
     /// apply: a failed target is a failure; a rollback is its own code; values held after a
@@ -52,15 +57,22 @@ impl Exit {
         } else if report.outcome.rolled_back() {
             Exit::RolledBack
         } else {
-            Exit::findings_if(report.plan.has_holds() || !report.freezes.held.is_empty())
+            Exit::findings_if(
+                report.plan.has_holds()
+                    || report.plan.has_blocked()
+                    || !report.freezes.held.is_empty(),
+            )
         }
     }
 
     /// drift: any finding, or only those the ledger does not have yet.
     pub fn for_drift(report: &crate::drift::Report, fail_on: FailOn) -> Exit {
-        Exit::findings_if(match fail_on {
-            FailOn::Any => !report.findings.is_empty(),
-            FailOn::New => report.new_findings() > 0,
-        })
+        Exit::findings_if(
+            !report.not_compared.is_empty()
+                || match fail_on {
+                    FailOn::Any => !report.findings.is_empty(),
+                    FailOn::New => report.new_findings() > 0,
+                },
+        )
     }
 }

@@ -4,6 +4,7 @@
 pub mod rule_syntax;
 pub mod rules;
 pub mod schema;
+pub mod scope;
 
 use jiff::civil::Date;
 use rayon::prelude::*;
@@ -57,6 +58,9 @@ pub struct Report {
     /// How many targets were compiled and checked.
     pub targets: usize,
     pub findings: Vec<Finding>,
+    /// The application and profile each flag file says it belongs to, valid or not: what
+    /// [`scope::blocking`] pins a file's findings on.
+    pub scopes: std::collections::HashMap<String, (String, String)>,
 }
 
 impl Report {
@@ -77,6 +81,8 @@ impl Report {
 pub struct TypedFile {
     pub file: Option<FlagFile>,
     pub findings: Vec<Finding>,
+    /// `application` and `profile`, when the file names them (even if it is invalid).
+    pub scope: Option<(String, String)>,
 }
 
 /// Schema-checks the parsed value of the flag file `path` and decodes it: the step `load`
@@ -86,8 +92,14 @@ pub fn type_flag_file(path: &str, value: serde_json::Value) -> TypedFile {
     for rule in rules::PER_DOCUMENT {
         rule(path, &value, &mut findings);
     }
+    let named = |key: &str| value.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+    let scope = named("application").zip(named("profile"));
     let file = typed::<FlagFile>(value, path, schema::Kind::Flags, &mut findings);
-    TypedFile { file, findings }
+    TypedFile {
+        file,
+        findings,
+        scope,
+    }
 }
 
 /// Checks a repository held in memory: flagops.yaml's text and each flag file's path and text,
@@ -138,8 +150,12 @@ pub fn run(
         }
         model.config = typed::<RepoConfig>(value, path, schema::Kind::Config, &mut findings);
     }
+    let mut scopes = std::collections::HashMap::new();
     for (path, typed) in files {
         findings.extend(typed.findings);
+        if let Some(scope) = typed.scope {
+            scopes.insert(path.clone(), scope);
+        }
         if let Some(file) = typed.file {
             model.files.push((path, file));
         }
@@ -202,6 +218,7 @@ pub fn run(
         compiled,
         targets,
         findings,
+        scopes,
     }
 }
 

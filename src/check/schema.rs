@@ -9,7 +9,7 @@ use jsonschema::error::ValidationErrorKind;
 use jsonschema::{Draft, Validator};
 use serde_json::Value;
 
-use crate::finding::{Finding, Location, catalog, quote};
+use crate::finding::{Finding, Location, catalog, closest, quote};
 use crate::load::yaml::escape_pointer;
 use crate::model::{FlagFile, RepoConfig};
 
@@ -110,7 +110,7 @@ pub fn validate(kind: Kind, file: &str, value: &Value) -> Vec<Finding> {
                         format!("unknown key `{}`", quote(key)),
                     )
                     .label("not allowed here");
-                    if let Some(best) = closest(key, &known) {
+                    if let Some(best) = closest(key, known.iter().map(String::as_str)) {
                         finding = finding.help(format!("did you mean `{best}`?"));
                     } else if !known.is_empty() {
                         finding = finding.help(format!("allowed keys: {}", known.join(", ")));
@@ -164,29 +164,6 @@ fn resolve_schema_path<'a>(root: &'a Value, path: &str) -> Option<&'a Value> {
 }
 
 /// The known name within edit distance 2 of `word`, if one is clearly closest.
-fn closest<'a>(word: &str, candidates: &'a [String]) -> Option<&'a str> {
-    candidates
-        .iter()
-        .map(|c| (edit_distance(word, c), c))
-        .filter(|(d, _)| *d <= 2)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c.as_str())
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,7 +188,10 @@ mod tests {
     #[test]
     fn typos_get_a_suggestion() {
         let known = vec!["enabled".to_owned(), "values".to_owned()];
-        assert_eq!(closest("enabeld", &known), Some("enabled"));
-        assert_eq!(closest("colour", &known), None);
+        assert_eq!(
+            closest("enabeld", known.iter().map(String::as_str)),
+            Some("enabled")
+        );
+        assert_eq!(closest("colour", known.iter().map(String::as_str)), None);
     }
 }

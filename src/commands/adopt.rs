@@ -6,13 +6,17 @@ use std::collections::BTreeMap;
 use anyhow::{Context as _, bail};
 
 use crate::adopt;
+use crate::check::scope::Purpose;
 use crate::cli::AdoptArgs;
 use crate::exit::Exit;
 use crate::ledger::{self, Record, Resolution, ResolutionRecord};
 use crate::output;
 
 pub fn run(args: &AdoptArgs) -> anyhow::Result<Exit> {
-    let Some(checked) = super::live::checked(&args.repo.repo, args.today.date())? else {
+    let purpose = Purpose::Monitor;
+    let Some(checked) =
+        super::live::checked(&args.repo.repo, args.today.date(), purpose, &args.filter)?
+    else {
         return Ok(Exit::Findings);
     };
     let config = checked.config();
@@ -28,7 +32,8 @@ pub fn run(args: &AdoptArgs) -> anyhow::Result<Exit> {
             );
         }
     }
-    let targets = checked.targets(&args.filter);
+    checked.check_flags(&args.flags)?;
+    let targets = checked.targets();
     let runtime = super::live::runtime()?;
     let live = runtime.block_on(async {
         let backend = super::live::backend(&args.backend, config, &checked.root).await?;

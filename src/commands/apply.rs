@@ -5,13 +5,17 @@ use std::time::Duration;
 use anyhow::bail;
 
 use crate::apply::{self, ApplyReport, Options};
+use crate::check::scope::Purpose;
 use crate::cli::ApplyArgs;
 use crate::compile::TargetId;
 use crate::exit::Exit;
 use crate::{drift, freeze, ledger, output};
 
 pub fn run(args: &ApplyArgs) -> anyhow::Result<Exit> {
-    let Some(checked) = super::live::checked(&args.repo.repo, args.today.date())? else {
+    let purpose = Purpose::Deploy;
+    let Some(checked) =
+        super::live::checked(&args.repo.repo, args.today.date(), purpose, &args.filter)?
+    else {
         return Ok(Exit::Findings);
     };
     let config = checked.config();
@@ -25,7 +29,8 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<Exit> {
         bail!("--break-glass needs a reason: it is recorded in the drift ledger");
     }
     let commit = preflight.commit;
-    let targets = checked.targets(&args.filter);
+    checked.check_flags(&args.retry)?;
+    let targets = checked.targets();
     let ids: Vec<&TargetId> = targets.iter().map(|t| &t.id).collect();
     let record = |findings: &[drift::Finding]| {
         let written = ledger::record(
@@ -43,7 +48,8 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<Exit> {
     let report = super::live::runtime()?.block_on(async {
         let backend = super::live::backend(&args.backend, config, &checked.root).await?;
         let (_, live) = crate::live::read(&backend, &targets).await?;
-        let plan = crate::plan::plan(config, model, &targets, &live, &args.retry);
+        let mut plan = crate::plan::plan(config, model, &targets, &live, &args.retry);
+        plan.blocked = checked.blocked.clone();
         // Changes to frozen environments are held back, or go out through the glass, which
         // is recorded before anything is deployed.
         let (plan, freezes) = freeze::hold(config, plan, freeze::now(args.now), break_glass);

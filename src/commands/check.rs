@@ -16,6 +16,20 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
 
     if !args.paths.is_empty() {
         let wanted = relative_paths(&root, &args.paths);
+        // A path that names no file read (a typo) would report nothing, and pass.
+        let covers = |w: &String, file: &str| {
+            w.is_empty() || file == w || file.starts_with(&format!("{w}/"))
+        };
+        for (given, w) in args.paths.iter().zip(&wanted) {
+            if !loaded.sources.iter().any(|s| covers(w, &s.path)) {
+                let known = loaded.sources.iter().map(|s| s.path.as_str());
+                anyhow::bail!(
+                    "{} names no file flagops reads: {}",
+                    given.display(),
+                    crate::model::config::unknown("file", w, known)
+                );
+            }
+        }
         report.findings.retain(|f| {
             let file = f.location.file();
             wanted

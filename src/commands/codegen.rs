@@ -3,15 +3,22 @@
 
 use anyhow::{Context as _, bail};
 
+use crate::check::scope::Purpose;
 use crate::cli::CodegenArgs;
 use crate::codegen::{self, Options};
 use crate::exit::Exit;
 use crate::output;
 
 pub fn run(args: &CodegenArgs) -> anyhow::Result<Exit> {
-    let Some(checked) = super::live::checked(&args.repo.repo, jiff::Zoned::now().date())? else {
+    let (today, purpose) = (jiff::Zoned::now().date(), Purpose::Deploy);
+    let every = crate::cli::TargetFilter::default();
+    let Some(checked) = super::live::checked(&args.repo.repo, today, purpose, &every)? else {
         return Ok(Exit::Findings);
     };
+    if !checked.blocked.is_empty() {
+        // Fallback values from files that fail check would be wrong in code.
+        return Ok(Exit::Findings);
+    }
     let options = Options {
         lang: args.lang,
         environment: args.environment.as_deref(),

@@ -2,6 +2,7 @@
 
 use anyhow::Context as _;
 
+use crate::check::scope::Purpose;
 use crate::cli::CompileArgs;
 use crate::compile::canonical;
 use crate::exit::Exit;
@@ -9,16 +10,13 @@ use crate::output;
 
 pub fn run(args: &CompileArgs) -> anyhow::Result<Exit> {
     // What fails check would be rejected at apply: show why (on stderr) instead of half a result.
-    let Some(checked) = super::live::checked(&args.repo.repo, args.today.date())? else {
+    let purpose = Purpose::Deploy;
+    let Some(checked) =
+        super::live::checked(&args.repo.repo, args.today.date(), purpose, &args.filter)?
+    else {
         return Ok(Exit::Findings);
     };
-    let report = &checked.report;
-    let targets: Vec<_> = report
-        .compiled
-        .targets
-        .iter()
-        .filter(|t| args.filter.matches(&t.id))
-        .collect();
+    let targets = checked.targets();
     match &args.out {
         Some(dir) => {
             for target in &targets {
@@ -47,5 +45,6 @@ pub fn run(args: &CompileArgs) -> anyhow::Result<Exit> {
             output::print(&text)?;
         }
     }
-    Ok(Exit::Clean)
+    // The targets check errors hold back were printed with their findings, on stderr.
+    Ok(Exit::for_compile(&checked.blocked))
 }

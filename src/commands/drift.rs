@@ -1,16 +1,20 @@
 //! `flagops drift`: what AppConfig serves that git does not say, classified, and recorded.
 
+use crate::check::scope::Purpose;
 use crate::cli::DriftArgs;
 use crate::compile::TargetId;
 use crate::exit::Exit;
 use crate::{drift, ledger, output};
 
 pub fn run(args: &DriftArgs) -> anyhow::Result<Exit> {
-    let Some(checked) = super::live::checked(&args.repo.repo, args.today.date())? else {
+    let purpose = Purpose::Monitor;
+    let Some(checked) =
+        super::live::checked(&args.repo.repo, args.today.date(), purpose, &args.filter)?
+    else {
         return Ok(Exit::Findings);
     };
     let config = checked.config();
-    let targets = checked.targets(&args.filter);
+    let targets = checked.targets();
     let (findings, backend) = super::live::runtime()?.block_on(async {
         let backend = super::live::backend(&args.backend, config, &checked.root).await?;
         let findings = drift::read(&backend, &checked.report.model, &targets).await?;
@@ -39,6 +43,7 @@ pub fn run(args: &DriftArgs) -> anyhow::Result<Exit> {
             .map(|(finding, ledger)| drift::Reported { finding, ledger })
             .collect(),
         targets: targets.len(),
+        not_compared: checked.blocked.clone(),
         backend,
     };
     output::drift::emit(&report, args.format, &checked.loaded.sources)?;

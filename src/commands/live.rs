@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 
 use crate::check::Report;
+use crate::check::scope::{self, Blocked, Purpose};
 use crate::cli::Format;
 use crate::cli::{BackendArgs, TargetFilter};
 use crate::compile::Target;
@@ -17,11 +18,15 @@ use crate::load::Loaded;
 use crate::model::RepoConfig;
 use crate::output::{self, check::CheckOutput};
 
-/// A repository that passed check.
+/// A checked repository, its targets selected, with what check errors hold back.
 pub struct Checked {
     pub root: PathBuf,
     pub loaded: Loaded,
     pub report: Report,
+    /// The selected targets no error blocks, by index into the compiled targets.
+    selected: Vec<usize>,
+    /// The selected targets that errors hold back.
+    pub blocked: Vec<Blocked>,
 }
 
 impl Checked {
@@ -30,49 +35,132 @@ impl Checked {
             .model
             .config
             .as_ref()
-            .unwrap_or_else(|| unreachable!("check passed without a config"))
+            .unwrap_or_else(|| unreachable!("checked without a config"))
     }
 
-    pub fn targets(&self, filter: &TargetFilter) -> Vec<&Target> {
-        self.report
-            .compiled
-            .targets
+    /// Checks that every flag named (`--retry`, `--flag`) is defined for a selected target.
+    pub fn check_flags(&self, names: &[String]) -> anyhow::Result<()> {
+        let targets = self.targets();
+        let known: Vec<&str> = self
+            .report
+            .model
+            .flags()
+            .filter(|f| {
+                targets
+                    .iter()
+                    .any(|t| t.id.application == f.application && t.id.profile == f.profile)
+            })
+            .map(|f| f.key)
+            .collect();
+        for name in names {
+            if !known.contains(&name.as_str()) {
+                let why = crate::model::config::unknown("flag", name, known.iter().copied());
+                anyhow::bail!("{why} in the selected targets");
+            }
+        }
+        Ok(())
+    }
+
+    /// The selected targets that no check error holds back.
+    pub fn targets(&self) -> Vec<&Target> {
+        self.selected
             .iter()
-            .filter(|t| filter.matches(&t.id))
+            .map(|&i| &self.report.compiled.targets[i])
             .collect()
     }
 }
 
-/// Loads and checks the repository; on check errors prints them and returns `None`: nothing
-/// that fails check is planned or applied.
-pub fn checked(repo: &Path, today: jiff::civil::Date) -> anyhow::Result<Option<Checked>> {
+/// Loads and checks the repository and selects the targets `filter` names, each of which
+/// must exist. Error findings hold back only the targets they feed ([`scope::blocking`]):
+/// they are printed on stderr, and those targets reported as blocked. `None` (after printing
+/// why) when an error blocks everything: nothing that fails check is planned or applied.
+pub fn checked(
+    repo: &Path,
+    today: jiff::civil::Date,
+    purpose: Purpose,
+    filter: &TargetFilter,
+) -> anyhow::Result<Option<Checked>> {
     let root = super::repo_root(repo)?;
     let (loaded, report) = super::load_and_check(&root, today, Documents::Keep);
-    if report.errors() > 0 || report.model.config.is_none() {
-        let errors: Vec<_> = report
-            .findings
-            .iter()
-            .filter(|f| f.severity == Severity::Error)
-            .cloned()
-            .collect();
-        let out = CheckOutput {
-            findings: &errors,
-            sources: &loaded.sources,
-            files: loaded.sources.iter().count(),
-            targets: 0,
-        };
-        output::print_stderr(&output::check::render(
-            Format::Human,
-            &out,
-            output::stderr_has_color(),
-        ));
+    let ids = report.compiled.targets.iter().map(|t| &t.id);
+    let blocking = scope::blocking(&report, ids, purpose);
+    let Some(config) = report.model.config.as_ref() else {
+        print_findings(
+            &loaded,
+            &report
+                .findings
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .cloned()
+                .collect::<Vec<_>>(),
+        );
         return Ok(None);
+    };
+    if !blocking.everything.is_empty() {
+        print_findings(&loaded, &blocking.findings());
+        return Ok(None);
+    }
+    config
+        .check_selection(
+            filter.application.as_deref(),
+            filter.environment.as_deref(),
+            filter.profile.as_deref(),
+        )
+        .map_err(anyhow::Error::msg)?;
+    let chosen: Vec<usize> = (0..report.compiled.targets.len())
+        .filter(|&i| filter.matches(&report.compiled.targets[i].id))
+        .collect();
+    let blocked = blocking.among(chosen.iter().map(|&i| &report.compiled.targets[i].id));
+    let selected = chosen
+        .into_iter()
+        .filter(|&i| !blocking.blocked(&report.compiled.targets[i].id))
+        .collect();
+    let relevant = |f: &crate::finding::Finding| {
+        blocked
+            .iter()
+            .any(|b| b.files.iter().any(|file| file == f.location.file()))
+    };
+    let mut shown: Vec<_> = blocking.findings().into_iter().filter(relevant).collect();
+    shown.extend(
+        blocking
+            .demoted
+            .iter()
+            .filter(|f| {
+                report
+                    .scopes
+                    .get(f.location.file())
+                    .is_some_and(|(app, profile)| {
+                        filter.application.as_ref().is_none_or(|a| a == app)
+                            && filter.profile.as_ref().is_none_or(|p| p == profile)
+                    })
+            })
+            .cloned(),
+    );
+    if !shown.is_empty() {
+        print_findings(&loaded, &shown);
     }
     Ok(Some(Checked {
         root,
         loaded,
         report,
+        selected,
+        blocked,
     }))
+}
+
+/// Prints findings on stderr, as check would.
+fn print_findings(loaded: &Loaded, findings: &[crate::finding::Finding]) {
+    let out = CheckOutput {
+        findings,
+        sources: &loaded.sources,
+        files: loaded.sources.iter().count(),
+        targets: 0,
+    };
+    output::print_stderr(&output::check::render(
+        Format::Human,
+        &out,
+        output::stderr_has_color(),
+    ));
 }
 
 /// The backend named on the command line, in flagops.yaml, or AppConfig.

@@ -1,24 +1,30 @@
 //! `flagops plan`: per target and flag, what would change live. Never writes.
 
+use crate::check::scope::Purpose;
 use crate::cli::PlanArgs;
 use crate::exit::Exit;
 use crate::output;
 
 pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
-    let Some(checked) = super::live::checked(&args.repo.repo, args.today.date())? else {
+    let purpose = Purpose::Deploy;
+    let Some(checked) =
+        super::live::checked(&args.repo.repo, args.today.date(), purpose, &args.filter)?
+    else {
         return Ok(Exit::Findings);
     };
-    let targets = checked.targets(&args.filter);
+    checked.check_flags(&args.retry)?;
+    let targets = checked.targets();
     let (plan, backend) = super::live::runtime()?.block_on(async {
         let backend = super::live::backend(&args.backend, checked.config(), &checked.root).await?;
         let (_, live) = crate::live::read(&backend, &targets).await?;
-        let plan = crate::plan::plan(
+        let mut plan = crate::plan::plan(
             checked.config(),
             &checked.report.model,
             &targets,
             &live,
             &args.retry,
         );
+        plan.blocked = checked.blocked.clone();
         anyhow::Ok((plan, backend.name()))
     })?;
     output::plan::emit(&plan, &backend, args.format)?;

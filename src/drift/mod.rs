@@ -152,6 +152,8 @@ pub struct Report {
     pub findings: Vec<Reported>,
     /// Targets looked at.
     pub targets: usize,
+    /// Selected targets not compared: check errors in their files leave git's side unknown.
+    pub not_compared: Vec<crate::check::scope::Blocked>,
     /// Where live state was read: `AppConfig`, a local directory.
     pub backend: String,
 }

@@ -122,6 +122,17 @@ pub struct Finding {
     pub help: Option<String>,
 }
 
+/// The candidate closest to `word`, when it is close enough to be a typo of it: a
+/// did-you-mean.
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::levenshtein(word, c), c))
+        .filter(|&(distance, c)| distance <= 2.max(word.len().min(c.len()) / 4))
+        .min_by_key(|&(distance, _)| distance)
+        .map(|(_, c)| c)
+}
+
 /// How many characters of user input (a key, a pattern, a value) a message quotes.
 pub const QUOTE_CHARS: usize = 120;
 

@@ -45,6 +45,77 @@ pub struct RepoConfig {
     pub freezes: Vec<Freeze>,
 }
 
+impl RepoConfig {
+    /// Checks that each name given to select targets exists: a misspelt `--env prodution`
+    /// must fail loudly rather than select nothing. `Err` names what is known, and the
+    /// closest name when one is close.
+    pub fn check_selection(
+        &self,
+        application: Option<&str>,
+        environment: Option<&str>,
+        profile: Option<&str>,
+    ) -> Result<(), String> {
+        let apps: Vec<(&str, &Application)> = match application {
+            Some(name) => match self.applications.get(name) {
+                Some(app) => vec![(name, app)],
+                None => {
+                    return Err(unknown(
+                        "application",
+                        name,
+                        self.applications.keys().map(String::as_str),
+                    ));
+                }
+            },
+            None => self
+                .applications
+                .iter()
+                .map(|(name, app)| (name.as_str(), app))
+                .collect(),
+        };
+        let scope = match application {
+            Some(name) => format!(" in application `{name}`"),
+            None => String::new(),
+        };
+        if let Some(name) = environment
+            && !apps
+                .iter()
+                .any(|(_, app)| app.environments.contains_key(name))
+        {
+            let known = apps.iter().flat_map(|(_, app)| app.environments.keys());
+            return Err(unknown("environment", name, known.map(String::as_str)) + &scope);
+        }
+        if let Some(name) = profile
+            && !apps.iter().any(|(_, app)| app.profiles.contains_key(name))
+        {
+            let known = apps.iter().flat_map(|(_, app)| app.profiles.keys());
+            return Err(unknown("profile", name, known.map(String::as_str)) + &scope);
+        }
+        Ok(())
+    }
+}
+
+/// "no environment `prodution`; did you mean `production`? (known: …)".
+pub fn unknown<'a>(what: &str, name: &str, known: impl Iterator<Item = &'a str>) -> String {
+    let mut known: Vec<&str> = known.collect();
+    known.sort_unstable();
+    known.dedup();
+    let hint = match crate::finding::closest(name, known.iter().copied()) {
+        Some(best) => format!("; did you mean `{best}`?"),
+        None => String::new(),
+    };
+    // A large repository's list is cut: the did-you-mean is what helps.
+    const LISTED: usize = 12;
+    let list = match known.len() {
+        0 => "none".to_owned(),
+        n if n > LISTED => format!("{}, … and {} more", known[..LISTED].join(", "), n - LISTED),
+        _ => known.join(", "),
+    };
+    format!(
+        "no {what} `{}`{hint} (known: {list})",
+        crate::finding::quote(name)
+    )
+}
+
 /// A deployment freeze.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -19,6 +19,16 @@ use std::io::Write;
 
 use crate::secrets::redact;
 
+/// "storefront/prod/flags: held back by check errors (FO100, FO210) in flags/checkout.yaml".
+pub fn describe_blocked(blocked: &crate::check::scope::Blocked) -> String {
+    format!(
+        "{}: held back by check errors ({}) in {}",
+        blocked.id,
+        blocked.codes.join(", "),
+        blocked.files.join(", ")
+    )
+}
+
 /// Writes a rendered report to stdout.
 pub fn print(text: &str) -> std::io::Result<()> {
     let mut stdout = anstream::stdout().lock();

@@ -101,9 +101,17 @@ pub struct TargetPlan {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Plan {
     pub targets: Vec<TargetPlan>,
+    /// Selected targets that check errors hold back: neither planned nor applied.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub blocked: Vec<crate::check::scope::Blocked>,
 }
 
 impl Plan {
+    /// Whether check errors hold a selected target back.
+    pub fn has_blocked(&self) -> bool {
+        !self.blocked.is_empty()
+    }
+
     pub fn has_changes(&self) -> bool {
         self.targets.iter().any(|t| t.action != Action::Unchanged)
     }

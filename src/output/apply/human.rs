@@ -27,5 +27,8 @@ pub fn render(apply: &ApplyReport) -> String {
         count(|o| matches!(o, Outcome::RolledBack { .. })),
         count(|o| matches!(o, Outcome::Failed { .. })),
     ));
+    for b in &apply.plan.blocked {
+        out.push_str(&format!("! {}\n", crate::output::describe_blocked(b)));
+    }
     out + &freeze::human(&apply.freezes, apply.break_glass.as_deref())
 }

@@ -17,6 +17,9 @@ struct ApplyDocument<'a> {
     /// Targets held back by a freeze, or deployed through one with `--break-glass`.
     #[serde(skip_serializing_if = "Option::is_none")]
     freezes: Option<&'a FreezeReport>,
+    /// Selected targets that check errors held back: not deployed.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    blocked: &'a [crate::check::scope::Blocked],
 }
 
 /// The JSON report, with what freezes did when they did anything.
@@ -30,5 +33,6 @@ pub fn render(apply: &ApplyReport) -> String {
         backend: &apply.backend,
         report: &apply.outcome,
         freezes: shown,
+        blocked: &apply.plan.blocked,
     })
 }

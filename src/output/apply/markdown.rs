@@ -26,5 +26,11 @@ pub fn render(apply: &ApplyReport) -> String {
             cell(&detail)
         ));
     }
+    for b in &apply.plan.blocked {
+        md.push_str(&format!(
+            "\n> ⛔ {}\n",
+            cell(&crate::output::describe_blocked(b))
+        ));
+    }
     md + &freeze::markdown(&apply.freezes)
 }

@@ -24,6 +24,12 @@ pub fn render(report: &Report) -> String {
             out.push_str(&format!("    {}{owned}: {}\n", flag.key, fields.join("; ")));
         }
     }
+    for b in &report.not_compared {
+        out.push_str(&format!(
+            "not compared: {}\n",
+            crate::output::describe_blocked(b)
+        ));
+    }
     let drifted: std::collections::HashSet<_> =
         report.findings.iter().map(|r| &r.finding.target).collect();
     let n = report.findings.len();

@@ -14,6 +14,9 @@ struct DriftDocument<'a> {
     targets: usize,
     drift: bool,
     findings: Vec<JsonFinding<'a>>,
+    /// Selected targets not compared: check errors in their files.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    not_compared: &'a [crate::check::scope::Blocked],
 }
 
 #[derive(Serialize)]
@@ -46,5 +49,6 @@ pub fn render(report: &Report) -> String {
                 resolution: r.ledger.as_ref().and_then(|l| l.resolution),
             })
             .collect(),
+        not_compared: &report.not_compared,
     })
 }

@@ -6,10 +6,30 @@ use crate::output::markdown::cell;
 
 pub fn render(report: &Report) -> String {
     let (findings, targets, backend) = (&report.findings, report.targets, &report.backend);
+    let mut not_compared = String::new();
+    for b in &report.not_compared {
+        not_compared.push_str(&format!(
+            "\n> ⛔ not compared: {}\n",
+            cell(&crate::output::describe_blocked(b))
+        ));
+    }
     if findings.is_empty() {
-        return format!(
-            "### ✅ flagops drift: in sync\n\nAll {targets} targets serve what git says ({backend}).\n"
-        );
+        let verdict = if not_compared.is_empty() {
+            format!(
+                "### ✅ flagops drift: in sync\n\nAll {targets} targets serve what git says ({backend}).\n"
+            )
+        } else {
+            format!(
+                "### ⚠️ flagops drift: {} target{} not compared\n\nThe {targets} compared serve what git says ({backend}).\n",
+                report.not_compared.len(),
+                if report.not_compared.len() == 1 {
+                    ""
+                } else {
+                    "s"
+                }
+            )
+        };
+        return verdict + &not_compared;
     }
     let mut md = format!(
         "### ⚠️ flagops drift: {} finding{}\n\nAgainst {backend}.\n\n| class | target | what | flags | ledger |\n|---|---|---|---|---|\n",
@@ -60,6 +80,7 @@ pub fn render(report: &Report) -> String {
             flags.join("<br>")
         ));
     }
+    md.push_str(&not_compared);
     md.push_str("\nResolve by applying git again (`flagops apply`), or by adopting the live values into git (`flagops adopt`).\n");
     md
 }

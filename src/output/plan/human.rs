@@ -52,13 +52,20 @@ pub fn render(plan: &Plan, backend: &str) -> String {
             }
         }
     }
+    for b in &plan.blocked {
+        out.push_str(&format!("! {}\n", crate::output::describe_blocked(b)));
+    }
     let changed = plan
         .targets
         .iter()
         .filter(|t| t.action != Action::Unchanged)
         .count();
+    let blocked = match plan.blocked.len() {
+        0 => String::new(),
+        n => format!("; {n} held back by check errors"),
+    };
     out.push_str(&format!(
-        "\nplan against {backend}: {changed} of {} targets change\n",
+        "\nplan against {backend}: {changed} of {} targets change{blocked}\n",
         plan.targets.len()
     ));
     out

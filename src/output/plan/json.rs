@@ -14,6 +14,9 @@ struct PlanDocument<'a> {
     has_changes: bool,
     summary: Summary,
     targets: &'a [crate::plan::TargetPlan],
+    /// Selected targets that check errors hold back.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    blocked: &'a [crate::check::scope::Blocked],
 }
 
 #[derive(Serialize)]
@@ -39,6 +42,7 @@ pub fn render(plan: &Plan, backend: &str) -> String {
             unchanged: count(Action::Unchanged),
         },
         targets: &plan.targets,
+        blocked: &plan.blocked,
     };
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }

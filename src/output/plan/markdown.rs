@@ -11,6 +11,21 @@ pub const GITHUB_COMMENT_LIMIT: usize = 65_536;
 /// Identifies flagops's plan comment.
 pub const MARKER: &str = "<!-- flagops-plan -->";
 
+/// Targets held back by check errors, first: a reviewer must see them before the changes.
+fn blocked(plan: &Plan) -> String {
+    let mut md = String::new();
+    for b in &plan.blocked {
+        md.push_str(&format!(
+            "> ⛔ {}\n",
+            cell(&crate::output::describe_blocked(b))
+        ));
+    }
+    if !md.is_empty() {
+        md.push('\n');
+    }
+    md
+}
+
 pub fn render(plan: &Plan, backend: &str) -> String {
     render_within(plan, backend, GITHUB_COMMENT_LIMIT - 1_000)
 }
@@ -23,6 +38,7 @@ pub fn render_within(plan: &Plan, backend: &str, budget: usize) -> String {
         .collect();
     let unchanged = plan.targets.len() - changed.len();
     let mut md = format!("{MARKER}\n");
+    md.push_str(&blocked(plan));
     if changed.is_empty() {
         md.push_str(&format!(
             "### ✅ flagops plan: no changes\n\nAll {} targets match {backend}.\n",
