@@ -134,6 +134,9 @@ pub struct PlanArgs {
     pub format: ReportFormat,
     #[command(flatten)]
     pub today: TodayArg,
+    /// The time freezes are checked against (RFC 3339); now by default.
+    #[arg(long, env = "FLAGOPS_NOW", value_name = "TIME")]
+    pub now: Option<jiff::Timestamp>,
 }
 
 /// How a report without source locations is rendered (plan, apply and the other commands).
@@ -182,10 +185,14 @@ pub struct ApplyArgs {
     pub format: ReportFormat,
     #[command(flatten)]
     pub today: TodayArg,
-    /// Deploy to environments under a freeze (`freezes` in flagops.yaml) anyway, for this
-    /// reason. Recorded in the report and, before anything is deployed, in the drift ledger.
-    #[arg(long, value_name = "REASON")]
-    pub break_glass: Option<String>,
+    /// Deploy through a freeze (`freezes` in flagops.yaml) anyway. Needs a scope (`--app`,
+    /// `--env`) and `--reason`; recorded in the report and, before anything is deployed, in
+    /// the drift ledger.
+    #[arg(long, requires = "reason")]
+    pub break_glass: bool,
+    /// Why the glass is broken: recorded with who and what.
+    #[arg(long, value_name = "TEXT", requires = "break_glass")]
+    pub reason: Option<String>,
     /// The time freezes are checked against (RFC 3339); now by default.
     #[arg(long, env = "FLAGOPS_NOW", value_name = "TIME")]
     pub now: Option<jiff::Timestamp>,

@@ -1,7 +1,8 @@
 //! Deployment freezes on the local backend, with "now" injected (`FLAGOPS_NOW`): apply holds
-//! changes to a frozen environment back (exit 2, naming the freeze) and deploys the rest;
-//! `--break-glass "<reason>"` deploys them and records who, why and what in the drift ledger
-//! before anything goes out.
+//! changes to a frozen environment back (exit 2, naming the freeze) and deploys the rest,
+//! kill switches and ops flags included (exempt by default); plan says what is frozen and
+//! what unlocks it; `--break-glass --reason "<why>"`, scoped with `--app`/`--env`, deploys only
+//! that scope and records who, why and what in the drift ledger before anything goes out.
 
 #![allow(
     clippy::unwrap_used,
@@ -127,10 +128,15 @@ fn a_frozen_environment_is_held_back_and_the_rest_deploys() {
     let text = String::from_utf8_lossy(&human.stdout);
     assert!(
         text.contains("storefront/production/release-flags: FROZEN, not deployed: freeze #1 \"Holiday freeze\" (2026-12-20T00:00:00Z to 2027-01-04T00:00:00Z)")
-            && text.contains("3 targets held back by a freeze"),
+            && text.contains("2 targets held back by a freeze"),
         "{text}"
     );
-    // Staging went out; production is still to be created.
+    // The kill switch and the maintenance toggle are exempt: they ship during the freeze.
+    assert!(
+        text.contains("ops-switches/production/switches: deployed"),
+        "{text}"
+    );
+    // Staging went out; production's release flags and lists are still to be created.
     let plan = flagops(dir.path(), IN_FREEZE, &["plan", "--format", "json"]);
     let doc = json(&plan);
     let changing: Vec<&str> = doc["targets"]
@@ -140,14 +146,14 @@ fn a_frozen_environment_is_held_back_and_the_rest_deploys() {
         .filter(|t| t["action"] != "unchanged")
         .map(|t| t["environment"].as_str().unwrap())
         .collect();
-    assert_eq!(changing, ["production", "production", "production"]);
+    assert_eq!(changing, ["production", "production"]);
 
     // Again, as JSON: the freeze is named for each held target.
     let again = flagops(dir.path(), IN_FREEZE, &["apply", "--format", "json"]);
     assert_eq!(again.status.code(), Some(2));
     let doc = json(&again);
     let held = doc["freezes"]["held"].as_array().unwrap();
-    assert_eq!(held.len(), 3);
+    assert_eq!(held.len(), 2);
     assert_eq!(held[0]["environment"], "production");
     assert_eq!(held[0]["freeze"]["reason"], "Holiday freeze");
     assert_eq!(held[0]["freeze"]["index"], 0);
@@ -166,15 +172,72 @@ fn a_frozen_environment_is_held_back_and_the_rest_deploys() {
             .iter()
             .filter(|o| o.ends_with(" deployed"))
             .count(),
-        3
+        2
+    );
+}
+
+#[test]
+fn plan_says_what_is_frozen_and_what_unlocks_it() {
+    let dir = repo();
+    let plan = flagops(dir.path(), IN_FREEZE, &["plan", "--format", "json"]);
+    assert_eq!(plan.status.code(), Some(2));
+    let frozen: Vec<String> = json(&plan)["frozen"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{}/{}",
+                f["application"].as_str().unwrap(),
+                f["profile"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        frozen,
+        ["storefront/release-flags", "storefront/workspace-lists"]
+    );
+    let human = flagops(dir.path(), IN_FREEZE, &["plan"]);
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(
+        text.contains("storefront/production/release-flags: frozen by freeze #1 \"Holiday freeze\" until 2027-01-04T00:00:00Z")
+            && text.contains("flagops apply --break-glass --app storefront --env production --profile release-flags --reason"),
+        "{text}"
+    );
+    let after = flagops(
+        dir.path(),
+        "2027-01-05T00:00:00Z",
+        &["plan", "--format", "json"],
+    );
+    assert!(
+        json(&after).get("frozen").is_none(),
+        "nothing is frozen after the freeze"
     );
 }
 
 #[test]
 fn break_glass_deploys_through_the_freeze_and_is_recorded() {
     let dir = repo();
-    let empty = flagops(dir.path(), IN_FREEZE, &["apply", "--break-glass", " "]);
+    let scope = ["--app", "storefront", "--env", "production"];
+    let empty = flagops(
+        dir.path(),
+        IN_FREEZE,
+        &["apply", "--break-glass", "--reason", " "],
+    );
     assert_eq!(empty.status.code(), Some(1), "a reason is required");
+    let none = flagops(dir.path(), IN_FREEZE, &["apply", "--break-glass"]);
+    assert_eq!(none.status.code(), Some(1), "--reason is required");
+    let everything = flagops(
+        dir.path(),
+        IN_FREEZE,
+        &["apply", "--break-glass", "--reason", "x"],
+    );
+    assert_eq!(everything.status.code(), Some(1), "a scope is required");
+    assert!(String::from_utf8_lossy(&everything.stderr).contains("needs a scope"));
+    assert!(
+        !dir.path().join(".flagops/local/state.json").exists(),
+        "nothing was deployed by a refused break-glass"
+    );
 
     let out = flagops(
         dir.path(),
@@ -184,7 +247,12 @@ fn break_glass_deploys_through_the_freeze_and_is_recorded() {
             "--format",
             "json",
             "--break-glass",
-            "Payments outage: ship the kill switch",
+            "--reason",
+            "Payments outage: ship the fix",
+            scope[0],
+            scope[1],
+            scope[2],
+            scope[3],
         ],
     );
     assert_eq!(out.status.code(), Some(0));
@@ -194,14 +262,12 @@ fn break_glass_deploys_through_the_freeze_and_is_recorded() {
             .iter()
             .filter(|o| o.ends_with(" deployed"))
             .count(),
-        6
+        2,
+        "only the scope ships: {doc}"
     );
     let freezes = &doc["freezes"];
-    assert_eq!(
-        freezes["break_glass"],
-        "Payments outage: ship the kill switch"
-    );
-    assert_eq!(freezes["broken"].as_array().unwrap().len(), 3);
+    assert_eq!(freezes["break_glass"], "Payments outage: ship the fix");
+    assert_eq!(freezes["broken"].as_array().unwrap().len(), 2);
     let id = freezes["ledger_record"]
         .as_str()
         .expect("a ledger record id");
@@ -221,14 +287,13 @@ fn break_glass_deploys_through_the_freeze_and_is_recorded() {
     ))
     .unwrap();
     assert_eq!(record["type"], "break-glass");
-    assert_eq!(record["reason"], "Payments outage: ship the kill switch");
+    assert_eq!(record["reason"], "Payments outage: ship the fix");
     assert_eq!(record["by"], "Ann Oncall");
     assert_eq!(
         record["targets"],
         serde_json::json!([
             "storefront/production/release-flags",
-            "storefront/production/workspace-lists",
-            "ops-switches/production/switches"
+            "storefront/production/workspace-lists"
         ])
     );
     assert_eq!(
@@ -256,7 +321,8 @@ fn break_glass_deploys_through_the_freeze_and_is_recorded() {
     );
 
     // With nothing frozen left to change, breaking the glass records nothing.
-    let calm = flagops(dir.path(), IN_FREEZE, &["apply", "--break-glass", "again"]);
+    let again = ["apply", "--break-glass", "--reason", "again"];
+    let calm = flagops(dir.path(), IN_FREEZE, &[&again[..], &scope[..]].concat());
     assert_eq!(calm.status.code(), Some(0));
     assert!(
         String::from_utf8_lossy(&calm.stdout).contains("no change was frozen, nothing to record")

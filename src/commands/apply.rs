@@ -24,9 +24,20 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<Exit> {
     if let Some(warning) = &preflight.warning {
         output::print_warning(warning);
     }
-    let break_glass = args.break_glass.as_deref();
+    let break_glass = args
+        .break_glass
+        .then_some(args.reason.as_deref().unwrap_or_default());
     if break_glass.is_some_and(|r| r.trim().is_empty()) {
-        bail!("--break-glass needs a reason: it is recorded in the drift ledger");
+        bail!("--break-glass needs a --reason: it is recorded in the drift ledger");
+    }
+    // Breaking the glass ships what was named, never every frozen change of the repository.
+    if break_glass.is_some()
+        && args.filter.application.is_none()
+        && args.filter.environment.is_none()
+    {
+        bail!(
+            "--break-glass needs a scope: name what must ship with --app and/or --env (and --profile)"
+        );
     }
     let commit = preflight.commit;
     checked.check_flags(&args.retry)?;
@@ -87,7 +98,7 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<Exit> {
             plan,
             outcome,
             freezes,
-            break_glass: args.break_glass.clone(),
+            break_glass: break_glass.map(str::to_owned),
             backend: backend.name(),
         })
     });

@@ -25,6 +25,7 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
             &args.retry,
         );
         plan.blocked = checked.blocked.clone();
+        plan.frozen = crate::freeze::frozen(checked.config(), &plan, crate::freeze::now(args.now));
         anyhow::Ok((plan, backend.name()))
     })?;
     output::plan::emit(&plan, &backend, args.format)?;

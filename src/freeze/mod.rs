@@ -1,6 +1,6 @@
 //! Deployment freezes: periods, declared in flagops.yaml, when `apply` deploys nothing to the
 //! environments they name. A change there is held back (exit 2) unless the person applying
-//! breaks the glass (`apply --break-glass "<reason>"`), which the apply report and the drift
+//! breaks the glass (`apply --break-glass --reason "<why>"`), which the apply report and the drift
 //! ledger record.
 
 use jiff::Timestamp;
@@ -11,7 +11,8 @@ use std::path::Path;
 use crate::compile::TargetId;
 use crate::ledger::{self, BreakGlassRecord, Record};
 use crate::model::config::{Freeze, RepoConfig};
-use crate::plan::{Action, Plan};
+use crate::model::flags::FlagClass;
+use crate::plan::{Action, Plan, TargetPlan};
 
 /// "Now", injectable for tests and rehearsals: `FLAGOPS_NOW` (RFC 3339) or the clock.
 pub fn now(given: Option<Timestamp>) -> Timestamp {
@@ -94,8 +95,39 @@ impl FreezeReport {
     }
 }
 
-/// Splits off the changed targets of environments under a freeze at `now`: without a
-/// break-glass reason they leave the plan (held); with one they stay (broken).
+/// The freeze that holds back this target's change at `now`, if any: a freeze covers its
+/// environment and a changed flag is of a class the freeze does not exempt (or of none).
+fn holding<'a>(
+    config: &'a RepoConfig,
+    target: &TargetPlan,
+    now: Timestamp,
+) -> Option<(usize, &'a Freeze)> {
+    if target.action == Action::Unchanged {
+        return None;
+    }
+    let (index, freeze) = active(config, &target.id.application, &target.id.environment, now)?;
+    let exempt = |class: &Option<FlagClass>| class.is_some_and(|c| freeze.exempt.contains(&c));
+    let all_exempt = !target.changes.is_empty() && target.changes.iter().all(|c| exempt(&c.class));
+    (!all_exempt).then_some((index, freeze))
+}
+
+/// The changed targets of `plan` that a freeze holds back at `now`: what plan shows.
+pub fn frozen(config: &RepoConfig, plan: &Plan, now: Timestamp) -> Vec<Frozen> {
+    plan.targets
+        .iter()
+        .filter_map(|t| {
+            let (index, freeze) = holding(config, t, now)?;
+            Some(Frozen {
+                id: t.id.clone(),
+                freeze: FreezeRef::new(index, freeze),
+            })
+        })
+        .collect()
+}
+
+/// Splits off the changed targets that a freeze holds back at `now`: without a break-glass
+/// reason they leave the plan (held); with one they stay (broken). The plan holds only the
+/// targets the person breaking the glass selected.
 pub fn hold(
     config: &RepoConfig,
     mut plan: Plan,
@@ -104,11 +136,7 @@ pub fn hold(
 ) -> (Plan, FreezeReport) {
     let mut report = FreezeReport::default();
     plan.targets.retain(|t| {
-        if t.action == Action::Unchanged {
-            return true;
-        }
-        let Some((index, freeze)) = active(config, &t.id.application, &t.id.environment, now)
-        else {
+        let Some((index, freeze)) = holding(config, t, now) else {
             return true;
         };
         let frozen = Frozen {

@@ -39,7 +39,7 @@ pub struct RepoConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refs: Option<RefsConfig>,
     /// Periods when `apply` deploys nothing to the environments named (a release freeze, a
-    /// holiday): changes there are held back unless `apply --break-glass "<reason>"`, which
+    /// holiday): changes there are held back unless `apply --break-glass --reason "<why>"`, which
     /// is recorded.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub freezes: Vec<Freeze>,
@@ -136,6 +136,16 @@ pub struct Freeze {
     /// Why: shown when apply holds a change back.
     #[schemars(length(min = 1))]
     pub reason: String,
+    /// Flag classes the freeze lets through: a target whose changed flags are all of these
+    /// classes deploys during the freeze. An incident's kill switch must not wait for the
+    /// holidays to end.
+    #[serde(default = "default_exempt")]
+    pub exempt: Vec<crate::model::flags::FlagClass>,
+}
+
+fn default_exempt() -> Vec<crate::model::flags::FlagClass> {
+    use crate::model::flags::FlagClass;
+    vec![FlagClass::KillSwitch, FlagClass::Ops]
 }
 
 /// The application source trees `flagops refs` scans for flag references.

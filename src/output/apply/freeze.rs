@@ -29,7 +29,7 @@ pub(super) fn human(report: &FreezeReport, break_glass: Option<&str>) -> String 
             ));
         }
         out.push_str(&format!(
-            "{} held back by a freeze: they go out on the first apply after it ends, or now with --break-glass \"<reason>\"\n",
+            "{} held back by a freeze: they go out on the first apply after it ends, or now with --break-glass --reason \"<why>\" and a scope (--app, --env)\n",
             plural(report.held.len())
         ));
     }

@@ -52,6 +52,9 @@ pub fn render(plan: &Plan, backend: &str) -> String {
             }
         }
     }
+    for f in &plan.frozen {
+        out.push_str(&format!("❄ {}\n", super::describe_frozen(f)));
+    }
     for b in &plan.blocked {
         out.push_str(&format!("! {}\n", crate::output::describe_blocked(b)));
     }

@@ -17,6 +17,9 @@ struct PlanDocument<'a> {
     /// Selected targets that check errors hold back.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     blocked: &'a [crate::check::scope::Blocked],
+    /// Changed targets a freeze holds back now.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    frozen: &'a [crate::freeze::Frozen],
 }
 
 #[derive(Serialize)]
@@ -43,6 +46,7 @@ pub fn render(plan: &Plan, backend: &str) -> String {
         },
         targets: &plan.targets,
         blocked: &plan.blocked,
+        frozen: &plan.frozen,
     };
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }

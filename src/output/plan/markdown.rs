@@ -11,7 +11,8 @@ pub const GITHUB_COMMENT_LIMIT: usize = 65_536;
 /// Identifies flagops's plan comment.
 pub const MARKER: &str = "<!-- flagops-plan -->";
 
-/// Targets held back by check errors, first: a reviewer must see them before the changes.
+/// Targets held back by check errors or a freeze, first: a reviewer must see them before the
+/// changes.
 fn blocked(plan: &Plan) -> String {
     let mut md = String::new();
     for b in &plan.blocked {
@@ -19,6 +20,9 @@ fn blocked(plan: &Plan) -> String {
             "> ⛔ {}\n",
             cell(&crate::output::describe_blocked(b))
         ));
+    }
+    for f in &plan.frozen {
+        md.push_str(&format!("> ❄️ {}\n", cell(&super::describe_frozen(f))));
     }
     if !md.is_empty() {
         md.push('\n');

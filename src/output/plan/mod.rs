@@ -28,6 +28,21 @@ pub fn emit(plan: &Plan, backend: &str, format: ReportFormat) -> std::io::Result
     )
 }
 
+/// "storefront/production/release-flags: frozen by freeze #1 \"Holiday freeze\" until …;
+/// ships when it ends, or with `flagops apply --break-glass --app … --env … --reason …`".
+pub fn describe_frozen(frozen: &crate::freeze::Frozen) -> String {
+    let (id, freeze) = (&frozen.id, &frozen.freeze);
+    format!(
+        "{id}: frozen by freeze #{} \"{}\" until {}; apply deploys it when the freeze ends, or now with `flagops apply --break-glass --app {} --env {} --profile {} --reason \"…\"`",
+        freeze.index + 1,
+        freeze.reason,
+        freeze.until,
+        id.application,
+        id.environment,
+        id.profile
+    )
+}
+
 /// A value for a one-line summary: strings bare, long values shortened.
 pub fn short(value: &Option<Value>) -> String {
     match value {
