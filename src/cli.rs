@@ -29,6 +29,8 @@ pub enum Command {
     Drift(DriftArgs),
     /// Write live values back into the flag files, on a branch of their own.
     Adopt(AdoptArgs),
+    /// Stop a flagops rollout in progress, or revert a completed one; recorded in the ledger
+    Stop(StopArgs),
     /// Work with the drift ledger.
     #[command(subcommand)]
     Ledger(LedgerCommand),
@@ -226,6 +228,29 @@ pub enum FailOn {
     Any,
     /// Only drift not yet in the ledger exits 2 (for scheduled jobs).
     New,
+}
+
+#[derive(Debug, Args)]
+pub struct StopArgs {
+    #[command(flatten)]
+    pub repo: RepoArgs,
+    /// The application, environment (and profile) whose rollout to stop: required.
+    #[command(flatten)]
+    pub filter: TargetFilter,
+    /// Revert the completed deployment that is live (within 72 hours of its end), not only
+    /// a rollout in progress.
+    #[arg(long)]
+    pub revert: bool,
+    /// Why: recorded in the drift ledger with who stopped what.
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+    #[command(flatten)]
+    pub backend: BackendArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: ReportFormat,
+    #[command(flatten)]
+    pub today: TodayArg,
 }
 
 #[derive(Debug, Args)]

@@ -65,6 +65,11 @@ impl Exit {
         }
     }
 
+    /// stop: what was asked was done; a target with nothing to stop needs a look.
+    pub fn for_stop(report: &crate::apply::stop::StopReport) -> Exit {
+        Exit::findings_if(!report.untouched.is_empty())
+    }
+
     /// drift: any finding, or only those the ledger does not have yet.
     pub fn for_drift(report: &crate::drift::Report, fail_on: FailOn) -> Exit {
         Exit::findings_if(

@@ -9,6 +9,7 @@
 
 pub mod preflight;
 mod report;
+pub mod stop;
 
 pub use report::ApplyReport;
 

@@ -42,6 +42,14 @@ pub fn run(command: &LedgerCommand) -> anyhow::Result<Exit> {
                         b.by,
                         b.reason
                     )),
+                    Record::Stop(s) => text.push_str(&format!(
+                        "{}  {}  {}  by {}: {}\n",
+                        s.id,
+                        if s.revert { "revert" } else { "stop" },
+                        s.deployments.join(", "),
+                        s.by,
+                        s.reason
+                    )),
                     _ => {}
                 }
             }

@@ -13,6 +13,7 @@ pub mod live;
 pub mod plan;
 pub mod refs;
 pub mod schema;
+pub mod stop;
 
 use std::path::{Path, PathBuf};
 
@@ -31,6 +32,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Apply(args) => apply::run(&args),
         Command::Drift(args) => drift::run(&args),
         Command::Adopt(args) => adopt::run(&args),
+        Command::Stop(args) => stop::run(&args),
         Command::Ledger(command) => ledger::run(&command),
         Command::Import(args) => import::run(&args),
         Command::Refs(args) => refs::run(&args),

@@ -224,6 +224,7 @@ mod tests {
             from: "2026-12-20T00:00:00Z".into(),
             until: "2027-01-04T00:00:00+01:00".into(),
             reason: "holidays".into(),
+            exempt: vec![FlagClass::KillSwitch, FlagClass::Ops],
         }
     }
 

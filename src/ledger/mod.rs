@@ -47,6 +47,8 @@ pub enum Record {
     Resolution(ResolutionRecord),
     /// An apply that deployed through a freeze (`apply --break-glass`).
     BreakGlass(BreakGlassRecord),
+    /// Deployments a person stopped or reverted (`flagops stop`).
+    Stop(StopRecord),
 }
 
 impl Record {
@@ -55,6 +57,7 @@ impl Record {
             Record::Finding(f) => &f.id,
             Record::Resolution(r) => &r.id,
             Record::BreakGlass(b) => &b.id,
+            Record::Stop(s) => &s.id,
         }
     }
 }
@@ -74,6 +77,71 @@ pub struct BreakGlassRecord {
     /// Who applied: `GITHUB_ACTOR` in Actions, else the git user.
     pub by: String,
     pub at: String,
+}
+
+/// Who stopped or reverted which deployments, when and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StopRecord {
+    pub id: String,
+    pub reason: String,
+    /// `application/environment/profile #deployment`, each stopped.
+    pub deployments: Vec<String>,
+    /// Completed deployments reverted, rather than rollouts stopped.
+    pub revert: bool,
+    /// The commit checked out when stopping.
+    pub commit: String,
+    /// `GITHUB_ACTOR` in Actions, else the git user.
+    pub by: String,
+    pub at: String,
+}
+
+/// Records a stop in the ledger, after it happened. Returns the record's id.
+pub fn record_stop(
+    root: &Path,
+    ledger_dir: &str,
+    stopped: &[crate::apply::stop::Stopped],
+    revert: bool,
+    reason: &str,
+    commit: &str,
+) -> Result<String, LedgerError> {
+    let deployments: Vec<String> = stopped
+        .iter()
+        .map(|s| format!("{} #{}", s.id, s.deployment))
+        .collect();
+    let record = StopRecord {
+        id: new_id(&format!("{reason}{}", deployments.join(","))),
+        // A reason is prose, but one pasted with a token in it must not reach git.
+        reason: if crate::secrets::looks_secret("reason", reason).is_some() {
+            "<redacted>".to_owned()
+        } else {
+            reason.to_owned()
+        },
+        deployments,
+        revert,
+        commit: commit.to_owned(),
+        by: actor(root),
+        at: jiff::Timestamp::now().to_string(),
+    };
+    let id = record.id.clone();
+    let verb = if revert { "revert" } else { "stop" };
+    commit_records(root, ledger_dir, &[Record::Stop(record)], verb, commit)?;
+    Ok(id)
+}
+
+fn commit_records(
+    root: &Path,
+    ledger_dir: &str,
+    records: &[Record],
+    verb: &str,
+    commit: &str,
+) -> Result<Option<Oid>, LedgerError> {
+    self::commit(
+        root,
+        ledger_dir,
+        BRANCH,
+        records,
+        &format!("drift ledger: {verb}\n\nRecorded by flagops stop at {commit}."),
+    )
 }
 
 /// Who is acting: `GITHUB_ACTOR` inside GitHub Actions, else git's `user.name`.

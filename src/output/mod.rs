@@ -14,6 +14,7 @@ pub mod markdown;
 pub mod plan;
 pub mod progress;
 pub mod refs;
+pub mod stop;
 
 use std::io::Write;
 

@@ -1,0 +1,61 @@
+//! `flagops stop`: stop (or revert) the newest flagops deployment of the named targets.
+
+use anyhow::bail;
+
+use crate::apply::stop::{self, StopReport};
+use crate::check::scope::Purpose;
+use crate::cli::StopArgs;
+use crate::exit::Exit;
+use crate::{ledger, output};
+
+pub fn run(args: &StopArgs) -> anyhow::Result<Exit> {
+    if args.filter.application.is_none() || args.filter.environment.is_none() {
+        bail!("flagops stop needs --app and --env: name the rollout to stop");
+    }
+    if args.reason.trim().is_empty() {
+        bail!("flagops stop needs a --reason: it is recorded in the drift ledger");
+    }
+    // An incident is no time to be refused over an unrelated lint: stopping only reads.
+    let purpose = Purpose::Monitor;
+    let Some(checked) =
+        super::live::checked(&args.repo.repo, args.today.date(), purpose, &args.filter)?
+    else {
+        return Ok(Exit::Findings);
+    };
+    let config = checked.config();
+    let targets = checked.targets();
+    let report = super::live::runtime()?.block_on(async {
+        let backend = super::live::backend(&args.backend, config, &checked.root).await?;
+        let (_, live) = crate::live::read(&backend, &targets).await?;
+        let (stopped, untouched) = stop::stop(&backend, &live, args.revert).await?;
+        anyhow::Ok(StopReport {
+            stopped,
+            untouched,
+            revert: args.revert,
+            reason: args.reason.clone(),
+            ledger_record: None,
+            backend: backend.name(),
+        })
+    })?;
+    let mut report = report;
+    if !report.stopped.is_empty() {
+        let commit = crate::git::head_sha(&checked.root);
+        let recorded = ledger::record_stop(
+            &checked.root,
+            &config.ledger_dir,
+            &report.stopped,
+            args.revert,
+            &args.reason,
+            &commit,
+        );
+        match recorded {
+            Ok(id) => report.ledger_record = Some(id),
+            // The stop happened; failing to record it must not hide that.
+            Err(e) => output::print_warning(&format!(
+                "the stop is done but could not be recorded in the drift ledger: {e}"
+            )),
+        }
+    }
+    output::stop::emit(&report, args.format)?;
+    Ok(Exit::for_stop(&report))
+}

@@ -1,0 +1,28 @@
+//! The stop report in every format.
+
+pub mod human;
+pub mod json;
+pub mod markdown;
+
+use crate::apply::stop::StopReport;
+use crate::cli::ReportFormat;
+use crate::output;
+
+/// Prints the report in `format` and adds the markdown to the job summary.
+pub fn emit(report: &StopReport, format: ReportFormat) -> std::io::Result<()> {
+    let text = match format {
+        ReportFormat::Human => human::render(report),
+        ReportFormat::Markdown => markdown::render(report),
+        ReportFormat::Json => json::render(report),
+    };
+    output::print(&text)?;
+    if format != ReportFormat::Markdown {
+        output::append_step_summary(&markdown::render(report))?;
+    }
+    Ok(())
+}
+
+/// What was done to each deployment: "stopped" or "reverted".
+fn verb(report: &StopReport) -> &'static str {
+    if report.revert { "reverted" } else { "stopped" }
+}
