@@ -122,11 +122,9 @@ impl Plan {
     /// Whether git's values are held back anywhere after a rollback (not console-owned ones,
     /// which are by design).
     pub fn has_holds(&self) -> bool {
-        self.targets.iter().any(|t| {
-            t.kept
-                .iter()
-                .any(|k| matches!(k.reason, overlay::Reason::RolledBack { .. }))
-        })
+        self.targets
+            .iter()
+            .any(|t| t.kept.iter().any(overlay::Kept::is_held))
     }
 }
 

@@ -42,6 +42,13 @@ pub struct Kept {
     pub live: Option<Value>,
 }
 
+impl Kept {
+    /// Held at the live value after a rollback (not console-owned, which is by design).
+    pub fn is_held(&self) -> bool {
+        matches!(self.reason, Reason::RolledBack { .. })
+    }
+}
+
 /// A field address inside a FeatureFlags document.
 fn get<'a>(doc: &'a Value, key: &str, field: &str) -> Option<&'a Value> {
     if field == "definition" {

@@ -27,6 +27,16 @@ pub fn render(apply: &ApplyReport) -> String {
         count(|o| matches!(o, Outcome::RolledBack { .. })),
         count(|o| matches!(o, Outcome::Failed { .. })),
     ));
+    // Values held at what is live after a rollback: why apply left them, and what frees them.
+    for t in &apply.plan.targets {
+        for k in t.kept.iter().filter(|k| k.is_held()) {
+            out.push_str(&format!(
+                "  {}: {}\n",
+                t.id,
+                crate::output::plan::describe_kept(k)
+            ));
+        }
+    }
     for b in &apply.plan.blocked {
         out.push_str(&format!("! {}\n", crate::output::describe_blocked(b)));
     }

@@ -26,6 +26,15 @@ pub fn render(apply: &ApplyReport) -> String {
             cell(&detail)
         ));
     }
+    for t in &apply.plan.targets {
+        for k in t.kept.iter().filter(|k| k.is_held()) {
+            md.push_str(&format!(
+                "\n> ⏸ `{}`: {}\n",
+                cell(&t.id.to_string()),
+                cell(&crate::output::plan::describe_kept(k))
+            ));
+        }
+    }
     for b in &apply.plan.blocked {
         md.push_str(&format!(
             "\n> ⛔ {}\n",

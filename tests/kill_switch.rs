@@ -1,0 +1,256 @@
+//! The emergency path on the local backend, on this repository's own example: a kill switch
+//! ships whatever else is wrong (an unrelated flag past its expiry), misspelt filters fail
+//! loudly instead of selecting nothing, and `flagops stop --revert` takes a bad flip back,
+//! is recorded, and holds the flag at the live value until a commit or `--retry`.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)]
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use support::{copy_dir, git};
+
+/// Past every storefront release flag's `expires`, before none of the others'.
+const LATE: &str = "2028-06-01";
+
+fn flagops(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_flagops"))
+        .args(args)
+        .arg("-C")
+        .arg(dir)
+        .env("NO_COLOR", "1")
+        .env("FLAGOPS_TODAY", LATE)
+        .env("FLAGOPS_BACKEND", "local")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("GITHUB_OUTPUT")
+        .env_remove("GITHUB_ACTOR")
+        .output()
+        .unwrap()
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn example() -> tempfile::TempDir {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(root.join("flagops.yaml"), dir.path().join("flagops.yaml")).unwrap();
+    copy_dir(&root.join("flags"), &dir.path().join("flags"));
+    copy_dir(&root.join("schemas"), &dir.path().join("schemas"));
+    std::fs::write(dir.path().join(".gitignore"), "/.flagops/\n").unwrap();
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    git(dir.path(), &["config", "user.name", "Ann Oncall"]);
+    git(dir.path(), &["config", "user.email", "ann@example.com"]);
+    commit(dir.path(), "example flags");
+    dir
+}
+
+fn commit(dir: &Path, message: &str) {
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-qm", message]);
+}
+
+/// Turns maintenance mode on in git.
+fn flip(dir: &Path) {
+    let path = dir.join("flags/ops/switches.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let at = text
+        .find("maintenance_mode:")
+        .expect("the maintenance flag");
+    let off = text[at..].find("enabled: false").expect("it is off") + at;
+    let flipped = format!(
+        "{}enabled: true{}",
+        &text[..off],
+        &text[off + "enabled: false".len()..]
+    );
+    std::fs::write(&path, flipped).unwrap();
+    commit(dir, "maintenance mode on");
+}
+
+#[test]
+fn an_expired_unrelated_flag_blocks_neither_the_kill_switch_nor_drift() {
+    let dir = example();
+    // Check, as on a pull request, fails: the storefront flags are past their expiry.
+    let check = flagops(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(check.status.code(), Some(2), "{}", text(&check));
+
+    // The urgent application deploys.
+    let apply = flagops(
+        dir.path(),
+        &["apply", "--app", "ops-switches", "--format", "json"],
+    );
+    assert_eq!(apply.status.code(), Some(0), "{}", text(&apply));
+    let doc: serde_json::Value = serde_json::from_slice(&apply.stdout).unwrap();
+    let deployed = doc["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["outcome"] == "deployed")
+        .count();
+    assert_eq!(deployed, 2, "{doc}");
+
+    // A whole apply ships everything but the targets the expired flags feed, and says so.
+    let all = flagops(dir.path(), &["apply", "--format", "json"]);
+    assert_eq!(all.status.code(), Some(2), "{}", text(&all));
+    let doc: serde_json::Value = serde_json::from_slice(&all.stdout).unwrap();
+    let blocked: Vec<String> = doc["blocked"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            format!(
+                "{}/{}",
+                b["environment"].as_str().unwrap(),
+                b["profile"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        blocked,
+        ["staging/release-flags", "production/release-flags"]
+    );
+    assert_eq!(doc["blocked"][0]["codes"], serde_json::json!(["FO210"]));
+
+    // Drift is monitoring: it runs, and expiry is a warning there.
+    let drift = flagops(dir.path(), &["drift", "--format", "markdown"]);
+    let out = text(&drift);
+    assert!(out.contains("flagops drift"), "{out}");
+    assert!(out.contains("warning[FO210]"), "{out}");
+    assert!(!out.contains("error[FO210]"), "{out}");
+}
+
+#[test]
+fn filters_that_match_nothing_fail_with_a_did_you_mean() {
+    let dir = example();
+    for (args, expected) in [
+        (
+            vec!["plan", "--env", "prodution"],
+            "did you mean `production`?",
+        ),
+        (
+            vec!["apply", "--app", "storefrnt"],
+            "did you mean `storefront`?",
+        ),
+        (
+            vec!["drift", "--profile", "switchs"],
+            "did you mean `switches`?",
+        ),
+        (
+            vec!["adopt", "--no-commit", "--flag", "maintenance_mod"],
+            "did you mean `maintenance_mode`?",
+        ),
+        (
+            vec!["plan", "--retry", "maintenance_mod"],
+            "did you mean `maintenance_mode`?",
+        ),
+        (
+            vec!["check", "flags/ops/switchs.yaml"],
+            "did you mean `flags/ops/switches.yaml`?",
+        ),
+    ] {
+        let out = flagops(dir.path(), &args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", text(&out));
+        assert!(text(&out).contains(expected), "{args:?}: {}", text(&out));
+    }
+    assert!(
+        !dir.path().join(".flagops").exists(),
+        "nothing touched the backend"
+    );
+}
+
+#[test]
+fn stop_reverts_a_bad_flip_records_it_and_holds_it() {
+    let dir = example();
+    let ops = ["--app", "ops-switches"];
+    assert_eq!(
+        flagops(dir.path(), &[&["apply"][..], &ops].concat())
+            .status
+            .code(),
+        Some(0)
+    );
+    flip(dir.path());
+    assert_eq!(
+        flagops(dir.path(), &[&["apply"][..], &ops].concat())
+            .status
+            .code(),
+        Some(0)
+    );
+
+    // Nothing is rolling out (the local backend deploys at once): stop says so.
+    let production = ["--app", "ops-switches", "--env", "production"];
+    let nothing = flagops(
+        dir.path(),
+        &[&["stop", "--reason", "bad flip"][..], &production].concat(),
+    );
+    assert_eq!(nothing.status.code(), Some(2), "{}", text(&nothing));
+    assert!(text(&nothing).contains("no deployment is in progress"));
+    let unscoped = flagops(
+        dir.path(),
+        &["stop", "--app", "ops-switches", "--reason", "x"],
+    );
+    assert_eq!(
+        unscoped.status.code(),
+        Some(1),
+        "a stop names its environment"
+    );
+
+    let revert = [
+        &[
+            "stop",
+            "--revert",
+            "--reason",
+            "maintenance page broke checkout",
+            "--format",
+            "json",
+        ][..],
+        &production,
+    ]
+    .concat();
+    let out = flagops(dir.path(), &revert);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["stopped"][0]["state"], "REVERTED", "{doc}");
+    assert_eq!(doc["stopped"][0]["profile"], "switches");
+
+    // Recorded, with who and why.
+    let list = flagops(dir.path(), &["ledger", "list"]);
+    let listed = text(&list);
+    assert!(
+        listed.contains("revert  ops-switches/production/switches #2  by Ann Oncall: maintenance page broke checkout"),
+        "{listed}"
+    );
+
+    // Drift sees the revert; plan and apply hold the flag at the live value.
+    let drift = flagops(
+        dir.path(),
+        &[&["drift", "--format", "json"][..], &production].concat(),
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&drift.stdout).unwrap();
+    assert_eq!(doc["findings"][0]["code"], "FO402", "{doc}");
+    let apply = flagops(dir.path(), &[&["apply"][..], &production].concat());
+    assert_eq!(apply.status.code(), Some(2), "held: {}", text(&apply));
+    assert!(
+        text(&apply).contains("held: maintenance_mode.enabled stays false"),
+        "{}",
+        text(&apply)
+    );
+    // A person who means it retries the flag.
+    let retry = flagops(
+        dir.path(),
+        &[&["apply", "--retry", "maintenance_mode"][..], &production].concat(),
+    );
+    assert_eq!(retry.status.code(), Some(0), "{}", text(&retry));
+    assert!(text(&retry).contains("deployed"), "{}", text(&retry));
+}
