@@ -25,9 +25,10 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
             &args.retry,
         );
         plan.blocked = checked.blocked.clone();
-        plan.frozen = crate::freeze::frozen(checked.config(), &plan, crate::freeze::now(args.now));
         anyhow::Ok((plan, backend.name()))
     })?;
-    output::plan::emit(&plan, &backend, args.format)?;
+    // What apply would hold back now, and what unlocks it.
+    let frozen = crate::freeze::frozen(checked.config(), &plan, crate::freeze::now(args.now));
+    output::plan::emit(&plan, &frozen, &backend, args.format)?;
     Ok(Exit::for_plan(&plan))
 }

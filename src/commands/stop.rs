@@ -43,7 +43,11 @@ pub fn run(args: &StopArgs) -> anyhow::Result<Exit> {
         let recorded = ledger::record_stop(
             &checked.root,
             &config.ledger_dir,
-            &report.stopped,
+            report
+                .stopped
+                .iter()
+                .map(|s| format!("{} #{}", s.id, s.deployment))
+                .collect(),
             args.revert,
             &args.reason,
             &commit,

@@ -95,19 +95,16 @@ pub struct StopRecord {
     pub at: String,
 }
 
-/// Records a stop in the ledger, after it happened. Returns the record's id.
+/// Records a stop of `deployments` (`application/environment/profile #number`) in the
+/// ledger, after it happened. Returns the record's id.
 pub fn record_stop(
     root: &Path,
     ledger_dir: &str,
-    stopped: &[crate::apply::stop::Stopped],
+    deployments: Vec<String>,
     revert: bool,
     reason: &str,
     commit: &str,
 ) -> Result<String, LedgerError> {
-    let deployments: Vec<String> = stopped
-        .iter()
-        .map(|s| format!("{} #{}", s.id, s.deployment))
-        .collect();
     let record = StopRecord {
         id: new_id(&format!("{reason}{}", deployments.join(","))),
         // A reason is prose, but one pasted with a token in it must not reach git.

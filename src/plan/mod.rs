@@ -104,9 +104,6 @@ pub struct Plan {
     /// Selected targets that check errors hold back: neither planned nor applied.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub blocked: Vec<crate::check::scope::Blocked>,
-    /// Changed targets a freeze holds back now: apply will not deploy them.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub frozen: Vec<crate::freeze::Frozen>,
 }
 
 impl Plan {

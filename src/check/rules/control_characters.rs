@@ -27,7 +27,9 @@ fn scan(file: &str, pointer: &str, value: &Value, out: &mut Vec<Finding>) {
         Value::Object(map) => {
             for (key, item) in map {
                 let at = format!("{pointer}/{}", escape_pointer(key));
-                if let Some(c) = key.chars().find(|&c| forbidden(c, false)) {
+                // Flag and attribute keys have AppConfig's key pattern, which FO201 checks.
+                let patterned = pointer == "/flags" || pointer.ends_with("/attributes");
+                if !patterned && let Some(c) = key.chars().find(|&c| forbidden(c, false)) {
                     out.push(finding(Location::key(file, &at), "a key", c));
                 }
                 match item {

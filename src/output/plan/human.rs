@@ -1,9 +1,10 @@
 //! A plan for a terminal or a CI log.
 
 use super::{describe_change, describe_kept};
+use crate::freeze::Frozen;
 use crate::plan::{Action, Plan};
 
-pub fn render(plan: &Plan, backend: &str) -> String {
+pub fn render(plan: &Plan, frozen: &[Frozen], backend: &str) -> String {
     let mut out = String::new();
     for t in &plan.targets {
         let name = t.id.to_string();
@@ -52,7 +53,7 @@ pub fn render(plan: &Plan, backend: &str) -> String {
             }
         }
     }
-    for f in &plan.frozen {
+    for f in frozen {
         out.push_str(&format!("❄ {}\n", super::describe_frozen(f)));
     }
     for b in &plan.blocked {

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::freeze::Frozen;
 use crate::output::json::Tool;
 use crate::plan::{Action, Plan};
 
@@ -19,7 +20,7 @@ struct PlanDocument<'a> {
     blocked: &'a [crate::check::scope::Blocked],
     /// Changed targets a freeze holds back now.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    frozen: &'a [crate::freeze::Frozen],
+    frozen: &'a [Frozen],
 }
 
 #[derive(Serialize)]
@@ -30,7 +31,7 @@ struct Summary {
     unchanged: usize,
 }
 
-pub fn render(plan: &Plan, backend: &str) -> String {
+pub fn render(plan: &Plan, frozen: &[Frozen], backend: &str) -> String {
     let count = |a: Action| plan.targets.iter().filter(|t| t.action == a).count();
     let doc = PlanDocument {
         version: 1,
@@ -46,7 +47,7 @@ pub fn render(plan: &Plan, backend: &str) -> String {
         },
         targets: &plan.targets,
         blocked: &plan.blocked,
-        frozen: &plan.frozen,
+        frozen,
     };
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }

@@ -3,6 +3,7 @@
 //! workflow find and update the same comment on every push.
 
 use super::{describe_change, describe_kept};
+use crate::freeze::Frozen;
 use crate::output::markdown::cell;
 use crate::plan::{Action, Plan};
 
@@ -13,7 +14,7 @@ pub const MARKER: &str = "<!-- flagops-plan -->";
 
 /// Targets held back by check errors or a freeze, first: a reviewer must see them before the
 /// changes.
-fn blocked(plan: &Plan) -> String {
+fn blocked(plan: &Plan, frozen: &[Frozen]) -> String {
     let mut md = String::new();
     for b in &plan.blocked {
         md.push_str(&format!(
@@ -21,7 +22,7 @@ fn blocked(plan: &Plan) -> String {
             cell(&crate::output::describe_blocked(b))
         ));
     }
-    for f in &plan.frozen {
+    for f in frozen {
         md.push_str(&format!("> ❄️ {}\n", cell(&super::describe_frozen(f))));
     }
     if !md.is_empty() {
@@ -30,11 +31,11 @@ fn blocked(plan: &Plan) -> String {
     md
 }
 
-pub fn render(plan: &Plan, backend: &str) -> String {
-    render_within(plan, backend, GITHUB_COMMENT_LIMIT - 1_000)
+pub fn render(plan: &Plan, frozen: &[Frozen], backend: &str) -> String {
+    render_within(plan, frozen, backend, GITHUB_COMMENT_LIMIT - 1_000)
 }
 
-pub fn render_within(plan: &Plan, backend: &str, budget: usize) -> String {
+pub fn render_within(plan: &Plan, frozen: &[Frozen], backend: &str, budget: usize) -> String {
     let changed: Vec<_> = plan
         .targets
         .iter()
@@ -42,7 +43,7 @@ pub fn render_within(plan: &Plan, backend: &str, budget: usize) -> String {
         .collect();
     let unchanged = plan.targets.len() - changed.len();
     let mut md = format!("{MARKER}\n");
-    md.push_str(&blocked(plan));
+    md.push_str(&blocked(plan, frozen));
     if changed.is_empty() {
         md.push_str(&format!(
             "### ✅ flagops plan: no changes\n\nAll {} targets match {backend}.\n",

@@ -7,20 +7,26 @@ pub mod markdown;
 use serde_json::Value;
 
 use crate::cli::ReportFormat;
+use crate::freeze::Frozen;
 use crate::output;
 use crate::plan::{ChangeKind, FieldChange, FlagChange, Plan};
 
 /// Prints the plan in `format`, adds the markdown to the job summary, and sets the step's
 /// `has_changes` output.
-pub fn emit(plan: &Plan, backend: &str, format: ReportFormat) -> std::io::Result<()> {
+pub fn emit(
+    plan: &Plan,
+    frozen: &[Frozen],
+    backend: &str,
+    format: ReportFormat,
+) -> std::io::Result<()> {
     let text = match format {
-        ReportFormat::Human => human::render(plan, backend),
-        ReportFormat::Markdown => markdown::render(plan, backend),
-        ReportFormat::Json => json::render(plan, backend),
+        ReportFormat::Human => human::render(plan, frozen, backend),
+        ReportFormat::Markdown => markdown::render(plan, frozen, backend),
+        ReportFormat::Json => json::render(plan, frozen, backend),
     };
     output::print(&text)?;
     if format != ReportFormat::Markdown {
-        output::append_step_summary(&markdown::render(plan, backend))?;
+        output::append_step_summary(&markdown::render(plan, frozen, backend))?;
     }
     output::actions::set_output(
         "has_changes",
@@ -30,7 +36,7 @@ pub fn emit(plan: &Plan, backend: &str, format: ReportFormat) -> std::io::Result
 
 /// "storefront/production/release-flags: frozen by freeze #1 \"Holiday freeze\" until …;
 /// ships when it ends, or with `flagops apply --break-glass --app … --env … --reason …`".
-pub fn describe_frozen(frozen: &crate::freeze::Frozen) -> String {
+pub fn describe_frozen(frozen: &Frozen) -> String {
     let (id, freeze) = (&frozen.id, &frozen.freeze);
     format!(
         "{id}: frozen by freeze #{} \"{}\" until {}; apply deploys it when the freeze ends, or now with `flagops apply --break-glass --app {} --env {} --profile {} --reason \"…\"`",
