@@ -187,11 +187,8 @@ mod tests {
 
     #[test]
     fn typos_get_a_suggestion() {
-        let known = vec!["enabled".to_owned(), "values".to_owned()];
-        assert_eq!(
-            closest("enabeld", known.iter().map(String::as_str)),
-            Some("enabled")
-        );
-        assert_eq!(closest("colour", known.iter().map(String::as_str)), None);
+        let known = ["enabled", "values"];
+        assert_eq!(closest("enabeld", known), Some("enabled"));
+        assert_eq!(closest("colour", known), None);
     }
 }
