@@ -30,6 +30,20 @@ pub fn describe_blocked(blocked: &crate::check::scope::Blocked) -> String {
     )
 }
 
+/// Prints a report rendered in `format`, and, unless that was already markdown, its markdown
+/// to the GitHub job summary: what every report without source locations does.
+pub fn emit_report(
+    format: crate::cli::ReportFormat,
+    render: impl Fn(crate::cli::ReportFormat) -> String,
+) -> std::io::Result<()> {
+    use crate::cli::ReportFormat;
+    print(&render(format))?;
+    if format != ReportFormat::Markdown {
+        append_step_summary(&render(ReportFormat::Markdown))?;
+    }
+    Ok(())
+}
+
 /// Writes a rendered report to stdout.
 pub fn print(text: &str) -> std::io::Result<()> {
     let mut stdout = anstream::stdout().lock();

@@ -11,16 +11,11 @@ use crate::output;
 
 /// Prints the report in `format` and adds the markdown to the job summary.
 pub fn emit(report: &ApplyReport, format: ReportFormat) -> std::io::Result<()> {
-    let text = match format {
+    output::emit_report(format, |format| match format {
         ReportFormat::Human => human::render(report),
         ReportFormat::Markdown => markdown::render(report),
         ReportFormat::Json => json::render(report),
-    };
-    output::print(&text)?;
-    if format != ReportFormat::Markdown {
-        output::append_step_summary(&markdown::render(report))?;
-    }
-    Ok(())
+    })
 }
 
 /// Inside Actions, folds the per-deployment progress lines into one log group; returns

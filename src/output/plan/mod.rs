@@ -19,15 +19,11 @@ pub fn emit(
     backend: &str,
     format: ReportFormat,
 ) -> std::io::Result<()> {
-    let text = match format {
+    output::emit_report(format, |format| match format {
         ReportFormat::Human => human::render(plan, frozen, backend),
         ReportFormat::Markdown => markdown::render(plan, frozen, backend),
         ReportFormat::Json => json::render(plan, frozen, backend),
-    };
-    output::print(&text)?;
-    if format != ReportFormat::Markdown {
-        output::append_step_summary(&markdown::render(plan, frozen, backend))?;
-    }
+    })?;
     output::actions::set_output(
         "has_changes",
         if plan.has_changes() { "true" } else { "false" },
