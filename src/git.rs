@@ -147,6 +147,45 @@ pub struct Baseline {
     pub revisions: Vec<(String, String, HashSet<FlagId>)>,
 }
 
+/// What a change is measured against: the merge-base of HEAD with `default_branch` when it
+/// differs from HEAD (a branch, a pull request's merge commit), else HEAD itself (edits not
+/// committed yet). `files` are paths relative to `root`; each maps to its text there, `None`
+/// when it did not exist. `Err` without a repository or a commit.
+pub fn text_at_base(
+    root: &Path,
+    default_branch: &str,
+    files: &[&str],
+) -> Result<HashMap<String, Option<String>>, GitError> {
+    let repo = open(root)?;
+    let head = repo.head()?.peel_to_commit()?;
+    let branch = [
+        format!("refs/heads/{default_branch}"),
+        format!("refs/remotes/origin/{default_branch}"),
+    ]
+    .iter()
+    .find_map(|name| repo.refname_to_id(name).ok());
+    let base = branch
+        .and_then(|b| repo.merge_base(head.id(), b).ok())
+        .unwrap_or(head.id());
+    let tree = repo.find_commit(base)?.tree()?;
+    let workdir = repo
+        .workdir()
+        .and_then(|w| std::fs::canonicalize(w).ok())
+        .unwrap_or_default();
+    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let prefix = root.strip_prefix(&workdir).unwrap_or(Path::new(""));
+    let mut out = HashMap::new();
+    for &file in files {
+        let text = tree
+            .get_path(&prefix.join(file))
+            .ok()
+            .and_then(|entry| repo.find_blob(entry.id()).ok())
+            .map(|blob| String::from_utf8_lossy(blob.content()).into_owned());
+        out.insert(file.to_owned(), text);
+    }
+    Ok(out)
+}
+
 /// The flags at HEAD and at its merge-base with `default_branch`, under `flags_dir`.
 pub fn baseline(root: &Path, flags_dir: &str, default_branch: &str) -> Result<Baseline, GitError> {
     let repo = open(root)?;

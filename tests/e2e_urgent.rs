@@ -167,10 +167,11 @@ fn a_kill_switch_ships_in_seconds_while_a_release_bakes_a_flag_expired_and_prod_
     );
     assert_eq!(served, "COMPLETE True", "{}", text(&apply));
     assert!(latency < Duration::from_secs(10), "{latency:?}");
-    // The expired promo holds back only its own target, which the freeze would hold anyway.
+    // The expired promo blocks nothing (no change touches it); the freeze holds the release.
     assert_eq!(apply.status.code(), Some(2), "{}", text(&apply));
     let doc: serde_json::Value = serde_json::from_slice(&apply.stdout).unwrap();
-    assert_eq!(doc["blocked"][0]["application"], "shop", "{doc}");
+    assert!(doc.get("blocked").is_none(), "{doc}");
+    assert_eq!(doc["freezes"]["held"][0]["application"], "shop", "{doc}");
     assert!(
         newest(&stack, "shop", "new_checkout").starts_with("DEPLOYING"),
         "the release rollout goes on untouched"

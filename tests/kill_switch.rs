@@ -79,10 +79,69 @@ fn flip(dir: &Path) {
     commit(dir, "maintenance mode on");
 }
 
+fn codes(out: &Output) -> Vec<String> {
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}",
+                f["code"].as_str().unwrap(),
+                f["severity"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
 #[test]
-fn an_expired_unrelated_flag_blocks_neither_the_kill_switch_nor_drift() {
+fn a_date_passing_fails_only_the_change_that_touches_the_flag() {
     let dir = example();
-    // Check, as on a pull request, fails: the storefront flags are past their expiry.
+    // On main, nothing touches the storefront flags past their expiry: warnings.
+    let main = flagops(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(main.status.code(), Some(0), "{}", text(&main));
+    assert_eq!(
+        codes(&main),
+        ["FO210 warning", "FO210 warning", "FO210 warning"]
+    );
+
+    // A branch that flips the kill switch passes too.
+    git(dir.path(), &["checkout", "-q", "-b", "kill-switch"]);
+    flip(dir.path());
+    let urgent = flagops(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(urgent.status.code(), Some(0), "{}", text(&urgent));
+
+    // A branch that edits an expired flag must deal with its expiry.
+    git(
+        dir.path(),
+        &["checkout", "-q", "-b", "touch-search", "main"],
+    );
+    let path = dir.path().join("flags/storefront/search.yaml");
+    let yaml = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        yaml.replacen("result_limit: 50", "result_limit: 40", 1),
+    )
+    .unwrap();
+    let touched = flagops(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(touched.status.code(), Some(2), "{}", text(&touched));
+    assert_eq!(
+        codes(&touched),
+        ["FO210 warning", "FO210 warning", "FO210 error"]
+    );
+}
+
+#[test]
+fn errors_in_one_application_block_neither_the_kill_switch_nor_drift() {
+    let dir = example();
+    // A storefront file with a schema error, on main.
+    std::fs::write(
+        dir.path().join("flags/storefront/broken.yaml"),
+        "application: storefront\nprofile: release-flags\nflags:\n  gift_cards:\n    owner: team-growth\n    class: release\n    expires: 2029-01-01\n    colour: blue\n",
+    )
+    .unwrap();
+    commit(dir.path(), "a broken storefront file");
     let check = flagops(dir.path(), &["check", "--format", "json"]);
     assert_eq!(check.status.code(), Some(2), "{}", text(&check));
 
@@ -101,7 +160,7 @@ fn an_expired_unrelated_flag_blocks_neither_the_kill_switch_nor_drift() {
         .count();
     assert_eq!(deployed, 2, "{doc}");
 
-    // A whole apply ships everything but the targets the expired flags feed, and says so.
+    // A whole apply ships everything but the targets the broken file feeds, and says so.
     let all = flagops(dir.path(), &["apply", "--format", "json"]);
     assert_eq!(all.status.code(), Some(2), "{}", text(&all));
     let doc: serde_json::Value = serde_json::from_slice(&all.stdout).unwrap();
@@ -121,14 +180,21 @@ fn an_expired_unrelated_flag_blocks_neither_the_kill_switch_nor_drift() {
         blocked,
         ["staging/release-flags", "production/release-flags"]
     );
-    assert_eq!(doc["blocked"][0]["codes"], serde_json::json!(["FO210"]));
+    assert_eq!(doc["blocked"][0]["codes"], serde_json::json!(["FO100"]));
+    assert_eq!(
+        doc["blocked"][0]["files"],
+        serde_json::json!(["flags/storefront/broken.yaml"])
+    );
 
-    // Drift is monitoring: it runs, and expiry is a warning there.
+    // Drift is monitoring: it runs, and says what it could not compare.
     let drift = flagops(dir.path(), &["drift", "--format", "markdown"]);
     let out = text(&drift);
+    assert_eq!(drift.status.code(), Some(2), "{out}");
     assert!(out.contains("flagops drift"), "{out}");
-    assert!(out.contains("warning[FO210]"), "{out}");
-    assert!(!out.contains("error[FO210]"), "{out}");
+    assert!(
+        out.contains("not compared: storefront/staging/release-flags: held back by check errors (FO100) in flags/storefront/broken.yaml"),
+        "{out}"
+    );
 }
 
 #[test]

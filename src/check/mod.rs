@@ -210,6 +210,7 @@ pub fn run(
     }
 
     apply_levels(model.config.as_ref(), &mut findings);
+    demote_untouched(&mut findings, loaded, model.config.as_ref());
     drop_shadowed(&mut findings, loaded);
     rules::drop_allowed_secrets(&mut findings, &loaded.sources);
     sort(&mut findings, &loaded.sources);
@@ -344,6 +345,73 @@ fn drop_shadowed(findings: &mut Vec<Finding>, loaded: &Loaded) {
             .map(|s| (f.location.file().to_owned(), s.start));
         !here.is_some_and(|h| yaml11.contains(&h))
     });
+}
+
+/// Findings that time raises on an unchanged repository (a flag past its expiry, a stale
+/// flag) fail only a change that touches the flag: its definition differs from the one the
+/// change started from (the merge-base with the default branch, or HEAD for edits not yet
+/// committed). Elsewhere they are warnings, so that a date passing blocks no unrelated pull
+/// request, kill switch included. Without git history to compare, they stay errors.
+fn demote_untouched(findings: &mut [Finding], loaded: &Loaded, config: Option<&RepoConfig>) {
+    let timed = [catalog::EXPIRY_PASSED.code, catalog::STALE_FLAG.code];
+    let mut files: Vec<String> = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error && timed.contains(&f.rule.code))
+        .map(|f| f.location.file().to_owned())
+        .collect();
+    files.sort_unstable();
+    files.dedup();
+    let Some(config) = config.filter(|_| !files.is_empty()) else {
+        return;
+    };
+    let paths: Vec<&str> = files.iter().map(String::as_str).collect();
+    let Ok(base) = git::text_at_base(&loaded.root, &config.default_branch, &paths) else {
+        return;
+    };
+    let flags_of = |text: Option<&str>| {
+        text.and_then(crate::load::parse_value)
+            .and_then(|v| v.get("flags").cloned())
+    };
+    let before: std::collections::HashMap<&str, Option<serde_json::Value>> = paths
+        .iter()
+        .map(|&f| (f, flags_of(base.get(f).and_then(Option::as_deref))))
+        .collect();
+    let now: std::collections::HashMap<&str, Option<serde_json::Value>> = paths
+        .iter()
+        .map(|&f| (f, flags_of(loaded.sources.get(f).and_then(|s| s.text()))))
+        .collect();
+    for finding in findings.iter_mut() {
+        if finding.severity != Severity::Error || !timed.contains(&finding.rule.code) {
+            continue;
+        }
+        let file = finding.location.file();
+        let Some(key) = finding
+            .location
+            .pointer()
+            .and_then(|p| p.strip_prefix("/flags/"))
+            .map(|rest| {
+                rest.split('/')
+                    .next()
+                    .unwrap_or_default()
+                    .replace("~1", "/")
+                    .replace("~0", "~")
+            })
+        else {
+            continue;
+        };
+        let flag = |flags: Option<&Option<serde_json::Value>>| {
+            flags
+                .and_then(Option::as_ref)
+                .and_then(|f| f.get(&key))
+                .cloned()
+        };
+        if flag(before.get(file)) == flag(now.get(file)) {
+            finding.severity = Severity::Warning;
+            finding.help.get_or_insert_with(String::new).push_str(
+                "; a warning while no change touches the flag, an error in the change that does",
+            );
+        }
+    }
 }
 
 /// Sorts findings by file, position and code, so every output is deterministic.
