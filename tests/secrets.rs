@@ -204,6 +204,18 @@ fn every_command() -> Vec<Vec<&'static str>> {
     runs.push(vec!["compile"]);
     runs.push(vec!["adopt", "--backend", "local", "--no-commit"]);
     runs.push(vec!["ledger", "list"]);
+    runs.push(vec![
+        "stop",
+        "--backend",
+        "local",
+        "--app",
+        "shop",
+        "--env",
+        "prod",
+        "--revert",
+        "--reason",
+        "canary",
+    ]);
     runs
 }
 
