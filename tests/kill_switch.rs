@@ -272,6 +272,14 @@ fn stop_reverts_a_bad_flip_records_it_and_holds_it() {
         "a stop names its environment"
     );
 
+    // A broken file of the same application, mid-incident, does not keep anyone from
+    // stopping its rollout.
+    let broken = dir.path().join("flags/ops/broken.yaml");
+    std::fs::write(
+        &broken,
+        "application: ops-switches\nprofile: switches\nflags: [\n",
+    )
+    .unwrap();
     let revert = [
         &[
             "stop",
@@ -289,6 +297,7 @@ fn stop_reverts_a_bad_flip_records_it_and_holds_it() {
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["stopped"][0]["state"], "REVERTED", "{doc}");
     assert_eq!(doc["stopped"][0]["profile"], "switches");
+    std::fs::remove_file(&broken).unwrap();
 
     // Recorded, with who and why.
     let list = flagops(dir.path(), &["ledger", "list"]);

@@ -24,6 +24,9 @@ pub enum Purpose {
     Deploy,
     /// drift, adopt: compare what is live with git.
     Monitor,
+    /// stop: act on targets by name alone; no error in a flag file stops it, only a
+    /// flagops.yaml that cannot be read.
+    Stop,
 }
 
 /// A target that is not planned, applied or compared, and the findings that hold it.
@@ -142,7 +145,7 @@ pub fn blocking<'a>(
         };
         if time_driven(finding) {
             let class = flag.as_deref().and_then(|key| classes.get(&(file, key)));
-            if purpose == Purpose::Monitor || class.is_some_and(|&c| urgent(c)) {
+            if purpose != Purpose::Deploy || class.is_some_and(|&c| urgent(c)) {
                 let mut warning = finding.clone();
                 warning.severity = Severity::Warning;
                 blocking.demoted.push(warning);

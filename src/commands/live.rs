@@ -23,7 +23,9 @@ pub struct Checked {
     pub root: PathBuf,
     pub loaded: Loaded,
     pub report: Report,
-    /// The selected targets no error blocks, by index into the compiled targets.
+    /// The selected targets, by index into the compiled targets.
+    chosen: Vec<usize>,
+    /// Those no error blocks.
     selected: Vec<usize>,
     /// The selected targets that errors hold back.
     pub blocked: Vec<Blocked>,
@@ -61,6 +63,15 @@ impl Checked {
         Ok(())
     }
 
+    /// Every selected target, blocked or not: for what needs only where a target is (stopping
+    /// its rollout), never what git says it should serve.
+    pub fn chosen_targets(&self) -> Vec<&Target> {
+        self.chosen
+            .iter()
+            .map(|&i| &self.report.compiled.targets[i])
+            .collect()
+    }
+
     /// The selected targets that no check error holds back.
     pub fn targets(&self) -> Vec<&Target> {
         self.selected
@@ -96,7 +107,7 @@ pub fn checked(
         );
         return Ok(None);
     };
-    if !blocking.everything.is_empty() {
+    if !blocking.everything.is_empty() && purpose != Purpose::Stop {
         print_findings(&loaded, &blocking.findings());
         return Ok(None);
     }
@@ -112,7 +123,8 @@ pub fn checked(
         .collect();
     let blocked = blocking.among(chosen.iter().map(|&i| &report.compiled.targets[i].id));
     let selected = chosen
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|&i| !blocking.blocked(&report.compiled.targets[i].id))
         .collect();
     let relevant = |f: &crate::finding::Finding| {
@@ -143,6 +155,7 @@ pub fn checked(
         root,
         loaded,
         report,
+        chosen,
         selected,
         blocked,
     }))

@@ -15,15 +15,16 @@ pub fn run(args: &StopArgs) -> anyhow::Result<Exit> {
     if args.reason.trim().is_empty() {
         bail!("flagops stop needs a --reason: it is recorded in the drift ledger");
     }
-    // An incident is no time to be refused over an unrelated lint: stopping only reads.
-    let purpose = Purpose::Monitor;
+    // An incident is no time to be refused over a lint: stopping needs only the targets.
+    let purpose = Purpose::Stop;
     let Some(checked) =
         super::live::checked(&args.repo.repo, args.today.date(), purpose, &args.filter)?
     else {
         return Ok(Exit::Findings);
     };
     let config = checked.config();
-    let targets = checked.targets();
+    // A broken flag file must not keep anyone from stopping its rollout.
+    let targets = checked.chosen_targets();
     let report = super::live::runtime()?.block_on(async {
         let backend = super::live::backend(&args.backend, config, &checked.root).await?;
         let (_, live) = crate::live::read(&backend, &targets).await?;
