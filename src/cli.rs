@@ -228,6 +228,8 @@ pub enum FailOn {
     Any,
     /// Only drift not yet in the ledger exits 2 (for scheduled jobs).
     New,
+    /// Any drift, or flagops's own work still pending, exits 2.
+    Pending,
 }
 
 #[derive(Debug, Args)]

@@ -70,13 +70,17 @@ impl Exit {
         Exit::findings_if(!report.untouched.is_empty())
     }
 
-    /// drift: any finding, or only those the ledger does not have yet.
+    /// drift: any drift (not notes, not fresh pending work), or only what the ledger does not
+    /// have yet, or pending work too; and targets it could not compare.
     pub fn for_drift(report: &crate::drift::Report, fail_on: FailOn) -> Exit {
         Exit::findings_if(
             !report.not_compared.is_empty()
                 || match fail_on {
-                    FailOn::Any => !report.findings.is_empty(),
+                    FailOn::Any => report.drift() > 0,
                     FailOn::New => report.new_findings() > 0,
+                    FailOn::Pending => report.findings.iter().any(|r| {
+                        r.finding.is_drift() || r.finding.class == crate::drift::Class::Pending
+                    }),
                 },
         )
     }

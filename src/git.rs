@@ -358,6 +358,13 @@ pub fn head(root: &Path, paths: &[&str]) -> Result<Head, GitError> {
     Ok(Head { sha, branch, dirty })
 }
 
+/// When HEAD was committed: where a change apply has not reached yet started to wait.
+pub fn head_time(root: &Path) -> Option<jiff::Timestamp> {
+    let repo = open(root).ok()?;
+    let seconds = repo.head().ok()?.peel_to_commit().ok()?.time().seconds();
+    jiff::Timestamp::from_second(seconds).ok()
+}
+
 /// Commits `files` (path relative to the work tree → content) on top of HEAD as a new branch
 /// `branch`, and checks that branch out. The files must already hold that content in the
 /// working tree, so nothing on disk changes; the index is reset to the new commit.

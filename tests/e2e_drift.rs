@@ -368,3 +368,90 @@ ac.start_deployment(ApplicationId=app, EnvironmentId=dev, DeploymentStrategyId=s
         "{drift}"
     );
 }
+
+/// Drift is about content. A console redeploy of git's own content is in sync, with a
+/// provenance note; a console change that apply then restores is in sync again; a normal
+/// flagops canary still rolling out is flagops's own work, `pending`, exit 0 (and 2 with
+/// `--fail-on pending`); the ledger records none of it.
+#[test]
+fn content_decides_drift_and_flagops_own_canary_is_pending() {
+    let stack = Ministack::start();
+    let repo = Repo::new(&config("instant", "[]"));
+    assert_eq!(
+        flagops(repo.path(), &stack.endpoint(), &["apply"])
+            .status
+            .code(),
+        Some(0)
+    );
+
+    // Someone redeploys what is live from the console: another version, the same content.
+    console_deploy(&stack, "");
+    let (code, drift) = json(repo.path(), &stack.endpoint(), &["drift", "--env", "prod"]);
+    assert_eq!(code, 0, "{drift}");
+    assert_eq!(classes(&drift), vec!["prod:provenance"]);
+    assert_eq!(drift["drift"], false);
+    assert!(
+        drift["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("serves git's content from a hosted version flagops did not make"),
+        "{drift}"
+    );
+
+    // A real console change is drift; apply restores git's values, and drift is clean again.
+    console_deploy(&stack, "doc['values']['dark_mode']['enabled'] = False");
+    let (code, drift) = json(repo.path(), &stack.endpoint(), &["drift", "--env", "prod"]);
+    assert_eq!(
+        (code, classes(&drift)),
+        (2, vec!["prod:out-of-band".to_owned()])
+    );
+    assert_eq!(
+        flagops(repo.path(), &stack.endpoint(), &["apply"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let (code, drift) = json(repo.path(), &stack.endpoint(), &["drift", "--env", "prod"]);
+    assert_eq!(code, 0, "{drift}");
+
+    // A flagops canary under way: pending, not drift; nothing goes to the ledger.
+    std::fs::write(repo.path().join("flagops.yaml"), config("bake-1m", "[]")).unwrap();
+    repo.edit(
+        "flags/shop.yaml",
+        "      dev: { enabled: true }\n  dark_mode",
+        "      dev: { enabled: true }\n      prod: { enabled: true }\n  dark_mode",
+        "new checkout in prod",
+    );
+    let started = flagops(
+        repo.path(),
+        &stack.endpoint(),
+        &["apply", "--env", "prod", "--no-wait"],
+    );
+    assert_eq!(started.status.code(), Some(0), "{}", stderr(&started));
+    let (code, drift) = json(
+        repo.path(),
+        &stack.endpoint(),
+        &["drift", "--env", "prod", "--record"],
+    );
+    assert_eq!(code, 0, "{drift}");
+    assert_eq!(classes(&drift), vec!["prod:pending"]);
+    assert!(
+        drift["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("flagops deployment #"),
+        "{drift}"
+    );
+    let strict = flagops(
+        repo.path(),
+        &stack.endpoint(),
+        &["drift", "--env", "prod", "--fail-on", "pending"],
+    );
+    assert_eq!(strict.status.code(), Some(2));
+    let list = flagops(repo.path(), &stack.endpoint(), &["ledger", "list"]);
+    assert!(
+        stdout(&list).contains("0 open finding(s)"),
+        "{}",
+        stdout(&list)
+    );
+}

@@ -15,11 +15,14 @@ pub fn run(args: &DriftArgs) -> anyhow::Result<Exit> {
     };
     let config = checked.config();
     let targets = checked.targets();
-    let (findings, backend) = super::live::runtime()?.block_on(async {
+    let (mut findings, backend) = super::live::runtime()?.block_on(async {
         let backend = super::live::backend(&args.backend, config, &checked.root).await?;
         let findings = drift::read(&backend, &checked.report.model, &targets).await?;
         anyhow::Ok((findings, backend.name()))
     })?;
+    let after = jiff::SignedDuration::from_mins(i64::from(config.drift.pending_after_minutes));
+    let changed_at = crate::git::head_time(&checked.root);
+    drift::age_pending(&mut findings, jiff::Timestamp::now(), changed_at, after);
     // What the ledger held before this run: a finding recorded now still shows as new.
     let book = ledger::read(&checked.root, &config.ledger_dir)?;
     let known = ledger::known(&book, &findings);

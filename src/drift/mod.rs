@@ -4,7 +4,10 @@
 //! `reverted` (a completed one a person reverted), `out-of-band` (the live version or
 //! deployment was not made by flagops: an emergency console edit), `staged` (a newer hosted
 //! version never deployed here), `in-flight` (a deployment still running), `missing` (a
-//! declared resource does not exist), `pending` (git changed and apply has not run yet).
+//! declared resource does not exist), `pending` (flagops's own work under way: its deployment
+//! rolling out, or a change apply has not reached yet; drift only once it is old).
+//! `provenance` is a note, not drift: git's content, served from a version or deployment
+//! flagops did not make. Drift is about content.
 
 mod classify;
 
@@ -33,6 +36,7 @@ pub enum Class {
     InFlight,
     Missing,
     Pending,
+    Provenance,
 }
 
 impl Class {
@@ -45,6 +49,7 @@ impl Class {
             Class::InFlight => "in-flight",
             Class::Missing => "missing",
             Class::Pending => "pending",
+            Class::Provenance => "provenance",
         }
     }
 
@@ -58,6 +63,7 @@ impl Class {
             Class::InFlight => &catalog::DRIFT_IN_FLIGHT,
             Class::Missing => &catalog::DRIFT_MISSING,
             Class::Pending => &catalog::DRIFT_PENDING,
+            Class::Provenance => &catalog::DRIFT_PROVENANCE,
         }
     }
 }
@@ -112,6 +118,38 @@ pub struct Finding {
     /// The target's environment in flagops.yaml, where a finding without flags is shown.
     #[serde(skip)]
     pub location: Location,
+    /// Pending for longer than `drift.pending_after_minutes`: an apply that failed or never
+    /// ran, which counts as drift.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stale: bool,
+}
+
+impl Finding {
+    /// Whether this is drift a person must look at: not a note, not fresh pending work.
+    pub fn is_drift(&self) -> bool {
+        match self.class {
+            Class::Provenance => false,
+            Class::Pending => self.stale,
+            _ => true,
+        }
+    }
+}
+
+/// Marks pending findings older than `after` as stale. A running deployment's age counts
+/// from its start; a change apply has not reached, from `changed_at` (HEAD's commit time).
+pub fn age_pending(
+    findings: &mut [Finding],
+    now: jiff::Timestamp,
+    changed_at: Option<jiff::Timestamp>,
+    after: jiff::SignedDuration,
+) {
+    for f in findings.iter_mut().filter(|f| f.class == Class::Pending) {
+        let since =
+            f.at.as_deref()
+                .and_then(|at| at.parse::<jiff::Timestamp>().ok())
+                .or(changed_at);
+        f.stale = since.is_some_and(|since| now.duration_since(since) > after);
+    }
 }
 
 impl Class {
@@ -127,7 +165,10 @@ impl Class {
             Class::Staged => "deploy it with `flagops apply`, or delete the hosted version",
             Class::InFlight => "wait for the deployment to end, then run drift again",
             Class::Missing => "create it with `flagops apply`, or remove it from flagops.yaml",
-            Class::Pending => "run `flagops apply` to deploy what git says",
+            Class::Pending => {
+                "let the deployment end, or run `flagops apply` to deploy what git says"
+            }
+            Class::Provenance => "nothing to do: what is served is what git says",
         }
     }
 }
@@ -159,9 +200,20 @@ pub struct Report {
 }
 
 impl Report {
-    /// Findings not in the ledger yet.
+    /// Drift not in the ledger yet.
     pub fn new_findings(&self) -> usize {
-        self.findings.iter().filter(|r| r.ledger.is_none()).count()
+        self.findings
+            .iter()
+            .filter(|r| r.finding.is_drift() && r.ledger.is_none())
+            .count()
+    }
+
+    /// How many findings are drift (not notes, not fresh pending work).
+    pub fn drift(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|r| r.finding.is_drift())
+            .count()
     }
 }
 

@@ -73,7 +73,8 @@ rules! {
     DRIFT_STAGED = "FO404", "staged", Warning, "a hosted version newer than the live one was never deployed";
     DRIFT_IN_FLIGHT = "FO405", "in-flight", Note, "a deployment is still rolling out or baking";
     DRIFT_MISSING = "FO406", "missing", Error, "a declared application, environment or profile does not exist in AppConfig";
-    DRIFT_PENDING = "FO407", "pending", Warning, "git differs from what is live and apply has not run since";
+    DRIFT_PENDING = "FO407", "pending", Warning, "flagops's own work under way: its deployment rolling out, or a change apply has not reached yet (drift once older than `drift.pending_after_minutes`)";
+    DRIFT_PROVENANCE = "FO408", "provenance", Note, "AppConfig serves git's content from a version or deployment flagops did not make: in sync, noted";
 }
 
 /// Looks a rule up by code or name.

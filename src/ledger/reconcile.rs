@@ -159,7 +159,9 @@ pub fn record(
 ) -> Result<Written, LedgerError> {
     let book = super::read(root, ledger_dir)?;
     let now = jiff::Timestamp::now().to_string();
-    let records = reconcile(&book, targets, findings, commit, &now);
+    // Notes and fresh pending work are not drift: a record of them would only open and close.
+    let findings: Vec<drift::Finding> = findings.iter().filter(|f| f.is_drift()).cloned().collect();
+    let records = reconcile(&book, targets, &findings, commit, &now);
     let new_findings = records
         .iter()
         .filter(|r| matches!(r, Record::Finding(_)))

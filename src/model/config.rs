@@ -34,6 +34,9 @@ pub struct RepoConfig {
     /// Settings of the lint rules `flagops check` runs.
     #[serde(default)]
     pub rules: RuleSettings,
+    /// Settings of `flagops drift`.
+    #[serde(default)]
+    pub drift: DriftSettings,
     /// Where application code reads flags: `flagops refs` scans it, and `check` then fails a
     /// change that deletes a flag code still reads, and warns about flags no code reads.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -326,6 +329,29 @@ impl ProfileKind {
             ProfileKind::Freeform => "AWS.Freeform",
         }
     }
+}
+
+/// Settings of `flagops drift`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DriftSettings {
+    /// flagops's own work (its deployment rolling out, a change apply has not reached yet)
+    /// is `pending`, not drift, for this many minutes; after that it counts as drift: an
+    /// apply that failed or never ran.
+    #[serde(default = "default_pending_after")]
+    pub pending_after_minutes: u32,
+}
+
+impl Default for DriftSettings {
+    fn default() -> Self {
+        DriftSettings {
+            pending_after_minutes: default_pending_after(),
+        }
+    }
+}
+
+fn default_pending_after() -> u32 {
+    60
 }
 
 /// Settings of the lint rules.

@@ -1,4 +1,5 @@
-//! `in-flight`: a deployment is still rolling out or baking.
+//! A deployment still rolling out or baking. flagops's own is `pending` (its work under way,
+//! drift only once it is old); another's is `in-flight`, named with who started it and what.
 
 use super::{Class, Context, Finding};
 use crate::live::DeployState;
@@ -7,15 +8,38 @@ pub fn classify(cx: &Context<'_>, _found: &[Finding]) -> Vec<Finding> {
     let Some(d) = running(cx) else {
         return Vec::new();
     };
-    let mut f = cx.finding(
-        Class::InFlight,
-        format!(
-            "deployment #{} is {} ({:.0}%)",
-            d.number,
-            d.state.as_str(),
-            d.percentage
+    let progress = format!("{} ({:.0}%)", d.state.as_str(), d.percentage);
+    let mut f = match d.flagops_commit() {
+        Some(commit) => cx.finding(
+            Class::Pending,
+            format!(
+                "flagops deployment #{} of version {} (commit {}) is {progress}",
+                d.number,
+                d.version,
+                commit.get(..12).unwrap_or(commit)
+            ),
         ),
-    );
+        None => {
+            let by = d
+                .description
+                .as_ref()
+                .filter(|d| !d.is_empty())
+                .map(|d| format!(", described \"{d}\""))
+                .unwrap_or_default();
+            let strategy = d
+                .strategy_id
+                .as_ref()
+                .map(|s| format!(", strategy {s}"))
+                .unwrap_or_default();
+            cx.finding(
+                Class::InFlight,
+                format!(
+                    "deployment #{} of version {}, not made by flagops{by}{strategy}, is {progress}",
+                    d.number, d.version
+                ),
+            )
+        }
+    };
     f.deployment = Some(d.number);
     f.at = d.started_at.clone();
     vec![f]

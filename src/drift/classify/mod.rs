@@ -104,6 +104,7 @@ impl<'a> Context<'a> {
             at: None,
             desired_digest: crate::plan::digest(&self.desired),
             location: environment_node(&self.target.id.application, &self.target.id.environment),
+            stale: false,
         }
     }
 

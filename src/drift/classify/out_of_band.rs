@@ -1,5 +1,6 @@
-//! `out-of-band`: the live version or deployment was not made by flagops (an emergency
-//! console edit), or console-owned values differ from git.
+//! `out-of-band`: AppConfig serves content other than git's from a version or deployment
+//! flagops did not make (an emergency console edit), or console-owned values differ from git.
+//! The same content from a foreign version is `provenance`, a note: drift is about content.
 
 use super::{Class, Context, Finding, explained};
 use crate::drift::made_by_flagops;
@@ -18,25 +19,36 @@ pub fn classify(cx: &Context<'_>, found: &[Finding]) -> Vec<Finding> {
         .as_ref()
         .is_some_and(|v| !made_by_flagops(v));
     let drift = cx.differences();
-    if foreign_version || (foreign_deployment && !drift.is_empty()) {
+    if foreign_version || foreign_deployment {
         let who = if foreign_version {
             "a hosted version"
         } else {
             "a deployment"
         };
-        let mut f = cx.finding(
-            Class::OutOfBand,
-            format!(
-                "live deployment #{} serves {who} flagops did not make{}",
-                live_deployment.number,
-                live_deployment
-                    .description
-                    .as_ref()
-                    .filter(|d| !d.is_empty())
-                    .map(|d| format!(" (\"{d}\")"))
-                    .unwrap_or_default()
-            ),
-        );
+        let described = live_deployment
+            .description
+            .as_ref()
+            .filter(|d| !d.is_empty())
+            .map(|d| format!(" (\"{d}\")"))
+            .unwrap_or_default();
+        let (class, message) = if drift.is_empty() {
+            (
+                Class::Provenance,
+                format!(
+                    "in sync: live deployment #{} serves git's content from {who} flagops did not make{described}",
+                    live_deployment.number
+                ),
+            )
+        } else {
+            (
+                Class::OutOfBand,
+                format!(
+                    "live deployment #{} serves {who} flagops did not make{described}",
+                    live_deployment.number
+                ),
+            )
+        };
+        let mut f = cx.finding(class, message);
         f.flags = drift;
         f.deployment = Some(live_deployment.number);
         f.at = live_deployment

@@ -1,9 +1,11 @@
-//! `pending`: git changed and apply has not run since.
+//! `pending`: git changed and apply has not run since (its own deployment under way is
+//! pending too, found by the in-flight classifier).
 
 use super::{Class, Context, Finding, explained};
 
 pub fn classify(cx: &Context<'_>, found: &[Finding]) -> Vec<Finding> {
-    if explained(found) || found.iter().any(|f| f.class == Class::OutOfBand) {
+    let taken = [Class::OutOfBand, Class::Pending, Class::Provenance];
+    if explained(found) || found.iter().any(|f| taken.contains(&f.class)) {
         return Vec::new();
     }
     if cx.live.state.live.is_none() {

@@ -7,8 +7,9 @@ use crate::output::check::github::annotations;
 pub fn render(report: &Report, sources: &Sources) -> String {
     let mut text = annotations(&super::located(report), sources);
     text.push_str(&format!(
-        "flagops drift: {} finding(s) on {} target(s) against {}\n",
-        report.findings.len(),
+        "flagops drift: {} finding(s) of drift, {} pending or noted, on {} target(s) against {}\n",
+        report.drift(),
+        report.findings.len() - report.drift(),
         report.targets,
         report.backend
     ));

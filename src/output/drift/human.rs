@@ -30,11 +30,21 @@ pub fn render(report: &Report) -> String {
             crate::output::describe_blocked(b)
         ));
     }
-    let drifted: std::collections::HashSet<_> =
-        report.findings.iter().map(|r| &r.finding.target).collect();
-    let n = report.findings.len();
+    let drifted: std::collections::HashSet<_> = report
+        .findings
+        .iter()
+        .filter(|r| r.finding.is_drift())
+        .map(|r| &r.finding.target)
+        .collect();
+    let n = report.drift();
+    let others = report.findings.len() - n;
+    let noted = if others > 0 {
+        format!("; {others} pending or noted, not drift")
+    } else {
+        String::new()
+    };
     out.push_str(&format!(
-        "\ndrift against {}: {} of {} targets drifted ({n} finding{})\n",
+        "\ndrift against {}: {} of {} targets drifted ({n} finding{}{noted})\n",
         report.backend,
         drifted.len(),
         report.targets,

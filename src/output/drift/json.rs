@@ -38,7 +38,7 @@ pub fn render(report: &Report) -> String {
         command: "drift",
         backend: &report.backend,
         targets: report.targets,
-        drift: !report.findings.is_empty(),
+        drift: report.drift() > 0,
         findings: report
             .findings
             .iter()

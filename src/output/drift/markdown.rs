@@ -13,7 +13,7 @@ pub fn render(report: &Report) -> String {
             cell(&crate::output::describe_blocked(b))
         ));
     }
-    if findings.is_empty() {
+    if report.drift() == 0 && findings.is_empty() {
         let verdict = if not_compared.is_empty() {
             format!(
                 "### ✅ flagops drift: in sync\n\nAll {targets} targets serve what git says ({backend}).\n"
@@ -31,11 +31,19 @@ pub fn render(report: &Report) -> String {
         };
         return verdict + &not_compared;
     }
-    let mut md = format!(
-        "### ⚠️ flagops drift: {} finding{}\n\nAgainst {backend}.\n\n| class | target | what | flags | ledger |\n|---|---|---|---|---|\n",
-        findings.len(),
-        if findings.len() == 1 { "" } else { "s" }
-    );
+    let drift = report.drift();
+    let title = if drift == 0 {
+        format!(
+            "### ✅ flagops drift: in sync\n\nAll {targets} targets serve what git says ({backend}); flagops's own work under way, and notes:"
+        )
+    } else {
+        format!(
+            "### ⚠️ flagops drift: {drift} finding{}\n\nAgainst {backend}.",
+            if drift == 1 { "" } else { "s" }
+        )
+    };
+    let mut md =
+        format!("{title}\n\n| class | target | what | flags | ledger |\n|---|---|---|---|---|\n");
     for r in findings {
         let f = &r.finding;
         let flags: Vec<String> = f
@@ -81,6 +89,9 @@ pub fn render(report: &Report) -> String {
         ));
     }
     md.push_str(&not_compared);
+    if drift == 0 {
+        return md;
+    }
     md.push_str("\nResolve by applying git again (`flagops apply`), or by adopting the live values into git (`flagops adopt`).\n");
     md
 }

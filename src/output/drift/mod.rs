@@ -20,14 +20,7 @@ pub fn emit(report: &Report, format: Format, sources: &Sources) -> std::io::Resu
     if format != Format::Markdown {
         output::append_step_summary(&markdown::render(report))?;
     }
-    output::actions::set_output(
-        "drift",
-        if report.findings.is_empty() {
-            "false"
-        } else {
-            "true"
-        },
-    )
+    output::actions::set_output("drift", if report.drift() == 0 { "false" } else { "true" })
 }
 
 pub fn render(report: &Report, format: Format, sources: &Sources) -> String {
