@@ -60,6 +60,8 @@ const WORKFLOWS: [(&str, &[(&str, Permissions)]); 3] = [
         &[(
             "drift",
             &[
+                // To wait for a running apply.
+                ("actions", "read"),
                 ("contents", "read"),
                 ("id-token", "write"),
                 ("issues", "write"),
