@@ -455,3 +455,64 @@ fn content_decides_drift_and_flagops_own_canary_is_pending() {
         stdout(&list)
     );
 }
+
+/// More deployments in one environment than one page of ListDeployments holds (ministack
+/// lists oldest first and cuts at MaxResults without a NextToken; AWS lists newest first and
+/// pages): the newest are still found, classification stays right, and apply neither spins
+/// nor redeploys.
+#[test]
+fn sixty_five_deployments_in_one_environment_are_read_whole() {
+    let stack = Ministack::start();
+    let repo = Repo::new(&config("instant", "[]"));
+    assert_eq!(
+        flagops(repo.path(), &stack.endpoint(), &["apply"])
+            .status
+            .code(),
+        Some(0)
+    );
+    // 64 redeploys of what is live, from the console.
+    stack.boto(&format!(
+        "{IDS}{LIVE}
+s = ac.create_deployment_strategy(Name='redeploy', DeploymentDurationInMinutes=0, FinalBakeTimeInMinutes=0, GrowthFactor=100, ReplicateTo='NONE')['Id']
+for i in range(64):
+    ac.start_deployment(ApplicationId=app, EnvironmentId=env, DeploymentStrategyId=s, ConfigurationProfileId=prof, ConfigurationVersion=live['ConfigurationVersion'], Description=f'redeploy {{i}}')
+    deadline = time.time() + 10
+    while ac.get_deployment(ApplicationId=app, EnvironmentId=env, DeploymentNumber=live['DeploymentNumber'] + i + 1)['State'] != 'COMPLETE':
+        assert time.time() < deadline, 'a redeploy did not complete'
+        time.sleep(0.05)"
+    ));
+    let (code, drift) = json(repo.path(), &stack.endpoint(), &["drift", "--env", "prod"]);
+    assert_eq!(
+        (code, classes(&drift)),
+        (0, vec!["prod:provenance".to_owned()]),
+        "{drift}"
+    );
+    assert_eq!(
+        drift["findings"][0]["deployment"], 65,
+        "the newest deployment: {drift}"
+    );
+
+    // A change in git deploys once, as deployment #66, and drift is clean after it.
+    repo.edit(
+        "flags/shop.yaml",
+        "prod: { enabled: true, allow: [ws_1] }",
+        "prod: { enabled: true, allow: [ws_1, ws_3] }",
+        "ws_3",
+    );
+    let started = std::time::Instant::now();
+    let (code, apply) = json(repo.path(), &stack.endpoint(), &["apply", "--env", "prod"]);
+    assert_eq!(code, 0, "{apply}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(60),
+        "apply spun"
+    );
+    assert_eq!(apply["targets"][0]["deployment"], 66, "{apply}");
+    let (code, drift) = json(repo.path(), &stack.endpoint(), &["drift", "--env", "prod"]);
+    assert_eq!(code, 0, "{drift}");
+    let (code, again) = json(repo.path(), &stack.endpoint(), &["apply", "--env", "prod"]);
+    assert_eq!(
+        (code, again["targets"][0]["outcome"].as_str()),
+        (0, Some("unchanged")),
+        "{again}"
+    );
+}
