@@ -329,3 +329,96 @@ fn stop_reverts_a_bad_flip_records_it_and_holds_it() {
     assert_eq!(retry.status.code(), Some(0), "{}", text(&retry));
     assert!(text(&retry).contains("deployed"), "{}", text(&retry));
 }
+
+/// Where fields cannot be held, the whole document is: a Freeform profile reverted stays at
+/// its live version, and a profile whose first deployment was reverted stays undeployed,
+/// saying that nothing is served. `--retry <profile>` ships either again.
+#[test]
+fn reverted_freeform_and_first_deployments_are_held_whole() {
+    let dir = example();
+    let lists = [
+        "--app",
+        "storefront",
+        "--env",
+        "production",
+        "--profile",
+        "workspace-lists",
+    ];
+    assert_eq!(
+        flagops(dir.path(), &[&["apply"][..], &lists].concat())
+            .status
+            .code(),
+        Some(0)
+    );
+    let path = dir.path().join("flags/storefront/workspace-lists.yaml");
+    let yaml = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        yaml.replacen(
+            "export_rate_limit_per_hour: 20",
+            "export_rate_limit_per_hour: 5",
+            1,
+        ),
+    )
+    .unwrap();
+    commit(dir.path(), "tighter export limit");
+    assert_eq!(
+        flagops(dir.path(), &[&["apply"][..], &lists].concat())
+            .status
+            .code(),
+        Some(0)
+    );
+    let stop = [
+        &["stop", "--revert", "--reason", "exports failing"][..],
+        &lists,
+    ]
+    .concat();
+    assert_eq!(flagops(dir.path(), &stop).status.code(), Some(0));
+    let again = flagops(dir.path(), &[&["apply"][..], &lists].concat());
+    assert_eq!(again.status.code(), Some(2), "{}", text(&again));
+    assert!(
+        text(&again).contains("held: the whole workspace-lists document stays at the live version since deployment #2 was REVERTED"),
+        "{}",
+        text(&again)
+    );
+    let retry = flagops(
+        dir.path(),
+        &[&["apply", "--retry", "workspace-lists"][..], &lists].concat(),
+    );
+    assert_eq!(retry.status.code(), Some(0), "{}", text(&retry));
+    assert!(text(&retry).contains("deployed"), "{}", text(&retry));
+
+    // The first deployment of the switches to staging, reverted: nothing is served.
+    let staging = ["--app", "ops-switches", "--env", "staging"];
+    assert_eq!(
+        flagops(dir.path(), &[&["apply"][..], &staging].concat())
+            .status
+            .code(),
+        Some(0)
+    );
+    let stop = [
+        &["stop", "--revert", "--reason", "wrong environment"][..],
+        &staging,
+    ]
+    .concat();
+    assert_eq!(flagops(dir.path(), &stop).status.code(), Some(0));
+    let plan = flagops(dir.path(), &[&["plan"][..], &staging].concat());
+    assert_eq!(plan.status.code(), Some(2), "{}", text(&plan));
+    assert!(
+        text(&plan).contains("held: the whole switches document stays undeployed: nothing is served since deployment #1 was REVERTED"),
+        "{}",
+        text(&plan)
+    );
+    let apply = flagops(dir.path(), &[&["apply"][..], &staging].concat());
+    assert!(
+        text(&apply).contains("unchanged"),
+        "not redeployed: {}",
+        text(&apply)
+    );
+    let drift = flagops(dir.path(), &[&["drift"][..], &staging].concat());
+    assert!(
+        text(&drift).contains("nothing is served for this profile here"),
+        "{}",
+        text(&drift)
+    );
+}

@@ -53,6 +53,8 @@ impl Checked {
                     .any(|t| t.id.application == f.application && t.id.profile == f.profile)
             })
             .map(|f| f.key)
+            // A held whole document (a Freeform profile) is retried by its profile's name.
+            .chain(targets.iter().map(|t| t.id.profile.as_str()))
             .collect();
         for name in names {
             if !known.contains(&name.as_str()) {

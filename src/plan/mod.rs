@@ -157,11 +157,22 @@ pub fn plan(
             .filter(|f| f.application == target.id.application && f.profile == target.id.profile)
             .filter_map(|f| f.flag.console_owned.as_ref().map(|c| (f.key, c)))
             .collect();
-        let kept = if target.kind == ProfileKind::FeatureFlags {
+        let mut kept = if target.kind == ProfileKind::FeatureFlags {
             overlay::apply(&mut desired, l, &console, retry)
         } else {
             Vec::new()
         };
+        let freeform = target.kind == ProfileKind::Freeform;
+        let held_document =
+            overlay::document_hold(&desired, l, freeform, &target.id.profile, retry);
+        if let Some(hold) = held_document {
+            // What is live stays, or nothing, when nothing is.
+            if let Some(current) = &l.content {
+                desired = current.clone();
+            }
+            kept.push(hold);
+        }
+        let document_held = kept.iter().any(|k| k.field == "document");
         let class_of = |key: &str| {
             classes
                 .get(&(
@@ -172,6 +183,7 @@ pub fn plan(
                 .copied()
         };
         let (action, changes) = match (&l.missing, &l.content) {
+            (None, None) if document_held => (Action::Unchanged, Vec::new()),
             (Some(_), _) | (None, None) => (
                 Action::Create,
                 diff_documents(None, &desired, target.kind, &class_of),

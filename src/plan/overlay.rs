@@ -187,6 +187,45 @@ pub fn apply(
     kept
 }
 
+/// The whole document held back, where fields cannot be: a Freeform profile, or a profile
+/// whose first deployment was rejected, so nothing is live to keep fields of. It holds when
+/// the newest rejected flagops deployment tried exactly what git wants now and no deployment
+/// since delivered it. `--retry <profile>` releases it. `profile` names the hold.
+pub fn document_hold(
+    desired: &Value,
+    live: &TargetLive,
+    freeform: bool,
+    profile: &str,
+    retry: &[String],
+) -> Option<Kept> {
+    if !(freeform || live.content.is_none()) || retry.iter().any(|r| r == profile) {
+        return None;
+    }
+    let (i, (rejected, _)) = live
+        .history
+        .iter()
+        .enumerate()
+        .find(|(_, (d, attempted))| {
+            d.state.is_rejected()
+                && d.flagops_commit().is_some()
+                && attempted.as_ref() == Some(desired)
+        })?;
+    let delivered = live.history[..i]
+        .iter()
+        .any(|(d, content)| d.state == DeployState::Complete && content.as_ref() == Some(desired));
+    (!delivered && live.content.as_ref() != Some(desired)).then(|| Kept {
+        key: profile.to_owned(),
+        field: "document".to_owned(),
+        reason: Reason::RolledBack {
+            deployment: rejected.number,
+            state: rejected.state.as_str().to_owned(),
+            trigger: rejected.rollback_reason().unwrap_or_default(),
+        },
+        desired: None,
+        live: live.content.clone(),
+    })
+}
+
 /// Fields a rejected flagops deployment tried to change, that git still wants that way, and
 /// that no later deployment delivered successfully.
 fn holds(desired: &Value, current: &Value, history: &[(Deployment, Option<Value>)]) -> Vec<Kept> {

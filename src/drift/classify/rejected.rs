@@ -21,10 +21,16 @@ fn newest_rejected(cx: &Context<'_>) -> Option<Finding> {
         .first()
         .filter(|d| d.flagops_commit().is_some())?;
     let trigger = rejected.rollback_reason();
+    // A rejected first deployment leaves the profile with nothing live: say so.
+    let served = if cx.live.state.live.is_none() {
+        "; nothing is served for this profile here"
+    } else {
+        ""
+    };
     let mut f = cx.finding(
         class_of(rejected.state == DeployState::Reverted),
         format!(
-            "deployment #{} of version {} was {}{}",
+            "deployment #{} of version {} was {}{}{served}",
             rejected.number,
             rejected.version,
             rejected.state.as_str(),

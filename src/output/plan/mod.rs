@@ -105,6 +105,29 @@ pub fn describe_change(c: &FlagChange) -> String {
 
 /// "held: checkout.enabled stays false (git: true) after deployment #4 ROLLED_BACK: CloudWatch alarm: arn…"
 pub fn describe_kept(k: &crate::plan::overlay::Kept) -> String {
+    if k.field == "document"
+        && let crate::plan::overlay::Reason::RolledBack {
+            deployment,
+            state,
+            trigger,
+        } = &k.reason
+    {
+        let stays = if k.live.is_some() {
+            "stays at the live version"
+        } else {
+            "stays undeployed: nothing is served"
+        };
+        return format!(
+            "held: the whole {} document {stays} since deployment #{deployment} was {state}{}; fix it in git, or apply --retry {}",
+            k.key,
+            if trigger.is_empty() {
+                String::new()
+            } else {
+                format!(" by {trigger}")
+            },
+            k.key
+        );
+    }
     let field = if k.field == "definition" {
         format!("{} (definition)", k.key)
     } else {
