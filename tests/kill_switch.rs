@@ -422,3 +422,60 @@ fn reverted_freeform_and_first_deployments_are_held_whole() {
         text(&drift)
     );
 }
+
+/// Two rejected deployments, each blamed for its own flags: a person reverts the maintenance
+/// flip (#2); the next apply holds it and ships the kill switch (#3), which is reverted too.
+/// drift lists maintenance_mode under #2 only and payments_kill_switch under #3 only.
+#[test]
+fn each_rejected_deployment_is_blamed_for_its_own_flags_only() {
+    let dir = example();
+    let production = ["--app", "ops-switches", "--env", "production"];
+    let apply = [&["apply"][..], &production].concat();
+    assert_eq!(flagops(dir.path(), &apply).status.code(), Some(0));
+    flip(dir.path());
+    assert_eq!(flagops(dir.path(), &apply).status.code(), Some(0));
+    let revert = [&["stop", "--revert", "--reason", "r"][..], &production].concat();
+    assert_eq!(flagops(dir.path(), &revert).status.code(), Some(0));
+
+    let path = dir.path().join("flags/ops/switches.yaml");
+    let yaml = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        yaml.replacen(
+            "production: { enabled: false }",
+            "production: { enabled: true }",
+            1,
+        ),
+    )
+    .unwrap();
+    commit(dir.path(), "payments off");
+    let shipped = flagops(dir.path(), &[&apply[..], &["--format", "json"]].concat());
+    let doc: serde_json::Value = serde_json::from_slice(&shipped.stdout).unwrap();
+    assert_eq!(doc["targets"][0]["deployment"], 3, "{doc}");
+    assert_eq!(flagops(dir.path(), &revert).status.code(), Some(0));
+
+    let drift = flagops(
+        dir.path(),
+        &[&["drift", "--format", "json"][..], &production].concat(),
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&drift.stdout).unwrap();
+    let blamed: Vec<String> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let flags: Vec<&str> = f["flags"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|flag| flag["key"].as_str().unwrap())
+                .collect();
+            format!("#{} {}", f["deployment"], flags.join(","))
+        })
+        .collect();
+    assert_eq!(
+        blamed,
+        ["#3 payments_kill_switch", "#2 maintenance_mode"],
+        "{doc}"
+    );
+}

@@ -1,25 +1,62 @@
 //! `rolled-back` and `reverted`: AppConfig rolled back a flagops deployment (an alarm or a
-//! stop), or a person reverted a completed one; or fields are still held from one.
+//! stop), or a person reverted a completed one; or fields are still held from one. Each
+//! drifted flag is listed under the deployment that actually tried it, never under a later
+//! one that did not contain it.
+
+use std::collections::HashSet;
 
 use super::{Class, Context, Finding};
-use crate::live::DeployState;
-use crate::plan::overlay::{self, Reason};
+use crate::drift::FlagDrift;
+use crate::live::{DeployState, Deployment};
+use crate::plan::overlay::{self, Kept, Reason};
 
 pub fn classify(cx: &Context<'_>, _found: &[Finding]) -> Vec<Finding> {
-    newest_rejected(cx)
-        .or_else(|| held(cx))
-        .into_iter()
-        .collect()
-}
-
-/// A rejected flagops attempt newer than what is live.
-fn newest_rejected(cx: &Context<'_>) -> Option<Finding> {
-    let rejected = cx
+    let mut held = cx.desired.clone();
+    let kept = overlay::apply(&mut held, cx.live, &Vec::new(), &[]);
+    let differences = cx.differences();
+    // The newest rejected flagops attempt, newer than what is live: reported even when it
+    // holds nothing (git has moved on since), for it still happened.
+    let newest = cx
         .live
         .state
         .rejected
         .first()
-        .filter(|d| d.flagops_commit().is_some())?;
+        .filter(|d| d.flagops_commit().is_some());
+    let mut numbers: Vec<i32> = kept.iter().filter_map(deployment_of).collect();
+    numbers.sort_unstable_by(|a, b| b.cmp(a));
+    numbers.dedup();
+    let mut out = Vec::new();
+    if let Some(d) = newest.filter(|d| !numbers.contains(&d.number)) {
+        out.push(attempt(cx, d, Vec::new()));
+    }
+    for number in numbers {
+        let from_it: Vec<&Kept> = kept
+            .iter()
+            .filter(|k| deployment_of(k) == Some(number))
+            .collect();
+        let keys: HashSet<&str> = from_it.iter().map(|k| k.key.as_str()).collect();
+        let flags: Vec<FlagDrift> = differences
+            .iter()
+            .filter(|f| keys.contains(f.key.as_str()))
+            .cloned()
+            .collect();
+        match newest.filter(|d| d.number == number) {
+            Some(d) => out.push(attempt(cx, d, flags)),
+            None => out.push(older(cx, from_it[0], flags)),
+        }
+    }
+    out
+}
+
+fn deployment_of(kept: &Kept) -> Option<i32> {
+    match &kept.reason {
+        Reason::RolledBack { deployment, .. } => Some(*deployment),
+        Reason::ConsoleOwned => None,
+    }
+}
+
+/// The newest rejected attempt, with the flags it tried that are held.
+fn attempt(cx: &Context<'_>, rejected: &Deployment, flags: Vec<FlagDrift>) -> Finding {
     let trigger = rejected.rollback_reason();
     // A rejected first deployment leaves the profile with nothing live: say so.
     let served = if cx.live.state.live.is_none() {
@@ -40,7 +77,7 @@ fn newest_rejected(cx: &Context<'_>) -> Option<Finding> {
                 .unwrap_or_default()
         ),
     );
-    f.flags = cx.differences();
+    f.flags = flags;
     f.trigger = trigger;
     f.deployment = Some(rejected.number);
     f.version = rejected.version.parse().ok();
@@ -49,29 +86,27 @@ fn newest_rejected(cx: &Context<'_>) -> Option<Finding> {
         .first()
         .map(|e| e.occurred_at.clone())
         .or_else(|| rejected.completed_at.clone());
-    Some(f)
+    f
 }
 
 /// Fields still held at their live values after an older rejected deployment.
-fn held(cx: &Context<'_>) -> Option<Finding> {
-    let mut held = cx.desired.clone();
-    let kept = overlay::apply(&mut held, cx.live, &Vec::new(), &[]);
-    let Some(Reason::RolledBack {
+fn older(cx: &Context<'_>, kept: &Kept, flags: Vec<FlagDrift>) -> Finding {
+    let Reason::RolledBack {
         deployment,
         state,
         trigger,
-    }) = kept.first().map(|k| &k.reason)
+    } = &kept.reason
     else {
-        return None;
+        unreachable!("only rejected deployments hold fields")
     };
     let mut f = cx.finding(
         class_of(state == "REVERTED"),
         format!("values of deployment #{deployment} ({state}) are held at their live values"),
     );
-    f.flags = cx.differences();
+    f.flags = flags;
     f.trigger = Some(trigger.clone()).filter(|t| !t.is_empty());
     f.deployment = Some(*deployment);
-    Some(f)
+    f
 }
 
 fn class_of(reverted: bool) -> Class {
