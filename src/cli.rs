@@ -269,6 +269,10 @@ pub struct AdoptArgs {
     /// Edit the files but do not commit (no branch is created).
     #[arg(long)]
     pub no_commit: bool,
+    /// Switch the checkout to the new branch. Without it, adopt commits on the branch and
+    /// leaves the working tree and the current branch as they were.
+    #[arg(long, conflicts_with = "no_commit")]
+    pub checkout: bool,
     #[command(flatten)]
     pub today: TodayArg,
 }

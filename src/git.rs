@@ -366,13 +366,14 @@ pub fn head_time(root: &Path) -> Option<jiff::Timestamp> {
 }
 
 /// Commits `files` (path relative to the work tree → content) on top of HEAD as a new branch
-/// `branch`, and checks that branch out. The files must already hold that content in the
+/// `branch`; with `checkout`, switches HEAD and the index to it. The files must already hold that content in the
 /// working tree, so nothing on disk changes; the index is reset to the new commit.
 pub fn commit_on_new_branch(
     root: &Path,
     branch: &str,
     files: &[(String, Vec<u8>)],
     message: &str,
+    checkout: bool,
 ) -> Result<String, GitError> {
     let repo = open(root)?;
     let head = repo.head()?.peel_to_commit()?;
@@ -402,10 +403,12 @@ pub fn commit_on_new_branch(
     let oid = repo.commit(None, &signature, &signature, message, &tree, &[&head])?;
     let commit = repo.find_commit(oid)?;
     repo.branch(branch, &commit, false)?;
-    repo.set_head(&format!("refs/heads/{branch}"))?;
-    let mut work_index = repo.index()?;
-    work_index.read_tree(&tree)?;
-    work_index.write()?;
+    if checkout {
+        repo.set_head(&format!("refs/heads/{branch}"))?;
+        let mut work_index = repo.index()?;
+        work_index.read_tree(&tree)?;
+        work_index.write()?;
+    }
     Ok(oid.to_string())
 }
 

@@ -219,11 +219,22 @@ cw.set_alarm_state(AlarmName='shop-5xx', StateValue='ALARM', StateReason='errors
         stdout(&adopted),
         stderr(&adopted)
     );
-    assert!(
-        stdout(&adopted).contains("committed on branch flagops/adopt-"),
-        "{}",
-        stdout(&adopted)
+    let said = stdout(&adopted);
+    let branch = said
+        .split("committed on branch ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .unwrap_or_else(|| panic!("{said}"));
+    // The checkout is left alone: the change is on the branch, for a pull request.
+    let yaml = std::fs::read_to_string(repo.path().join("flags/shop.yaml")).unwrap();
+    assert!(yaml.contains("      prod: { enabled: true }\n"), "{yaml}");
+    assert_eq!(
+        support::git(repo.path(), &["status", "--porcelain"]),
+        "",
+        "nothing is left in the work tree"
     );
+    // The pull request is merged.
+    repo.git(&["merge", "-q", "--ff-only", branch]);
     let yaml = std::fs::read_to_string(repo.path().join("flags/shop.yaml")).unwrap();
     assert!(
         yaml.contains("      prod: { enabled: false }\n"),
@@ -237,6 +248,22 @@ cw.set_alarm_state(AlarmName='shop-5xx', StateValue='ALARM', StateReason='errors
     );
     let plan = flagops(repo.path(), &stack.endpoint(), &["plan"]);
     assert_eq!(plan.status.code(), Some(0), "{}", stdout(&plan));
+    let listed = stdout(&flagops(
+        repo.path(),
+        &stack.endpoint(),
+        &["ledger", "list"],
+    ));
+    assert!(listed.contains("0 open finding(s)"), "{listed}");
+
+    // Merged and applied, AppConfig serves git: drift is clean and the record stays resolved.
+    assert_eq!(
+        flagops(repo.path(), &stack.endpoint(), &["apply"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let (code, drift) = json(repo.path(), &stack.endpoint(), &["drift", "--record"]);
+    assert_eq!(code, 0, "{drift}");
     let listed = stdout(&flagops(
         repo.path(),
         &stack.endpoint(),

@@ -165,11 +165,31 @@ pub fn run(args: &AdoptArgs) -> anyhow::Result<Exit> {
             "flagops/adopt-{}",
             jiff::Timestamp::now().strftime("%Y%m%d-%H%M%S")
         );
-        let oid = crate::git::commit_on_new_branch(&checked.root, &branch, &files, &message)?;
-        text.push_str(&format!(
-            "\ncommitted on branch {branch} ({}); push it and open a pull request\n",
-            &oid[..12]
-        ));
+        let oid = crate::git::commit_on_new_branch(
+            &checked.root,
+            &branch,
+            &files,
+            &message,
+            args.checkout,
+        )?;
+        if args.checkout {
+            text.push_str(&format!(
+                "\ncommitted on branch {branch} ({}), now checked out; push it and open a pull request\n",
+                &oid[..12]
+            ));
+        } else {
+            // The commit holds the change; the checkout goes back to what it was.
+            for (file, original) in &originals {
+                write_atomic(&checked.root.join(file), original)?;
+            }
+            for (path, _) in files.iter().filter(|(p, _)| !texts.contains_key(p)) {
+                let _ = std::fs::remove_file(checked.root.join(path));
+            }
+            text.push_str(&format!(
+                "\ncommitted on branch {branch} ({}); your checkout is unchanged. Push the branch and open a pull request\n",
+                &oid[..12]
+            ));
+        }
     } else {
         text.push_str("\nfiles edited; not committed (--no-commit)\n");
     }

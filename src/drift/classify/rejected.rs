@@ -15,7 +15,8 @@ pub fn classify(cx: &Context<'_>, _found: &[Finding]) -> Vec<Finding> {
     let kept = overlay::apply(&mut held, cx.live, &Vec::new(), &[]);
     let differences = cx.differences();
     // The newest rejected flagops attempt, newer than what is live: reported even when it
-    // holds nothing (git has moved on since), for it still happened.
+    // holds nothing (git has moved on since, and differs from live), for it still happened.
+    // When git says what is live (the value was adopted), it is in sync.
     let newest = cx
         .live
         .state
@@ -26,7 +27,7 @@ pub fn classify(cx: &Context<'_>, _found: &[Finding]) -> Vec<Finding> {
     numbers.sort_unstable_by(|a, b| b.cmp(a));
     numbers.dedup();
     let mut out = Vec::new();
-    if let Some(d) = newest.filter(|d| !numbers.contains(&d.number)) {
+    if let Some(d) = newest.filter(|d| !numbers.contains(&d.number) && !differences.is_empty()) {
         out.push(attempt(cx, d, Vec::new()));
     }
     for number in numbers {
