@@ -27,7 +27,8 @@ pub fn classify(cx: &Context<'_>, _found: &[Finding]) -> Vec<Finding> {
     numbers.sort_unstable_by(|a, b| b.cmp(a));
     numbers.dedup();
     let mut out = Vec::new();
-    if let Some(d) = newest.filter(|d| !numbers.contains(&d.number) && !differences.is_empty()) {
+    let git_differs = !differences.is_empty() || cx.live.content.is_none();
+    if let Some(d) = newest.filter(|d| !numbers.contains(&d.number) && git_differs) {
         out.push(attempt(cx, d, Vec::new()));
     }
     for number in numbers {
