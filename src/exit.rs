@@ -4,7 +4,7 @@
 //! |---|---|
 //! | 0 | nothing to report |
 //! | 1 | flagops could not do its job: bad usage, no repository, I/O not tied to a file, AWS or network failure |
-//! | 2 | it ran and found something a human must look at: check findings at error level, plan changes, drift, targets held back by apply |
+//! | 2 | it ran and found something a human must look at: check findings at error level; plan changes, holds or targets check errors hold back; drift (not pending work or notes by default) or targets it could not compare; targets apply held back; a stop with nothing to stop |
 //! | 3 | apply ran, but AppConfig rolled back or reverted a deployment |
 
 use std::process::ExitCode;
