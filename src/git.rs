@@ -71,6 +71,29 @@ pub enum GitError {
     Git(#[from] git2::Error),
 }
 
+/// The flagops root relative to the work tree's root (flagops.yaml may live in a subfolder).
+pub fn root_prefix(repo: &Repository, root: &Path) -> std::path::PathBuf {
+    let workdir = repo
+        .workdir()
+        .and_then(|w| std::fs::canonicalize(w).ok())
+        .unwrap_or_default();
+    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    root.strip_prefix(&workdir)
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+/// The merge-base of `head` with `default_branch` (local, or `origin/`), when both exist.
+fn merge_base_with(repo: &Repository, head: Oid, default_branch: &str) -> Option<Oid> {
+    let branch = [
+        format!("refs/heads/{default_branch}"),
+        format!("refs/remotes/origin/{default_branch}"),
+    ]
+    .iter()
+    .find_map(|name| repo.refname_to_id(name).ok())?;
+    repo.merge_base(head, branch).ok()
+}
+
 /// Opens the repository containing `root`.
 pub fn open(root: &Path) -> Result<Repository, GitError> {
     Repository::discover(root).map_err(|e| match e.code() {
@@ -93,12 +116,7 @@ pub fn key_history(root: &Path, flags_dir: &str) -> Result<KeyHistory, GitError>
         return Ok(history); // no commits yet
     }
     // flags_dir relative to the repository's work tree (flagops.yaml may live in a subfolder).
-    let workdir = repo
-        .workdir()
-        .and_then(|w| std::fs::canonicalize(w).ok())
-        .unwrap_or_default();
-    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-    let prefix = root.strip_prefix(&workdir).unwrap_or(Path::new(""));
+    let prefix = root_prefix(&repo, root);
     let flags_path = prefix.join(flags_dir);
 
     let mut walk = repo.revwalk()?;
@@ -158,22 +176,9 @@ pub fn text_at_base(
 ) -> Result<HashMap<String, Option<String>>, GitError> {
     let repo = open(root)?;
     let head = repo.head()?.peel_to_commit()?;
-    let branch = [
-        format!("refs/heads/{default_branch}"),
-        format!("refs/remotes/origin/{default_branch}"),
-    ]
-    .iter()
-    .find_map(|name| repo.refname_to_id(name).ok());
-    let base = branch
-        .and_then(|b| repo.merge_base(head.id(), b).ok())
-        .unwrap_or(head.id());
+    let base = merge_base_with(&repo, head.id(), default_branch).unwrap_or(head.id());
     let tree = repo.find_commit(base)?.tree()?;
-    let workdir = repo
-        .workdir()
-        .and_then(|w| std::fs::canonicalize(w).ok())
-        .unwrap_or_default();
-    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-    let prefix = root.strip_prefix(&workdir).unwrap_or(Path::new(""));
+    let prefix = root_prefix(&repo, root);
     let mut out = HashMap::new();
     for &file in files {
         let text = tree
@@ -193,21 +198,10 @@ pub fn baseline(root: &Path, flags_dir: &str, default_branch: &str) -> Result<Ba
     let Ok(head) = repo.head().and_then(|h| h.peel_to_commit()) else {
         return Ok(out); // no commits yet
     };
-    let workdir = repo
-        .workdir()
-        .and_then(|w| std::fs::canonicalize(w).ok())
-        .unwrap_or_default();
-    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-    let prefix = root.strip_prefix(&workdir).unwrap_or(Path::new(""));
+    let prefix = root_prefix(&repo, root);
     let flags_path = prefix.join(flags_dir);
     let mut commits = vec![("HEAD".to_owned(), head.id())];
-    let branch = [
-        format!("refs/heads/{default_branch}"),
-        format!("refs/remotes/origin/{default_branch}"),
-    ]
-    .iter()
-    .find_map(|name| repo.refname_to_id(name).ok());
-    if let Some(base) = branch.and_then(|b| repo.merge_base(head.id(), b).ok())
+    if let Some(base) = merge_base_with(&repo, head.id(), default_branch)
         && base != head.id()
     {
         commits.push((format!("the merge-base with {default_branch}"), base));
@@ -377,15 +371,7 @@ pub fn commit_on_new_branch(
 ) -> Result<String, GitError> {
     let repo = open(root)?;
     let head = repo.head()?.peel_to_commit()?;
-    let workdir = repo
-        .workdir()
-        .and_then(|w| std::fs::canonicalize(w).ok())
-        .unwrap_or_default();
-    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-    let prefix = root
-        .strip_prefix(&workdir)
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
+    let prefix = root_prefix(&repo, root);
     let mut index = git2::Index::new()?;
     index.read_tree(&head.tree()?)?;
     for (path, bytes) in files {

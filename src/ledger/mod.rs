@@ -336,7 +336,7 @@ pub fn read(root: &Path, ledger_dir: &str) -> Result<Ledger, LedgerError> {
     if let Ok(repo) = git::open(root)
         && let Ok(branch) = repo.find_branch(BRANCH, git2::BranchType::Local)
         && let Ok(tree) = branch.get().peel_to_tree()
-        && let Ok(entry) = tree.get_path(&prefix(&repo, root).join(ledger_dir))
+        && let Ok(entry) = tree.get_path(&git::root_prefix(&repo, root).join(ledger_dir))
         && let Ok(ledger_tree) = repo.find_tree(entry.id())
     {
         for month in ledger_tree.iter() {
@@ -360,18 +360,6 @@ fn insert(ledger: &mut Ledger, name: &str, bytes: &[u8]) -> Result<(), LedgerErr
     Ok(())
 }
 
-/// The flagops root relative to the work tree root.
-fn prefix(repo: &Repository, root: &Path) -> std::path::PathBuf {
-    let workdir = repo
-        .workdir()
-        .and_then(|w| std::fs::canonicalize(w).ok())
-        .unwrap_or_default();
-    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-    root.strip_prefix(&workdir)
-        .map(Path::to_path_buf)
-        .unwrap_or_default()
-}
-
 /// Commits `records` (new files only) on `branch`, starting it from HEAD when it does not
 /// exist or was already merged. Concurrent writers retry on top of each other. Returns the
 /// commit id, or `None` when there was nothing to write.
@@ -386,7 +374,7 @@ pub fn commit(
         return Ok(None);
     }
     let repo = git::open(root)?;
-    let prefix = prefix(&repo, root);
+    let prefix = git::root_prefix(&repo, root);
     let signature = repo
         .signature()
         .or_else(|_| Signature::now("flagops", "flagops@localhost"))?;
