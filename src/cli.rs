@@ -396,6 +396,10 @@ pub struct SchemaArgs {
     /// Write schemas/flagops.schema.json and schemas/flags.schema.json in the given repository.
     #[arg(long)]
     pub write: bool,
+    /// Write nothing: exit 2 when the committed schemas differ from what flagops generates
+    /// (for CI, so that editors never validate against stale ones).
+    #[arg(long, conflicts_with = "write")]
+    pub check: bool,
     #[command(flatten)]
     pub repo: RepoArgs,
 }

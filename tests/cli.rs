@@ -447,3 +447,23 @@ fn help_and_version_exit_0() {
         assert!(!stdout.is_empty());
     }
 }
+
+/// `schema --check` passes on this repository's committed schemas and fails, naming the file,
+/// when one differs from what flagops generates.
+#[test]
+fn schema_check_notices_a_stale_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let schemas = dir.path().join("schemas");
+    std::fs::create_dir(&schemas).unwrap();
+    for name in ["flagops.schema.json", "flags.schema.json"] {
+        std::fs::copy(repo_root().join("schemas").join(name), schemas.join(name)).unwrap();
+    }
+    let (out, _, code) = run(["schema", "--check", "-C", &path_arg(dir.path())]);
+    assert_eq!((code, out.as_str()), (0, "schemas are current\n"));
+    let stale = schemas.join("flags.schema.json");
+    let text = std::fs::read_to_string(&stale).unwrap();
+    std::fs::write(&stale, text.replacen("\"type\"", "\"type\" ", 1)).unwrap();
+    let (out, _, code) = run(["schema", "--check", "-C", &path_arg(dir.path())]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("stale: schemas/flags.schema.json"), "{out}");
+}

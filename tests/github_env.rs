@@ -34,6 +34,11 @@ fn step(repo: &Path, endpoint: &str, args: &[&str]) -> (i32, String, String, Str
     let (summary, outputs) = (dir.path().join("summary.md"), dir.path().join("output.txt"));
     let out = support::flagops_command(repo, endpoint, args)
         .env("GITHUB_ACTIONS", "true")
+        // The run a plan comment names.
+        .env("GITHUB_SHA", "0123456789abcdef0123456789abcdef01234567")
+        .env("GITHUB_SERVER_URL", "https://github.example")
+        .env("GITHUB_REPOSITORY", "acme/flags")
+        .env("GITHUB_RUN_ID", "42")
         .env("GITHUB_STEP_SUMMARY", &summary)
         .env("GITHUB_OUTPUT", &outputs)
         .output()

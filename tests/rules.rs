@@ -144,10 +144,14 @@ fn variants() {
 }
 
 /// FO205: values for an environment the application does not have (`prod` for `production`)
-/// are reported at the environment's key.
+/// are reported at the environment's key; a misspelt rule in `rules.levels` at its key, with
+/// a did-you-mean.
 #[test]
 fn unknown_reference() {
-    spec("unknown-reference", &["flags/checkout.yaml:11:7"]);
+    spec(
+        "unknown-reference",
+        &["flagops.yaml:12:5", "flags/checkout.yaml:11:7"],
+    );
 }
 
 /// FO206: periods compare instants, not text. `from: 09:00+01:00` and `until: 08:00Z` are the

@@ -13,6 +13,25 @@ pub fn run(args: &SchemaArgs) -> anyhow::Result<Exit> {
         ("flagops.schema.json", config_schema()),
         ("flags.schema.json", flags_schema()),
     ];
+    if args.check {
+        let dir = args.repo.repo.join("schemas");
+        let mut stale = Vec::new();
+        for (name, schema) in &files {
+            let want = serde_json::to_string_pretty(schema)? + "\n";
+            if std::fs::read_to_string(dir.join(name)).ok().as_deref() != Some(want.as_str()) {
+                stale.push(format!("schemas/{name}"));
+            }
+        }
+        if stale.is_empty() {
+            output::print("schemas are current\n")?;
+            return Ok(Exit::Clean);
+        }
+        output::print(&format!(
+            "stale: {} (regenerate with `flagops schema --write`)\n",
+            stale.join(", ")
+        ))?;
+        return Ok(Exit::Findings);
+    }
     if args.write {
         let dir = args.repo.repo.join("schemas");
         std::fs::create_dir_all(&dir)
@@ -36,10 +55,11 @@ pub fn run(args: &SchemaArgs) -> anyhow::Result<Exit> {
 }
 
 pub fn rules() -> anyhow::Result<Exit> {
+    let width = catalog::ALL.iter().map(|r| r.name.len()).max().unwrap_or(0);
     let mut text = String::new();
     for rule in catalog::ALL {
         text.push_str(&format!(
-            "{}  {:<22} {:<8} {}\n",
+            "{}  {:<width$} {:<8} {}\n",
             rule.code,
             rule.name,
             rule.default_severity.as_str(),

@@ -1,5 +1,6 @@
 //! FO205 unknown-reference: every application, profile, environment and strategy a file
-//! names exists, and flags go to feature-flag profiles, content to freeform ones.
+//! names exists, every rule `rules.levels` names exists, and flags go to feature-flag
+//! profiles, content to freeform ones.
 
 use crate::check::Context;
 use crate::finding::{Finding, Location, catalog::UNKNOWN_REFERENCE};
@@ -19,6 +20,33 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     let Some(config) = &cx.model.config else {
         return;
     };
+
+    // A misspelt rule in `rules.levels` would silently leave its level as it was.
+    for name in config.rules.levels.keys() {
+        if crate::finding::catalog::find(name).is_none() {
+            let names = crate::finding::catalog::ALL.iter().map(|r| r.name);
+            let codes = crate::finding::catalog::ALL.iter().map(|r| r.code);
+            let hint = crate::finding::closest(name, names.chain(codes))
+                .map(|best| format!("did you mean `{best}`? "))
+                .unwrap_or_default();
+            out.push(
+                Finding::new(
+                    &UNKNOWN_REFERENCE,
+                    Location::key(
+                        CONFIG_FILE,
+                        format!("/rules/levels/{}", escape_pointer(name)),
+                    ),
+                    format!(
+                        "no rule `{}` (a name or code from `flagops rules`)",
+                        crate::finding::quote(name)
+                    ),
+                )
+                .help(format!(
+                    "{hint}`flagops rules` lists every rule's code and name"
+                )),
+            );
+        }
+    }
 
     for (app_name, app) in &config.applications {
         for (env_name, env) in &app.environments {

@@ -43,6 +43,9 @@ pub fn render_within(plan: &Plan, frozen: &[Frozen], backend: &str, budget: usiz
         .collect();
     let unchanged = plan.targets.len() - changed.len();
     let mut md = format!("{MARKER}\n");
+    if let Some(run) = crate::output::actions::run_reference() {
+        md.push_str(&format!("<sub>flagops plan {run}</sub>\n\n"));
+    }
     md.push_str(&blocked(plan, frozen));
     if changed.is_empty() {
         md.push_str(&format!(
@@ -97,7 +100,10 @@ pub fn render_within(plan: &Plan, frozen: &[Frozen], backend: &str, budget: usiz
             section.push_str(&format!("*{}*\n\n", cell(note)));
         }
         for c in &t.changes {
-            section.push_str(&format!("- {}\n", cell(&describe_change(c))));
+            // A leading `+` or `-` would start a nested list: the sign goes in code.
+            let line = describe_change(c);
+            let (sign, rest) = line.split_at(line.find(' ').unwrap_or(0));
+            section.push_str(&format!("- `{sign}`{}\n", cell(rest)));
         }
         for k in &t.kept {
             section.push_str(&format!("- ⏸ {}\n", cell(&describe_kept(k))));
