@@ -467,3 +467,25 @@ fn schema_check_notices_a_stale_schema() {
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("stale: schemas/flags.schema.json"), "{out}");
 }
+
+/// `rules.levels` takes `off` unquoted, as the README writes it: no YAML 1.1 boolean finding,
+/// and the rule is off.
+#[test]
+fn a_rule_level_of_unquoted_off_turns_the_rule_off() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("flagops.yaml"),
+        "version: 1\napplications:\n  app:\n    environments:\n      prod: { strategy: AppConfig.AllAtOnce }\n    profiles:\n      flags: { type: feature-flags }\nrules:\n  levels:\n    expiry-passed: off\n",
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("flags")).unwrap();
+    std::fs::write(
+        dir.path().join("flags/app.yaml"),
+        "application: app\nprofile: flags\nflags:\n  old_promo:\n    owner: team-growth\n    class: release\n    expires: 2020-01-01\n    defaults: { enabled: false }\n",
+    )
+    .unwrap();
+    let (out, err, code) = run(["check", "--format", "json", "-C", &path_arg(dir.path())]);
+    assert_eq!(code, 0, "{out}{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["findings"], serde_json::json!([]), "{out}");
+}

@@ -212,6 +212,7 @@ pub fn run(
     apply_levels(model.config.as_ref(), &mut findings);
     demote_untouched(&mut findings, loaded, model.config.as_ref());
     drop_shadowed(&mut findings, loaded);
+    allow_bare_off(&mut findings, loaded, model.config.as_ref());
     rules::drop_allowed_secrets(&mut findings, &loaded.sources);
     sort(&mut findings, &loaded.sources);
     Report {
@@ -314,6 +315,39 @@ fn apply_levels(config: Option<&RepoConfig>, findings: &mut Vec<Finding>) {
             }
             None => true,
         }
+    });
+}
+
+/// `off` is a rule level, and YAML 1.2 reads it as the string it is: an unquoted `off` under
+/// `rules.levels` in flagops.yaml is not the YAML 1.1 boolean FO012 warns about.
+fn allow_bare_off(findings: &mut Vec<Finding>, loaded: &Loaded, repo: Option<&RepoConfig>) {
+    let config = crate::load::CONFIG_FILE;
+    let (Some(repo), Some(doc)) = (repo, loaded.sources.get(config).and_then(|s| s.spanned()))
+    else {
+        return;
+    };
+    let starts: Vec<usize> = repo
+        .rules
+        .levels
+        .iter()
+        .filter(|(_, level)| **level == RuleLevel::Off)
+        .map(|(name, _)| {
+            doc.spans_at(&format!(
+                "/rules/levels/{}",
+                crate::load::yaml::escape_pointer(name)
+            ))
+            .value
+            .start
+        })
+        .collect();
+    findings.retain(|f| {
+        f.rule.code != catalog::YAML11_BOOLEAN.code
+            || f.location.file() != config
+            || !loaded
+                .sources
+                .resolve(&f.location)
+                .span
+                .is_some_and(|s| starts.contains(&s.start))
     });
 }
 
