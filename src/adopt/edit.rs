@@ -1,7 +1,7 @@
 //! Surgical YAML edits: set one value at a path, touching only that node, so comments,
 //! ordering and formatting elsewhere in the file survive. New keys go into the existing
-//! mapping (block or flow) with its indentation; missing parents are written as one flow
-//! mapping.
+//! mapping (block or flow) with its indentation, in the style of their siblings: a new
+//! mapping beside flow mappings is a flow mapping, otherwise block style.
 
 use serde_json::Value;
 
@@ -111,6 +111,19 @@ fn insert(
             let indent = &text[line_start..key_span.start];
             let end = block_end(text, line_start, indent.len());
             let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+            // A mapping takes the style of its siblings: flow beside flow mappings
+            // (`dev: { enabled: true }`), block otherwise, indented by the file's step.
+            let sibling_is_flow = text[child.value.start..].starts_with(['{', '[']);
+            let entry = if sibling_is_flow {
+                entry
+            } else {
+                let parent_indent = spans.key.map_or(0, |k| {
+                    let line = text[..k.start].rfind('\n').map_or(0, |i| i + 1);
+                    k.start - line
+                });
+                let step = indent.len().saturating_sub(parent_indent).max(1);
+                block_entry(key, value, indent, step, newline)
+            };
             // `end` is where the block's last line ends; its line break stays after ours.
             Ok(format!(
                 "{}{newline}{indent}{entry}{}",
@@ -119,6 +132,25 @@ fn insert(
             ))
         }
         _ => Err(format!("cannot add `{key}`: its parent is not a mapping")),
+    }
+}
+
+/// `key: value` for a block mapping: a nested mapping in block style, one key a line, each
+/// level `step` spaces deeper than `indent`; anything else in flow style.
+fn block_entry(key: &str, value: &Value, indent: &str, step: usize, newline: &str) -> String {
+    match value {
+        Value::Object(map) if !map.is_empty() => {
+            let inner = format!("{indent}{}", " ".repeat(step));
+            let mut out = format!("{}:", plain_or_quoted(key));
+            for (k, v) in map {
+                out.push_str(&format!(
+                    "{newline}{inner}{}",
+                    block_entry(k, v, &inner, step, newline)
+                ));
+            }
+            out
+        }
+        _ => format!("{}: {}", plain_or_quoted(key), flow(value)),
     }
 }
 
@@ -349,7 +381,7 @@ mod tests {
     }
 
     #[test]
-    fn a_key_joins_a_block_mapping_at_its_indentation() {
+    fn a_mapping_joins_a_block_mapping_in_block_style_at_its_indentation() {
         let out = set(
             FILE,
             &[
@@ -367,7 +399,7 @@ mod tests {
             out,
             FILE.replace(
                 "        allow: [ws_a, ws_b]\n",
-                "        allow: [ws_a, ws_b]\n        values: { limit: 5 }\n"
+                "        allow: [ws_a, ws_b]\n        values:\n          limit: 5\n"
             )
         );
         let (doc, _) = crate::load::yaml::parse(&out).unwrap();
@@ -383,7 +415,7 @@ mod tests {
     }
 
     #[test]
-    fn a_missing_environment_is_added_as_one_flow_mapping() {
+    fn a_missing_environment_is_added_in_the_block_style_of_its_siblings() {
         let out = set(
             FILE,
             &["flags", "other", "environments", "qa", "enabled"],
@@ -392,7 +424,24 @@ mod tests {
         .unwrap();
         assert_eq!(
             out,
-            format!("{FILE}    environments: {{ qa: {{ enabled: true }} }}\n")
+            format!("{FILE}    environments:\n      qa:\n        enabled: true\n")
+        );
+    }
+
+    #[test]
+    fn a_mapping_beside_flow_mappings_is_a_flow_mapping() {
+        let out = set(
+            FILE,
+            &["flags", "checkout", "environments", "qa", "enabled"],
+            &json!(false),
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            FILE.replace(
+                "        allow: [ws_a, ws_b]\n",
+                "        allow: [ws_a, ws_b]\n      qa: { enabled: false }\n"
+            )
         );
     }
 
