@@ -15,7 +15,6 @@ use std::process::Stdio;
 use support::{Repo, flagops_command, stderr, stdout};
 
 #[test]
-#[ignore = "the local backend still lets both of two simultaneous applies deploy now and then"]
 fn two_local_applies_at_once_deploy_each_environment_once() {
     let repo = Repo::new(support::TWO_ENVIRONMENTS);
     for round in 0..3 {

@@ -451,9 +451,12 @@ impl LocalBackend {
                 version.label.clone(),
             );
             let env = find_env_mut(state, d.application_id, d.environment_id)?;
-            // Compare-and-swap on the environment's newest deployment, as AppConfig does.
+            // Compare-and-swap on the environment's newest deployment, as AppConfig does. Only
+            // apply starts deployments here, and it always says what it saw: `None` is an
+            // environment it saw empty, so two applies racing on a new environment conflict
+            // too (AppConfig takes an omitted number as no check at all).
             let newest = env.deployments.last().map(|x| x.number);
-            if d.latest_deployment_number.is_some() && d.latest_deployment_number != newest {
+            if d.latest_deployment_number != newest {
                 return Err(BackendError::new(
                     ErrorKind::Conflict,
                     "StartDeployment",
