@@ -100,6 +100,11 @@ static COMPILED: LazyLock<Vec<(Regex, &'static Shape)>> = LazyLock::new(|| {
         .collect()
 });
 
+/// Every shape at once: one pass over a string says which shapes (if any) to look at in
+/// detail. Most strings (every flag name, value and allow-list entry) match none.
+static ANY_SHAPE: LazyLock<Option<regex::RegexSet>> =
+    LazyLock::new(|| regex::RegexSet::new(SHAPES.iter().map(|shape| shape.pattern)).ok());
+
 /// A run of 40 base64 characters standing alone: an AWS secret access key without its name,
 /// when it is random enough (see [`high_entropy`]).
 static BARE_40: LazyLock<Option<Regex>> = LazyLock::new(|| {
@@ -126,7 +131,12 @@ pub fn looks_secret(name: &str, value: &str) -> Option<&'static str> {
 
 /// Every credential shape in `text`, in no particular order; they may overlap.
 fn shape_hits(text: &str) -> impl Iterator<Item = Hit> + '_ {
-    let shapes = COMPILED.iter().flat_map(move |(regex, shape)| {
+    let matched = ANY_SHAPE.as_ref().map(|set| set.matches(text));
+    let candidates = COMPILED
+        .iter()
+        .enumerate()
+        .filter(move |(i, _)| matched.as_ref().is_none_or(|m| m.matched(*i)));
+    let shapes = candidates.flat_map(move |(_, (regex, shape))| {
         regex.captures_iter(text).filter_map(move |caps| {
             let m = caps.get(shape.group)?;
             let touches = |b: Option<&u8>| b.is_some_and(u8::is_ascii_alphanumeric);
@@ -143,15 +153,19 @@ fn shape_hits(text: &str) -> impl Iterator<Item = Hit> + '_ {
             })
         })
     });
-    let bare = BARE_40.iter().flat_map(move |regex| {
-        regex.captures_iter(text).filter_map(|caps| {
-            let m = caps.get(1)?;
-            high_entropy(m.as_str()).then_some(Hit {
-                kind: "an AWS secret access key",
-                span: m.range(),
+    let long_enough = text.len() >= 40;
+    let bare = BARE_40
+        .iter()
+        .filter(move |_| long_enough)
+        .flat_map(move |regex| {
+            regex.captures_iter(text).filter_map(|caps| {
+                let m = caps.get(1)?;
+                high_entropy(m.as_str()).then_some(Hit {
+                    kind: "an AWS secret access key",
+                    span: m.range(),
+                })
             })
-        })
-    });
+        });
     shapes.chain(bare)
 }
 

@@ -13,6 +13,7 @@ use crate::compile::{self, Compiled};
 use crate::finding::{Finding, Location, Severity, catalog};
 use crate::git;
 use crate::load::Loaded;
+use crate::load::yaml::unescape_pointer;
 use crate::model::config::RuleLevel;
 use crate::model::{FlagFile, Model, RepoConfig};
 
@@ -271,7 +272,7 @@ fn without_invalid_entries(
         let mut segments = pointer.split('/').skip(1);
         match (segments.next(), segments.next()) {
             (Some("flags"), Some(key)) => {
-                bad_flags.insert(key.replace("~1", "/").replace("~0", "~"));
+                bad_flags.insert(unescape_pointer(key));
             }
             (Some("content"), _) => bad_content = true,
             _ => return None,
@@ -387,10 +388,9 @@ fn drop_shadowed(findings: &mut Vec<Finding>, loaded: &Loaded) {
 /// committed). Elsewhere they are warnings, so that a date passing blocks no unrelated pull
 /// request, kill switch included. Without git history to compare, they stay errors.
 fn demote_untouched(findings: &mut [Finding], loaded: &Loaded, config: Option<&RepoConfig>) {
-    let timed = [catalog::EXPIRY_PASSED.code, catalog::STALE_FLAG.code];
     let mut files: Vec<String> = findings
         .iter()
-        .filter(|f| f.severity == Severity::Error && timed.contains(&f.rule.code))
+        .filter(|f| f.severity == Severity::Error && scope::time_driven(f))
         .map(|f| f.location.file().to_owned())
         .collect();
     files.sort_unstable();
@@ -415,7 +415,7 @@ fn demote_untouched(findings: &mut [Finding], loaded: &Loaded, config: Option<&R
         .map(|&f| (f, flags_of(loaded.sources.get(f).and_then(|s| s.text()))))
         .collect();
     for finding in findings.iter_mut() {
-        if finding.severity != Severity::Error || !timed.contains(&finding.rule.code) {
+        if finding.severity != Severity::Error || !scope::time_driven(finding) {
             continue;
         }
         let file = finding.location.file();
@@ -423,13 +423,7 @@ fn demote_untouched(findings: &mut [Finding], loaded: &Loaded, config: Option<&R
             .location
             .pointer()
             .and_then(|p| p.strip_prefix("/flags/"))
-            .map(|rest| {
-                rest.split('/')
-                    .next()
-                    .unwrap_or_default()
-                    .replace("~1", "/")
-                    .replace("~0", "~")
-            })
+            .map(|rest| unescape_pointer(rest.split('/').next().unwrap_or_default()))
         else {
             continue;
         };

@@ -15,6 +15,7 @@ use serde::Serialize;
 use super::Report;
 use crate::compile::TargetId;
 use crate::finding::{Finding, Severity, catalog};
+use crate::load::yaml::unescape_pointer;
 use crate::model::flags::FlagClass;
 
 /// What the checked repository is used for.
@@ -102,8 +103,8 @@ impl Blocking {
     }
 }
 
-/// Findings that time raises on an unchanged repository.
-fn time_driven(finding: &Finding) -> bool {
+/// Findings that time raises on an unchanged repository: a flag past its expiry, a stale one.
+pub fn time_driven(finding: &Finding) -> bool {
     [catalog::EXPIRY_PASSED.code, catalog::STALE_FLAG.code].contains(&finding.rule.code)
 }
 
@@ -138,7 +139,7 @@ pub fn blocking<'a>(
     {
         let file = finding.location.file();
         let pointer = finding.location.pointer().unwrap_or_default();
-        let mut segments = pointer.split('/').skip(1).map(unescape);
+        let mut segments = pointer.split('/').skip(1).map(unescape_pointer);
         let flag = match (segments.next().as_deref(), segments.next()) {
             (Some("flags"), Some(key)) => Some(key),
             _ => None,
@@ -185,9 +186,4 @@ pub fn blocking<'a>(
         }
     }
     blocking
-}
-
-/// A JSON Pointer segment, unescaped (RFC 6901).
-fn unescape(segment: &str) -> String {
-    segment.replace("~1", "/").replace("~0", "~")
 }

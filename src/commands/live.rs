@@ -10,7 +10,6 @@ use crate::check::scope::{self, Blocked, Purpose};
 use crate::cli::Format;
 use crate::cli::{BackendArgs, TargetFilter};
 use crate::compile::Target;
-use crate::finding::Severity;
 use crate::live::appconfig::AppConfigBackend;
 use crate::live::local::LocalBackend;
 use crate::live::{Backend, BackendSpec};
@@ -97,22 +96,14 @@ pub fn checked(
     let (loaded, report) = super::load_and_check(&root, today, Documents::Keep);
     let ids = report.compiled.targets.iter().map(|t| &t.id);
     let blocking = scope::blocking(&report, ids, purpose);
-    let Some(config) = report.model.config.as_ref() else {
-        print_findings(
-            &loaded,
-            &report
-                .findings
-                .iter()
-                .filter(|f| f.severity == Severity::Error)
-                .cloned()
-                .collect::<Vec<_>>(),
-        );
-        return Ok(None);
-    };
-    if !blocking.everything.is_empty() && purpose != Purpose::Stop {
+    // Without a valid flagops.yaml there are no targets: every error is in `everything`.
+    let config = report.model.config.as_ref();
+    let Some(config) =
+        config.filter(|_| blocking.everything.is_empty() || purpose == Purpose::Stop)
+    else {
         print_findings(&loaded, &blocking.findings());
         return Ok(None);
-    }
+    };
     config
         .check_selection(
             filter.application.as_deref(),

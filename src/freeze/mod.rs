@@ -184,12 +184,7 @@ pub fn record_break_glass(
     freezes.dedup();
     let record = BreakGlassRecord {
         id: ledger::new_id(&format!("{reason}{}", targets.join(","))),
-        // A reason is prose, but one pasted with a token in it must not reach git.
-        reason: if crate::secrets::looks_secret("reason", &reason).is_some() {
-            "<redacted>".to_owned()
-        } else {
-            reason.clone()
-        },
+        reason: ledger::recorded_reason(&reason),
         targets,
         freezes,
         commit: commit.to_owned(),

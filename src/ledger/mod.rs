@@ -79,6 +79,16 @@ pub struct BreakGlassRecord {
     pub at: String,
 }
 
+/// A person's reason as the ledger (kept in git) records it. A reason is prose, but one pasted
+/// with a token in it must not reach git.
+pub fn recorded_reason(reason: &str) -> String {
+    if crate::secrets::looks_secret("reason", reason).is_some() {
+        "<redacted>".to_owned()
+    } else {
+        reason.to_owned()
+    }
+}
+
 /// Who stopped or reverted which deployments, when and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StopRecord {
@@ -107,12 +117,7 @@ pub fn record_stop(
 ) -> Result<String, LedgerError> {
     let record = StopRecord {
         id: new_id(&format!("{reason}{}", deployments.join(","))),
-        // A reason is prose, but one pasted with a token in it must not reach git.
-        reason: if crate::secrets::looks_secret("reason", reason).is_some() {
-            "<redacted>".to_owned()
-        } else {
-            reason.to_owned()
-        },
+        reason: recorded_reason(reason),
         deployments,
         revert,
         commit: commit.to_owned(),
@@ -121,24 +126,14 @@ pub fn record_stop(
     };
     let id = record.id.clone();
     let verb = if revert { "revert" } else { "stop" };
-    commit_records(root, ledger_dir, &[Record::Stop(record)], verb, commit)?;
-    Ok(id)
-}
-
-fn commit_records(
-    root: &Path,
-    ledger_dir: &str,
-    records: &[Record],
-    verb: &str,
-    commit: &str,
-) -> Result<Option<Oid>, LedgerError> {
     self::commit(
         root,
         ledger_dir,
         BRANCH,
-        records,
+        &[Record::Stop(record)],
         &format!("drift ledger: {verb}\n\nRecorded by flagops stop at {commit}."),
-    )
+    )?;
+    Ok(id)
 }
 
 /// Who is acting: `GITHUB_ACTOR` inside GitHub Actions, else git's `user.name`.

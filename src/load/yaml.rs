@@ -378,6 +378,11 @@ pub fn escape_pointer(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
 
+/// Unescapes one JSON Pointer segment (RFC 6901): the inverse of [`escape_pointer`].
+pub fn unescape_pointer(segment: &str) -> String {
+    segment.replace("~1", "/").replace("~0", "~")
+}
+
 pub(super) fn is_yaml11_boolean(s: &str) -> bool {
     matches!(
         s,

@@ -27,12 +27,8 @@ pub fn check(cx: &Context<'_>, profile: &ProfileTargets<'_>, out: &mut Vec<Findi
             // "/flags/<key>/..." or "/values/<key>/...": report at the flag's definition.
             let parts: Vec<&str> = violation.pointer.split('/').skip(1).collect();
             let section = parts.first().copied().unwrap_or_default();
-            let key = parts
-                .get(1)
-                .copied()
-                .unwrap_or_default()
-                .replace("~1", "/")
-                .replace("~0", "~");
+            let key =
+                crate::load::yaml::unescape_pointer(parts.get(1).copied().unwrap_or_default());
             let field = match parts.get(2..) {
                 Some([field]) if section == "flags" => Some(*field),
                 _ => None,

@@ -94,12 +94,7 @@ pub fn check(cx: &Context<'_>, profile: &ProfileTargets<'_>, out: &mut Vec<Findi
 
 /// Where the value at `pointer` of an environment's compiled content was written.
 fn source_of(cx: &Context<'_>, app: &str, profile: &str, env: &str, pointer: &str) -> Location {
-    let top = pointer
-        .split('/')
-        .nth(1)
-        .unwrap_or_default()
-        .replace("~1", "/")
-        .replace("~0", "~");
+    let top = crate::load::yaml::unescape_pointer(pointer.split('/').nth(1).unwrap_or_default());
     let mut found = None;
     for (path, file) in &cx.model.files {
         if file.application != app || file.profile != profile {
