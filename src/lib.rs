@@ -2,7 +2,8 @@
 //!
 //! The pipeline, one module per stage: [`load`] → [`check`] → [`compile`], reported through
 //! [`finding`] and rendered by [`output`]. [`commands`] wires the stages per command;
-//! [`exit`] decides exit codes; [`secrets`] masks credentials in everything printed.
+//! [`exit`] decides exit codes; [`secrets`] masks credentials in everything printed;
+//! [`vocabulary`] holds AppConfig's names.
 
 pub mod adopt;
 pub mod apply;
@@ -26,3 +27,4 @@ pub mod output;
 pub mod plan;
 pub mod refs;
 pub mod secrets;
+pub mod vocabulary;

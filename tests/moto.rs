@@ -23,8 +23,8 @@ use std::time::{Duration, Instant};
 use aws_sdk_appconfig::Client;
 use aws_sdk_appconfig::config::{BehaviorVersion, Credentials, Region};
 use flagops::live::ErrorKind;
+use flagops::live::api::NewVersion;
 use flagops::live::appconfig::AppConfigBackend;
-use flagops::live::backend::NewVersion;
 
 /// A running moto server, killed when dropped.
 struct Moto {

@@ -18,13 +18,14 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::compile::{Target, TargetId};
-use crate::live::backend::{NewDeployment, NewVersion};
+use crate::live::api::{NewDeployment, NewVersion};
 use crate::live::{
     Backend, BackendError, DeployState, Deployment, ErrorKind, Inventory, PROVENANCE_PREFIX,
     resolve,
 };
 use crate::model::config::{ProfileKind, RepoConfig};
 use crate::plan::{Action, Plan, TargetPlan};
+use crate::vocabulary;
 
 /// StartDeployment conflicts decided again from a fresh read before apply gives up on a
 /// target (waits for a deployment in progress do not count: the busy check does them).
@@ -109,13 +110,6 @@ impl Report {
             .iter()
             .any(|t| matches!(t.outcome, Outcome::Failed { .. }))
     }
-}
-
-/// The label of a target's hosted version: content digest and environment. Unique per
-/// profile in AppConfig, so it doubles as the idempotency key.
-pub fn version_label(digest: &str, environment: &str) -> String {
-    let env: String = environment.chars().take(40).collect();
-    format!("fo.{}.{env}", &digest[..16.min(digest.len())])
 }
 
 /// Applies `plan`. `targets` are the compiled targets the plan was made from.
@@ -378,7 +372,7 @@ async fn deploy_target(
         .profiles
         .get(&id.profile)
         .ok_or_else(|| missing("configuration profile"))?;
-    let strategy_id = if plan.strategy.starts_with("AppConfig.") {
+    let strategy_id = if vocabulary::is_predefined_strategy(&plan.strategy) {
         plan.strategy.clone()
     } else {
         inventory
@@ -542,7 +536,7 @@ async fn upload(
     plan: &TargetPlan,
     options: &Options,
 ) -> Result<i32, BackendError> {
-    let label = version_label(&plan.digest, &target.id.environment);
+    let label = vocabulary::version_label(&plan.digest, &target.id.environment);
     // git's document with console-owned and held fields at their live values.
     let content = crate::compile::canonical::compact(&plan.document);
     let description = format!(

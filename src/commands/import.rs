@@ -14,7 +14,7 @@ use crate::import;
 use crate::live::Backend;
 use crate::live::BackendSpec;
 use crate::live::appconfig::AppConfigBackend;
-use crate::live::describe::{self, Account};
+use crate::live::describe::Account;
 use crate::live::local::LocalBackend;
 use crate::output;
 use crate::output::import::{ImportReport, TargetOutcome};
@@ -109,7 +109,7 @@ async fn connect(
         None => {
             // One client for both: the backend's, with its timeouts and retries.
             let backend = AppConfigBackend::from_env().await;
-            let account = describe::appconfig(backend.client(), applications).await?;
+            let account = backend.describe(applications).await?;
             Ok((Backend::AppConfig(backend), account))
         }
         Some(dir) => {

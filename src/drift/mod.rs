@@ -297,7 +297,7 @@ pub(crate) fn made_by_flagops(v: &VersionInfo) -> bool {
         .as_deref()
         .and_then(provenance_commit)
         .is_some()
-        || v.label.as_deref().is_some_and(|l| l.starts_with("fo."))
+        || crate::vocabulary::is_flagops_label(v.label.as_deref())
 }
 
 pub(crate) fn flag_drift(

@@ -17,12 +17,12 @@ use std::collections::BTreeSet;
 use indexmap::IndexMap;
 use serde_json::{Value, json};
 
-use crate::check::rules::PREDEFINED_STRATEGIES;
 use crate::compile::{Target, TargetId};
 use crate::live::TargetLive;
 use crate::live::describe::{Account, AppDescription};
 use crate::model::config::ProfileKind;
 use crate::model::flags::Flag;
+use crate::vocabulary::PREDEFINED_STRATEGIES;
 use render::{Yaml, scalar};
 
 /// The strategy written for an environment with no deployment to take one from.
@@ -48,22 +48,13 @@ pub struct Imported {
     pub placeholders: usize,
 }
 
-/// The profile types import reads.
-fn kind_of(appconfig_type: &str) -> Option<ProfileKind> {
-    match appconfig_type {
-        "AWS.AppConfig.FeatureFlags" => Some(ProfileKind::FeatureFlags),
-        "AWS.Freeform" => Some(ProfileKind::Freeform),
-        _ => None,
-    }
-}
-
 /// The targets to read: each environment × hosted profile of a supported type. Profiles
 /// left out are explained in `notes`.
 pub fn targets(account: &Account, notes: &mut Vec<String>) -> Vec<Target> {
     let mut out = Vec::new();
     for app in &account.applications {
         for profile in &app.profiles {
-            let Some(kind) = kind_of(&profile.kind) else {
+            let Some(kind) = ProfileKind::from_appconfig_type(&profile.kind) else {
                 notes.push(format!(
                     "{}/{}: not imported: flagops manages AWS.AppConfig.FeatureFlags and AWS.Freeform profiles, this one is {}",
                     app.name, profile.name, profile.kind
@@ -108,7 +99,7 @@ pub fn build(account: &Account, live: &[TargetLive], notes: Vec<String>) -> Impo
         let app_dir = paths.dir(&app.name);
         let mut profiles = Vec::new();
         for profile in &app.profiles {
-            let Some(kind) = kind_of(&profile.kind) else {
+            let Some(kind) = ProfileKind::from_appconfig_type(&profile.kind) else {
                 continue;
             };
             let lives: Vec<&TargetLive> = live
@@ -603,7 +594,7 @@ mod tests {
                         id: "p1".into(),
                         name: "features".into(),
                         description: None,
-                        kind: "AWS.AppConfig.FeatureFlags".into(),
+                        kind: crate::vocabulary::FEATURE_FLAGS.into(),
                         location_uri: "hosted".into(),
                         json_schema: None,
                     },
@@ -611,7 +602,7 @@ mod tests {
                         id: "p2".into(),
                         name: "from-s3".into(),
                         description: None,
-                        kind: "AWS.Freeform".into(),
+                        kind: crate::vocabulary::FREEFORM.into(),
                         location_uri: "s3://bucket/key".into(),
                         json_schema: None,
                     },

@@ -8,7 +8,7 @@
 //! other create goes through [`AppConfigBackend::create_once`], which looks for what a lost
 //! request made before sending it again.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -21,9 +21,13 @@ use aws_sdk_appconfig::primitives::Blob;
 use aws_sdk_appconfig::types::{self as aws, GrowthType as AwsGrowth};
 use aws_smithy_types::date_time::Format;
 
-use super::backend::{BackendError, ErrorKind, NewDeployment, NewVersion, Result};
+use super::api::{BackendError, ErrorKind, NewDeployment, NewVersion, Result};
+use super::describe::{
+    self, Account, AppDescription, EnvDescription, ProfileDescription, StrategyDescription,
+};
 use super::{AppInventory, DeployEvent, DeployState, Deployment, Inventory, VersionInfo};
 use crate::model::config::{GrowthType, Monitor, Strategy};
+use crate::vocabulary;
 
 /// Attempts per call, throttling and 5xx included.
 const MAX_ATTEMPTS: u32 = 8;
@@ -68,6 +72,20 @@ fn endpoint_description(config: &aws_config::SdkConfig) -> String {
 
 /// Items per page of every listing (AppConfig's maximum).
 const PAGE: i32 = 50;
+
+/// Every item of a listing, page after page through the SDK's paginator.
+macro_rules! every_item {
+    ($backend:expr, $operation:literal, $request:expr) => {
+        ($request)
+            .max_results(PAGE)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| $backend.err($operation, e))
+    };
+}
 
 /// (application id, profile id, version number)
 type VersionKey = (String, String, String);
@@ -118,157 +136,160 @@ impl AppConfigBackend {
 
     pub async fn inventory(&self, applications: &[&str]) -> Result<Inventory> {
         let mut inventory = Inventory::default();
-        for (name, id) in self.applications(applications).await? {
-            let app = AppInventory {
-                environments: self.environments(&id).await?,
-                profiles: self.profiles(&id).await?,
-                id,
+        for app in self.list_applications().await? {
+            let (Some(id), Some(name)) = (app.id(), app.name()) else {
+                continue;
             };
-            inventory.applications.insert(name, app);
+            if !applications.contains(&name) {
+                continue;
+            }
+            let environments = self.list_environments(id).await?;
+            let profiles = self.list_profiles(id).await?;
+            let app = AppInventory {
+                environments: environments
+                    .iter()
+                    .filter_map(|e| Some((e.name()?.to_owned(), e.id()?.to_owned())))
+                    .collect(),
+                profiles: profiles
+                    .iter()
+                    .filter_map(|p| {
+                        let kind = p.r#type().unwrap_or(vocabulary::FREEFORM);
+                        Some((p.name()?.to_owned(), (p.id()?.to_owned(), kind.to_owned())))
+                    })
+                    .collect(),
+                id: id.to_owned(),
+            };
+            inventory.applications.insert(name.to_owned(), app);
         }
-        inventory.strategies = self.strategies().await?;
+        inventory.strategies = self
+            .list_strategies()
+            .await?
+            .iter()
+            .filter_map(|s| Some((s.name()?.to_owned(), s.id()?.to_owned())))
+            .collect();
         Ok(inventory)
     }
 
-    /// The applications of these names: name → id.
-    async fn applications(&self, names: &[&str]) -> Result<BTreeMap<String, String>> {
-        let mut out = BTreeMap::new();
-        let mut token = None;
-        loop {
-            let page = self
-                .client
-                .list_applications()
-                .set_next_token(token)
-                .max_results(50)
-                .send()
-                .await
-                .map_err(|e| self.err("ListApplications", e))?;
-            for app in page.items() {
-                if let (Some(id), Some(name)) = (app.id(), app.name())
-                    && names.contains(&name)
-                {
-                    out.insert(name.to_owned(), id.to_owned());
+    /// What `flagops import` reads: the applications named (all when `names` is empty) with
+    /// their descriptions, environments and monitors, profiles and validators, and every
+    /// deployment strategy with its parameters. A named application that does not exist is an
+    /// error.
+    pub async fn describe(&self, names: &[String]) -> Result<Account> {
+        let mut account = Account::default();
+        for app in self.list_applications().await? {
+            let (Some(id), Some(name)) = (app.id(), app.name()) else {
+                continue;
+            };
+            if !names.is_empty() && !names.iter().any(|n| n == name) {
+                continue;
+            }
+            account.applications.push(AppDescription {
+                id: id.to_owned(),
+                name: name.to_owned(),
+                description: non_empty(app.description()),
+                environments: Vec::new(),
+                profiles: Vec::new(),
+            });
+        }
+        describe::missing_names(&account, names)?;
+        for app in &mut account.applications {
+            app.environments = self
+                .list_environments(&app.id)
+                .await?
+                .iter()
+                .filter_map(describe_environment)
+                .collect();
+            // The summaries lack descriptions and validators.
+            for summary in self.list_profiles(&app.id).await? {
+                if let Some(id) = summary.id() {
+                    app.profiles.push(self.describe_profile(&app.id, id).await?);
                 }
             }
-            token = page.next_token().map(str::to_owned);
-            if token.is_none() {
-                return Ok(out);
-            }
         }
+        account.strategies = self
+            .list_strategies()
+            .await?
+            .iter()
+            .filter_map(describe_strategy)
+            .collect();
+        Ok(account)
     }
 
-    /// An application's environments: name → id.
-    async fn environments(&self, app_id: &str) -> Result<BTreeMap<String, String>> {
-        let mut out = BTreeMap::new();
-        let mut token = None;
-        loop {
-            let page = self
-                .client
-                .list_environments()
-                .application_id(app_id)
-                .set_next_token(token)
-                .max_results(50)
-                .send()
-                .await
-                .map_err(|e| self.err("ListEnvironments", e))?;
-            for env in page.items() {
-                if let (Some(id), Some(name)) = (env.id(), env.name()) {
-                    out.insert(name.to_owned(), id.to_owned());
-                }
-            }
-            token = page.next_token().map(str::to_owned);
-            if token.is_none() {
-                return Ok(out);
-            }
-        }
+    async fn describe_profile(&self, app_id: &str, id: &str) -> Result<ProfileDescription> {
+        let p = self
+            .client
+            .get_configuration_profile()
+            .application_id(app_id)
+            .configuration_profile_id(id)
+            .send()
+            .await
+            .map_err(|e| self.err("GetConfigurationProfile", e))?;
+        Ok(ProfileDescription {
+            id: id.to_owned(),
+            name: p.name().unwrap_or_default().to_owned(),
+            description: non_empty(p.description()),
+            kind: p.r#type().unwrap_or(vocabulary::FREEFORM).to_owned(),
+            location_uri: p.location_uri().unwrap_or("hosted").to_owned(),
+            json_schema: p
+                .validators()
+                .iter()
+                .find(|v| v.r#type() == &aws::ValidatorType::JsonSchema)
+                .map(|v| v.content().to_owned()),
+        })
     }
 
-    /// An application's configuration profiles: name → (id, AppConfig type).
-    async fn profiles(&self, app_id: &str) -> Result<BTreeMap<String, (String, String)>> {
-        let mut out = BTreeMap::new();
-        let mut token = None;
-        loop {
-            let page = self
-                .client
-                .list_configuration_profiles()
-                .application_id(app_id)
-                .set_next_token(token)
-                .max_results(50)
-                .send()
-                .await
-                .map_err(|e| self.err("ListConfigurationProfiles", e))?;
-            for p in page.items() {
-                if let (Some(id), Some(name)) = (p.id(), p.name()) {
-                    let kind = p.r#type().unwrap_or("AWS.Freeform");
-                    out.insert(name.to_owned(), (id.to_owned(), kind.to_owned()));
-                }
-            }
-            token = page.next_token().map(str::to_owned);
-            if token.is_none() {
-                return Ok(out);
-            }
-        }
+    async fn list_applications(&self) -> Result<Vec<aws::Application>> {
+        every_item!(self, "ListApplications", self.client.list_applications())
     }
 
-    /// Custom deployment strategies: name → id.
-    async fn strategies(&self) -> Result<BTreeMap<String, String>> {
-        let mut out = BTreeMap::new();
-        let mut token = None;
-        loop {
-            let page = self
-                .client
-                .list_deployment_strategies()
-                .set_next_token(token)
-                .max_results(50)
-                .send()
-                .await
-                .map_err(|e| self.err("ListDeploymentStrategies", e))?;
-            for s in page.items() {
-                if let (Some(id), Some(name)) = (s.id(), s.name()) {
-                    out.insert(name.to_owned(), id.to_owned());
-                }
-            }
-            token = page.next_token().map(str::to_owned);
-            if token.is_none() {
-                return Ok(out);
-            }
-        }
+    async fn list_environments(&self, app_id: &str) -> Result<Vec<aws::Environment>> {
+        let request = self.client.list_environments().application_id(app_id);
+        every_item!(self, "ListEnvironments", request)
+    }
+
+    async fn list_profiles(&self, app_id: &str) -> Result<Vec<aws::ConfigurationProfileSummary>> {
+        let request = self
+            .client
+            .list_configuration_profiles()
+            .application_id(app_id);
+        every_item!(self, "ListConfigurationProfiles", request)
+    }
+
+    async fn list_strategies(&self) -> Result<Vec<aws::DeploymentStrategy>> {
+        every_item!(
+            self,
+            "ListDeploymentStrategies",
+            self.client.list_deployment_strategies()
+        )
     }
 
     pub async fn deployments(&self, app_id: &str, env_id: &str) -> Result<Vec<Deployment>> {
-        let mut out = Vec::new();
-        let mut pages = self
-            .client
-            .list_deployments()
+        let request = (self.client.list_deployments())
             .application_id(app_id)
-            .environment_id(env_id)
-            .max_results(PAGE)
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| self.err("ListDeployments", e))?;
-            for s in page.items() {
-                out.push(Deployment {
-                    number: s.deployment_number(),
-                    profile_id: s.configuration_profile_id().map(str::to_owned),
-                    version: s.configuration_version().unwrap_or_default().to_owned(),
-                    version_label: s.version_label().map(str::to_owned),
-                    state: s.state().map_or(DeployState::Other(String::new()), |st| {
-                        DeployState::parse(st.as_str())
-                    }),
-                    percentage: s.percentage_complete().unwrap_or_default(),
-                    strategy_id: None,
-                    description: None,
-                    started_at: s.started_at().and_then(|t| t.fmt(Format::DateTime).ok()),
-                    completed_at: s.completed_at().and_then(|t| t.fmt(Format::DateTime).ok()),
-                    events: Vec::new(),
-                });
-            }
-        }
+            .environment_id(env_id);
+        let items: Vec<aws::DeploymentSummary> = every_item!(self, "ListDeployments", request)?;
+        let mut out: Vec<Deployment> = items
+            .iter()
+            .map(|s| Deployment {
+                number: s.deployment_number(),
+                profile_id: s.configuration_profile_id().map(str::to_owned),
+                version: s.configuration_version().unwrap_or_default().to_owned(),
+                version_label: s.version_label().map(str::to_owned),
+                state: s.state().map_or(DeployState::Other(String::new()), |st| {
+                    DeployState::parse(st.as_str())
+                }),
+                percentage: s.percentage_complete().unwrap_or_default(),
+                strategy_id: None,
+                description: None,
+                started_at: s.started_at().and_then(|t| t.fmt(Format::DateTime).ok()),
+                completed_at: s.completed_at().and_then(|t| t.fmt(Format::DateTime).ok()),
+                events: Vec::new(),
+            })
+            .collect();
         // Neither the order nor the page size is trusted: an implementation that lists oldest
         // first and cuts at MaxResults without a NextToken hides the newest deployments. A
         // listing that fills whole pages is checked for numbers above its newest.
-        if !out.is_empty() && out.len() % PAGE as usize == 0 {
+        if !out.is_empty() && out.len().is_multiple_of(PAGE as usize) {
             let mut next = out.iter().map(|d| d.number).max().unwrap_or(0) + 1;
             loop {
                 match self.deployment(app_id, env_id, next).await {
@@ -365,31 +386,18 @@ impl AppConfigBackend {
     }
 
     pub async fn versions(&self, app_id: &str, profile_id: &str) -> Result<Vec<VersionInfo>> {
-        let mut out = Vec::new();
-        let mut token = None;
-        loop {
-            let page = self
-                .client
-                .list_hosted_configuration_versions()
-                .application_id(app_id)
-                .configuration_profile_id(profile_id)
-                .set_next_token(token)
-                .max_results(50)
-                .send()
-                .await
-                .map_err(|e| self.err("ListHostedConfigurationVersions", e))?;
-            for v in page.items() {
-                out.push(VersionInfo {
-                    number: v.version_number(),
-                    label: v.version_label().map(str::to_owned),
-                    description: v.description().map(str::to_owned),
-                });
-            }
-            token = page.next_token().map(str::to_owned);
-            if token.is_none() {
-                break;
-            }
-        }
+        let request = (self.client.list_hosted_configuration_versions())
+            .application_id(app_id)
+            .configuration_profile_id(profile_id);
+        let items = every_item!(self, "ListHostedConfigurationVersions", request)?;
+        let mut out: Vec<VersionInfo> = items
+            .iter()
+            .map(|v| VersionInfo {
+                number: v.version_number(),
+                label: v.version_label().map(str::to_owned),
+                description: v.description().map(str::to_owned),
+            })
+            .collect();
         out.sort_by_key(|v| std::cmp::Reverse(v.number));
         Ok(out)
     }
@@ -412,7 +420,10 @@ impl AppConfigBackend {
                 .await?;
             Ok(out.id().unwrap_or_default().to_owned())
         };
-        let existing = async || Ok(self.applications(&[name]).await?.remove(name));
+        let existing = async || {
+            let apps = self.list_applications().await?;
+            Ok(id_named(&apps, name, |a| (a.name(), a.id())))
+        };
         self.create_once("CreateApplication", send, existing).await
     }
 
@@ -441,15 +452,13 @@ impl AppConfigBackend {
             req = req.monitors(monitor);
         }
         let send = async || {
-            let out = req
-                .clone()
-                .customize()
-                .config_override(no_retries())
-                .send()
-                .await?;
-            Ok(out.id().unwrap_or_default().to_owned())
+            let out = req.clone().customize().config_override(no_retries()).send();
+            Ok(out.await?.id().unwrap_or_default().to_owned())
         };
-        let existing = async || Ok(self.environments(app_id).await?.remove(name));
+        let existing = async || {
+            let envs = self.list_environments(app_id).await?;
+            Ok(id_named(&envs, name, |e| (e.name(), e.id())))
+        };
         self.create_once("CreateEnvironment", send, existing).await
     }
 
@@ -485,15 +494,13 @@ impl AppConfigBackend {
             req = req.validators(validator);
         }
         let send = async || {
-            let out = req
-                .clone()
-                .customize()
-                .config_override(no_retries())
-                .send()
-                .await?;
-            Ok(out.id().unwrap_or_default().to_owned())
+            let out = req.clone().customize().config_override(no_retries()).send();
+            Ok(out.await?.id().unwrap_or_default().to_owned())
         };
-        let existing = async || Ok(self.profiles(app_id).await?.remove(name).map(|p| p.0));
+        let existing = async || {
+            let profiles = self.list_profiles(app_id).await?;
+            Ok(id_named(&profiles, name, |p| (p.name(), p.id())))
+        };
         self.create_once("CreateConfigurationProfile", send, existing)
             .await
     }
@@ -523,7 +530,10 @@ impl AppConfigBackend {
         };
         // Strategy names are not unique in AppConfig: without this look, a lost answer leaves
         // a second strategy of the same name behind (and strategies have a quota of 20).
-        let existing = async || Ok(self.strategies().await?.remove(name));
+        let existing = async || {
+            let strategies = self.list_strategies().await?;
+            Ok(id_named(&strategies, name, |s| (s.name(), s.id())))
+        };
         self.create_once("CreateDeploymentStrategy", send, existing)
             .await
     }
@@ -722,6 +732,55 @@ impl AppConfigBackend {
     {
         describe_error(operation, &self.endpoint, e)
     }
+}
+
+fn describe_environment(env: &aws::Environment) -> Option<EnvDescription> {
+    Some(EnvDescription {
+        id: env.id()?.to_owned(),
+        name: env.name()?.to_owned(),
+        description: non_empty(env.description()),
+        monitors: env
+            .monitors()
+            .iter()
+            .map(|m| Monitor {
+                alarm_arn: m.alarm_arn().to_owned(),
+                alarm_role_arn: non_empty(m.alarm_role_arn()),
+            })
+            .collect(),
+    })
+}
+
+fn describe_strategy(s: &aws::DeploymentStrategy) -> Option<StrategyDescription> {
+    Some(StrategyDescription {
+        id: s.id()?.to_owned(),
+        name: s.name()?.to_owned(),
+        strategy: Some(Strategy {
+            description: non_empty(s.description()),
+            duration_minutes: u32::try_from(s.deployment_duration_in_minutes()).unwrap_or_default(),
+            bake_minutes: u32::try_from(s.final_bake_time_in_minutes()).unwrap_or_default(),
+            growth_type: match s.growth_type() {
+                Some(AwsGrowth::Exponential) => GrowthType::Exponential,
+                _ => GrowthType::Linear,
+            },
+            growth_factor: f64::from(s.growth_factor().unwrap_or(100.0)),
+        }),
+    })
+}
+
+/// The id of the item of this name in a listing.
+fn id_named<T>(
+    items: &[T],
+    name: &str,
+    name_id: impl Fn(&T) -> (Option<&str>, Option<&str>),
+) -> Option<String> {
+    items.iter().find_map(|item| match name_id(item) {
+        (Some(n), Some(id)) if n == name => Some(id.to_owned()),
+        _ => None,
+    })
+}
+
+fn non_empty(s: Option<&str>) -> Option<String> {
+    s.filter(|s| !s.is_empty()).map(str::to_owned)
 }
 
 /// The HTTP status of a raw response, where there is one.

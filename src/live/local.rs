@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::backend::{BackendError, ErrorKind, NewDeployment, NewVersion, Result};
+use super::api::{BackendError, ErrorKind, NewDeployment, NewVersion, Result};
 use super::describe::{
     Account, AppDescription, EnvDescription, ProfileDescription, StrategyDescription,
 };
@@ -330,11 +330,7 @@ impl LocalBackend {
     ) -> Result<String> {
         self.with_state("CreateEnvironment", true, |state, _| {
             let id = next_id(state, 'e');
-            let app = state
-                .applications
-                .iter_mut()
-                .find(|a| a.id == app_id)
-                .ok_or_else(|| not_found("CreateEnvironment", "application"))?;
+            let app = state.app_mut(app_id, "CreateEnvironment")?;
             if let Some(e) = app.environments.iter().find(|e| e.name == name) {
                 return Ok(e.id.clone());
             }
@@ -363,11 +359,7 @@ impl LocalBackend {
     ) -> Result<String> {
         self.with_state("CreateConfigurationProfile", true, |state, _| {
             let id = next_id(state, 'p');
-            let app = state
-                .applications
-                .iter_mut()
-                .find(|a| a.id == app_id)
-                .ok_or_else(|| not_found("CreateConfigurationProfile", "application"))?;
+            let app = state.app_mut(app_id, "CreateConfigurationProfile")?;
             if let Some(p) = app.profiles.iter().find(|p| p.name == name) {
                 return Ok(p.id.clone());
             }
@@ -522,11 +514,7 @@ impl LocalBackend {
         allow_revert: bool,
     ) -> Result<Deployment> {
         self.with_state("StopDeployment", true, |state, dir| {
-            let app = state
-                .applications
-                .iter()
-                .find(|a| a.id == app_id)
-                .ok_or_else(|| not_found("StopDeployment", "application"))?;
+            let app = state.app(app_id, "StopDeployment")?;
             let app_name = app.name.clone();
             let profiles: Vec<ProfileContents> = app
                 .profiles
@@ -615,17 +603,25 @@ fn event(event_type: &str, by: &str, description: &str, at: &str) -> DeployEvent
     }
 }
 
+impl State {
+    fn app(&self, app_id: &str, op: &'static str) -> Result<&App> {
+        (self.applications.iter().find(|a| a.id == app_id))
+            .ok_or_else(|| not_found(op, "application"))
+    }
+
+    fn app_mut(&mut self, app_id: &str, op: &'static str) -> Result<&mut App> {
+        (self.applications.iter_mut().find(|a| a.id == app_id))
+            .ok_or_else(|| not_found(op, "application"))
+    }
+}
+
 fn next_id(state: &mut State, prefix: char) -> String {
     state.next_id += 1;
     format!("{prefix}{:06}", state.next_id)
 }
 
 fn find_env<'a>(state: &'a State, app_id: &str, env_id: &str, op: &'static str) -> Result<&'a Env> {
-    let app = state
-        .applications
-        .iter()
-        .find(|a| a.id == app_id)
-        .ok_or_else(|| not_found(op, "application"))?;
+    let app = state.app(app_id, op)?;
     app.environments
         .iter()
         .find(|e| e.id == env_id)
@@ -633,11 +629,7 @@ fn find_env<'a>(state: &'a State, app_id: &str, env_id: &str, op: &'static str) 
 }
 
 fn find_env_mut<'a>(state: &'a mut State, app_id: &str, env_id: &str) -> Result<&'a mut Env> {
-    let app = state
-        .applications
-        .iter_mut()
-        .find(|a| a.id == app_id)
-        .ok_or_else(|| not_found("StartDeployment", "application"))?;
+    let app = state.app_mut(app_id, "StartDeployment")?;
     app.environments
         .iter_mut()
         .find(|e| e.id == env_id)
@@ -650,11 +642,7 @@ fn find_profile<'a>(
     profile_id: &str,
     op: &'static str,
 ) -> Result<&'a Profile> {
-    let app = state
-        .applications
-        .iter()
-        .find(|a| a.id == app_id)
-        .ok_or_else(|| not_found(op, "application"))?;
+    let app = state.app(app_id, op)?;
     app.profiles
         .iter()
         .find(|p| p.id == profile_id)
@@ -666,11 +654,7 @@ fn find_profile_mut<'a>(
     app_id: &str,
     profile_id: &str,
 ) -> Result<&'a mut Profile> {
-    let app = state
-        .applications
-        .iter_mut()
-        .find(|a| a.id == app_id)
-        .ok_or_else(|| not_found("CreateHostedConfigurationVersion", "application"))?;
+    let app = state.app_mut(app_id, "CreateHostedConfigurationVersion")?;
     app.profiles
         .iter_mut()
         .find(|p| p.id == profile_id)
@@ -704,7 +688,7 @@ fn serve(
     let Some(content) = content else {
         return Ok(());
     };
-    if kind != "AWS.AppConfig.FeatureFlags" {
+    if kind != crate::vocabulary::FEATURE_FLAGS {
         return write_atomic(&json_path, content.as_bytes());
     }
     let doc: Value = serde_json::from_str(content).unwrap_or_default();

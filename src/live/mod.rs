@@ -1,6 +1,7 @@
 //! live state: what AppConfig serves for each target now, resolved from the deployment history
 //! of its environment, through a [`Backend`] (AppConfig itself, or a local directory).
 
+pub mod api;
 pub mod appconfig;
 pub mod backend;
 pub mod describe;
@@ -11,7 +12,8 @@ pub mod spec;
 
 use std::collections::BTreeMap;
 
-pub use backend::{Backend, BackendError, ErrorKind};
+pub use api::{BackendError, ErrorKind};
+pub use backend::Backend;
 pub use resolve::{LiveState, resolve};
 pub use spec::BackendSpec;
 

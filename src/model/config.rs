@@ -4,6 +4,8 @@ use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::vocabulary;
+
 /// The repository configuration, read from `flagops.yaml` at the repository root.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -325,8 +327,17 @@ impl ProfileKind {
     /// The profile type AppConfig knows.
     pub fn appconfig_type(self) -> &'static str {
         match self {
-            ProfileKind::FeatureFlags => "AWS.AppConfig.FeatureFlags",
-            ProfileKind::Freeform => "AWS.Freeform",
+            ProfileKind::FeatureFlags => vocabulary::FEATURE_FLAGS,
+            ProfileKind::Freeform => vocabulary::FREEFORM,
+        }
+    }
+
+    /// The kind of an AppConfig profile type flagops reads, if it is one.
+    pub fn from_appconfig_type(appconfig_type: &str) -> Option<ProfileKind> {
+        match appconfig_type {
+            vocabulary::FEATURE_FLAGS => Some(ProfileKind::FeatureFlags),
+            vocabulary::FREEFORM => Some(ProfileKind::Freeform),
+            _ => None,
         }
     }
 }

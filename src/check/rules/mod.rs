@@ -22,7 +22,6 @@ mod references;
 mod secret_values;
 mod variants;
 
-pub use references::PREDEFINED_STRATEGIES;
 pub use secret_values::drop_allowed as drop_allowed_secrets;
 
 use super::Context;

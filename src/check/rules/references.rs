@@ -7,14 +7,7 @@ use crate::finding::{Finding, Location, catalog::UNKNOWN_REFERENCE};
 use crate::load::CONFIG_FILE;
 use crate::load::yaml::escape_pointer;
 use crate::model::config::ProfileKind;
-
-/// Predefined strategies every AppConfig account has.
-pub const PREDEFINED_STRATEGIES: &[&str] = &[
-    "AppConfig.AllAtOnce",
-    "AppConfig.Linear50PercentEvery30Seconds",
-    "AppConfig.Canary10Percent20Minutes",
-    "AppConfig.Linear20PercentEvery6Minutes",
-];
+use crate::vocabulary::PREDEFINED_STRATEGIES;
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     let Some(config) = &cx.model.config else {

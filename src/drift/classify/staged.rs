@@ -19,7 +19,7 @@ pub fn classify(cx: &Context<'_>, _found: &[Finding]) -> Vec<Finding> {
     let mut out = Vec::new();
     for v in list.iter().filter(|v| v.number > live_number) {
         let number = v.number.to_string();
-        let ours = v.label.as_deref().is_some_and(|l| l.starts_with("fo."));
+        let ours = crate::vocabulary::is_flagops_label(v.label.as_deref());
         let for_here = v
             .label
             .as_deref()
