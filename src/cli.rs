@@ -273,6 +273,9 @@ pub struct AdoptArgs {
     /// leaves the working tree and the current branch as they were.
     #[arg(long, conflicts_with = "no_commit")]
     pub checkout: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: ReportFormat,
     #[command(flatten)]
     pub today: TodayArg,
 }
@@ -351,6 +354,9 @@ pub enum LedgerCommand {
         /// Also resolved findings and resolutions.
         #[arg(long)]
         all: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "human")]
+        format: ReportFormat,
     },
     /// Mark a finding acknowledged (committed on the ledger branch).
     Ack {
@@ -361,6 +367,9 @@ pub enum LedgerCommand {
         /// Why it is acceptable.
         #[arg(long)]
         note: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "human")]
+        format: ReportFormat,
     },
 }
 

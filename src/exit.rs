@@ -65,6 +65,12 @@ impl Exit {
         }
     }
 
+    /// adopt: what it wrote is itself the change to review (a branch, or edited files), so
+    /// writing it is success.
+    pub fn for_adopt(_report: &crate::adopt::write::AdoptReport) -> Exit {
+        Exit::Clean
+    }
+
     /// stop: what was asked was done; a target with nothing to stop needs a look.
     pub fn for_stop(report: &crate::apply::stop::StopReport) -> Exit {
         Exit::findings_if(!report.untouched.is_empty())

@@ -341,7 +341,7 @@ fn console_edits_are_out_of_band_restored_by_apply_unless_console_owned() {
         &["ledger", "list", "--all"],
     ));
     assert!(
-        ledger.contains("Superseded") || ledger.contains("ReApplied"),
+        ledger.contains("(superseded)") || ledger.contains("(re-applied)"),
         "the restored drift is resolved: {ledger}"
     );
     assert!(

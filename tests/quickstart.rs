@@ -146,3 +146,55 @@ fn drift_annotations_and_sarif_land_on_the_drifted_flag() {
         assert_eq!(location["region"]["startLine"], 6);
     }
 }
+
+#[test]
+fn adopt_and_ledger_report_as_json() {
+    let dir = example_repository();
+    let apply = flagops(dir.path(), &["apply", "--backend", "local"]);
+    assert_eq!(apply.status.code(), Some(0));
+    // git now says maintenance mode is on; AppConfig still serves it off.
+    let file = dir.path().join("flags/ops/switches.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replacen("enabled: false", "enabled: true", 1)).unwrap();
+    git(dir.path(), &["commit", "-qam", "maintenance on"]);
+
+    let adopt = flagops(
+        dir.path(),
+        &[
+            "adopt",
+            "--backend",
+            "local",
+            "--no-commit",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(adopt.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&adopt.stdout).unwrap();
+    assert_eq!(report["version"], 1);
+    assert_eq!(report["command"], "adopt");
+    assert_eq!(report["written"]["kind"], "edited");
+    let changes = report["changes"].as_array().unwrap();
+    assert!(
+        changes
+            .iter()
+            .any(|c| c["file"] == "flags/ops/switches.yaml"
+                && c["what"].as_str().unwrap().starts_with("maintenance_mode")
+                && c["value"] == false),
+        "{report:#}"
+    );
+    assert!(!report["targets"].as_array().unwrap().is_empty());
+    // Written as the most specific value: the environment's.
+    let edited = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        edited.contains("      production:\n        enabled: false\n"),
+        "{edited}"
+    );
+
+    let ledger = flagops(dir.path(), &["ledger", "list", "--format", "json"]);
+    assert_eq!(ledger.status.code(), Some(0));
+    let listing: serde_json::Value = serde_json::from_slice(&ledger.stdout).unwrap();
+    assert_eq!(listing["command"], "ledger");
+    assert_eq!(listing["open"], 0);
+    assert_eq!(listing["records"], serde_json::json!([]));
+}

@@ -2,6 +2,7 @@
 //! (the environment's), editing only those nodes.
 
 pub mod edit;
+pub mod write;
 
 use std::collections::BTreeMap;
 
@@ -14,7 +15,7 @@ use crate::model::config::ProfileKind;
 use crate::plan::{ChangeKind, diff_documents};
 
 /// One value to write: file, YAML path, value.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Change {
     pub file: String,
     pub path: Vec<String>,

@@ -458,3 +458,47 @@ pub fn sort(findings: &mut Vec<Finding>, sources: &crate::load::Sources) {
         a.rule.code == b.rule.code && a.location == b.location && a.message == b.message
     });
 }
+
+/// Loads and checks the repository at `root`, with the text of every file a finding points
+/// into.
+pub fn repository(
+    root: &std::path::Path,
+    today: jiff::civil::Date,
+    documents: Documents,
+) -> (crate::load::Loaded, Report) {
+    let flags_dir = |doc: &crate::load::yaml::Document| {
+        doc.value
+            .get("flags_dir")
+            .and_then(|v| v.as_str())
+            .unwrap_or("flags")
+            .trim_end_matches('/')
+            .to_owned()
+    };
+    let (mut loaded, files) = crate::load::load(root, flags_dir, type_flag_file);
+    let report = run(&mut loaded, files, today, documents);
+    attach_code_sources(&mut loaded, &report.findings);
+    (loaded, report)
+}
+
+/// Adds the text of files findings point into that are not flagops files (application code
+/// that reads a flag), so every output format can show the line.
+fn attach_code_sources(loaded: &mut crate::load::Loaded, findings: &[crate::finding::Finding]) {
+    for finding in findings {
+        let crate::finding::Location::Text { file, .. } = &finding.location else {
+            continue;
+        };
+        if loaded.sources.get(file).is_some() {
+            continue;
+        }
+        let path = loaded.root.join(file);
+        let text = std::fs::metadata(&path)
+            .ok()
+            .filter(|m| m.is_file() && m.len() <= crate::load::MAX_FILE_BYTES)
+            .and_then(|_| std::fs::read_to_string(&path).ok());
+        if let Some(text) = text {
+            loaded
+                .sources
+                .add(crate::load::SourceFile::new(file.clone(), text, None));
+        }
+    }
+}

@@ -12,7 +12,7 @@ use crate::output::{self, check::CheckOutput};
 pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
     let root = super::repo_root(&args.repo.repo)?;
     let (loaded, mut report) =
-        super::load_and_check(&root, args.today.date(), Documents::CheckOnly);
+        crate::check::repository(&root, args.today.date(), Documents::CheckOnly);
 
     if !args.paths.is_empty() {
         let wanted = relative_paths(&root, &args.paths);

@@ -45,7 +45,7 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<Exit> {
     write_all(&root, &imported.files, args.force)?;
 
     // What check and plan will say about the files just written.
-    let (loaded, report) = super::load_and_check(&root, args.today.date(), Documents::Keep);
+    let (loaded, report) = crate::check::repository(&root, args.today.date(), Documents::Keep);
     let errors: Vec<_> = report
         .findings
         .iter()

@@ -93,7 +93,7 @@ pub fn checked(
     filter: &TargetFilter,
 ) -> anyhow::Result<Option<Checked>> {
     let root = super::repo_root(repo)?;
-    let (loaded, report) = super::load_and_check(&root, today, Documents::Keep);
+    let (loaded, report) = crate::check::repository(&root, today, Documents::Keep);
     let ids = report.compiled.targets.iter().map(|t| &t.id);
     let blocking = scope::blocking(&report, ids, purpose);
     // Without a valid flagops.yaml there are no targets: every error is in `everything`.

@@ -16,7 +16,7 @@ use crate::output::{self, refs::FlagRefs, refs::RefsReport};
 pub fn run(args: &RefsArgs) -> anyhow::Result<Exit> {
     let root = super::repo_root(&args.repo.repo)?;
     let (loaded, report) =
-        super::load_and_check(&root, jiff::Zoned::now().date(), Documents::CheckOnly);
+        crate::check::repository(&root, jiff::Zoned::now().date(), Documents::CheckOnly);
     let Some(config) = &report.model.config else {
         bail!("{CONFIG_FILE} is not valid: run `flagops check`");
     };

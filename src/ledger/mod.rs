@@ -52,6 +52,12 @@ pub enum Record {
 }
 
 impl Record {
+    /// The record as its ledger file holds it.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, LedgerError> {
+        serde_json::to_vec_pretty(self)
+            .map_err(|e| LedgerError::Corrupt(self.id().to_owned(), e.to_string()))
+    }
+
     pub fn id(&self) -> &str {
         match self {
             Record::Finding(f) => &f.id,
@@ -193,6 +199,20 @@ pub struct ResolutionRecord {
     pub note: Option<String>,
 }
 
+impl ResolutionRecord {
+    /// The resolution of the open finding `finding_id`, at `commit`, now.
+    pub fn of(finding_id: &str, resolution: Resolution, commit: &str, at: &str) -> Self {
+        ResolutionRecord {
+            id: new_id(finding_id),
+            resolves: finding_id.to_owned(),
+            resolution,
+            commit: commit.to_owned(),
+            at: at.to_owned(),
+            note: None,
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum LedgerError {
     #[error(transparent)]
@@ -203,6 +223,8 @@ pub enum LedgerError {
     Corrupt(String, String),
     #[error("cannot lock the ledger: {0}")]
     Lock(String),
+    #[error("no open finding `{0}` in the ledger (see `flagops ledger list`)")]
+    NotOpen(String),
 }
 
 /// The ledger as read: every record by id, from the working tree and the ledger branch.
@@ -238,6 +260,30 @@ impl Ledger {
             .collect()
     }
 
+    /// What `flagops ledger list` shows: open findings, break-glass and stop records, and
+    /// with `all` resolved findings and resolutions too.
+    pub fn listing(&self, all: bool) -> Listing<'_> {
+        let open: HashSet<&str> = self.open().iter().map(|f| f.id.as_str()).collect();
+        let records = (self.records.values())
+            .filter_map(|record| {
+                let is_open = matches!(record, Record::Finding(f) if open.contains(f.id.as_str()));
+                let shown = match record {
+                    Record::Finding(_) => all || is_open,
+                    Record::Resolution(_) => all,
+                    Record::BreakGlass(_) | Record::Stop(_) => true,
+                };
+                shown.then_some(Listed {
+                    record,
+                    open: is_open,
+                })
+            })
+            .collect();
+        Listing {
+            records,
+            open: open.len(),
+        }
+    }
+
     /// Fingerprints recorded, resolved or not, with their resolution if any.
     pub fn resolution_of(&self, finding_id: &str) -> Option<Resolution> {
         self.records.values().find_map(|r| match r {
@@ -245,6 +291,59 @@ impl Ledger {
             _ => None,
         })
     }
+}
+
+/// The records `flagops ledger list` shows, oldest first, and how many findings are open.
+#[derive(Debug, Serialize)]
+pub struct Listing<'a> {
+    pub records: Vec<Listed<'a>>,
+    pub open: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Listed<'a> {
+    #[serde(flatten)]
+    pub record: &'a Record,
+    /// A finding without a resolution.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub open: bool,
+}
+
+/// Acknowledges the open finding `id` on the ledger branch: a person accepted it as is.
+pub fn acknowledge(
+    root: &Path,
+    ledger_dir: &str,
+    id: &str,
+    note: Option<&str>,
+) -> Result<(), LedgerError> {
+    let book = read(root, ledger_dir)?;
+    if !book.open().iter().any(|f| f.id == id) {
+        return Err(LedgerError::NotOpen(id.to_owned()));
+    }
+    let commit = git::head(root, &[]).map_or_else(|_| "unknown".into(), |h| h.sha);
+    let now = jiff::Timestamp::now().to_string();
+    let record = Record::Resolution(ResolutionRecord {
+        note: note.map(recorded_reason),
+        ..ResolutionRecord::of(id, Resolution::Acknowledged, &commit, &now)
+    });
+    let message = format!("drift ledger: acknowledge {id}");
+    self::commit(root, ledger_dir, BRANCH, &[record], &message)?;
+    Ok(())
+}
+
+/// The ledger directory from flagops.yaml, read leniently: listing must work even when the
+/// flags do not pass check.
+pub fn dir_of(root: &Path) -> String {
+    std::fs::read_to_string(root.join(crate::load::CONFIG_FILE))
+        .ok()
+        .and_then(|text| crate::load::yaml::parse(&text).ok())
+        .and_then(|(doc, _)| {
+            doc.value
+                .get("ledger_dir")
+                .and_then(|v| v.as_str())
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|| "ledger".to_owned())
 }
 
 /// A ref update holds its lock for microseconds; a lock file seconds old was left by a
@@ -420,8 +519,7 @@ pub fn commit(
             if index.get_path(Path::new(&path), 0).is_some() {
                 continue; // never rewrite a record
             }
-            let bytes = serde_json::to_vec_pretty(record)
-                .map_err(|e| LedgerError::Corrupt(record.id().to_owned(), e.to_string()))?;
+            let bytes = record.to_bytes()?;
             git::add_blob(&repo, &mut index, &path, &bytes)?;
         }
         let tree = repo.find_tree(index.write_tree_to(&repo)?)?;

@@ -132,18 +132,14 @@ pub fn reconcile(
         let superseded = findings
             .iter()
             .any(|f| f.target == open.target && f.class == open.class);
-        records.push(Record::Resolution(ResolutionRecord {
-            id: super::new_id(&open.id),
-            resolves: open.id.clone(),
-            resolution: if superseded {
-                Resolution::Superseded
-            } else {
-                Resolution::ReApplied
-            },
-            commit: commit.to_owned(),
-            at: now.to_owned(),
-            note: None,
-        }));
+        let resolution = if superseded {
+            Resolution::Superseded
+        } else {
+            Resolution::ReApplied
+        };
+        records.push(Record::Resolution(ResolutionRecord::of(
+            &open.id, resolution, commit, now,
+        )));
     }
     records
 }

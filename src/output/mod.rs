@@ -4,12 +4,14 @@
 //! credential.
 
 pub mod actions;
+pub mod adopt;
 pub mod apply;
 pub mod check;
 pub mod codegen;
 pub mod drift;
 pub mod import;
 pub mod json;
+pub mod ledger;
 pub mod markdown;
 pub mod plan;
 pub mod progress;
