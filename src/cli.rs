@@ -41,7 +41,7 @@ pub enum Command {
     /// Generate flag keys and their fallback values as Rust, TypeScript or Go source.
     Codegen(CodegenArgs),
     /// List every rule with its code, default level and summary.
-    Rules,
+    Rules(RulesArgs),
     /// Print the JSON Schemas of flagops.yaml and flag files (or write them to schemas/).
     Schema(SchemaArgs),
 }
@@ -281,6 +281,13 @@ pub struct AdoptArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Output format (markdown is docs/rules.md).
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: ReportFormat,
+}
+
+#[derive(Debug, Args)]
 pub struct ImportArgs {
     /// The directory to write the repository into (created if missing).
     #[arg(short = 'C', long = "repo", value_name = "DIR", default_value = ".")]
@@ -293,6 +300,9 @@ pub struct ImportArgs {
     pub force: bool,
     #[command(flatten)]
     pub backend: BackendArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: ReportFormat,
     #[command(flatten)]
     pub today: TodayArg,
 }

@@ -71,6 +71,12 @@ impl Exit {
         Exit::Clean
     }
 
+    /// import: what it wrote must compile back to exactly what is live and pass check;
+    /// anything else needs a person.
+    pub fn for_import(report: &crate::import::write::ImportReport) -> Exit {
+        Exit::findings_if(!report.exact())
+    }
+
     /// stop: what was asked was done; a target with nothing to stop needs a look.
     pub fn for_stop(report: &crate::apply::stop::StopReport) -> Exit {
         Exit::findings_if(!report.untouched.is_empty())

@@ -320,6 +320,37 @@ fn rules_lists_every_code_of_the_catalog() {
 }
 
 #[test]
+fn docs_rules_md_is_the_catalog_as_markdown_and_json_lists_every_rule() {
+    let (markdown, _, code) = run(["rules", "--format", "markdown"]);
+    assert_eq!(code, 0);
+    let committed = std::fs::read_to_string(repo_root().join("docs/rules.md")).expect("committed");
+    assert_eq!(
+        committed, markdown,
+        "docs/rules.md is stale: regenerate it with `flagops rules --format markdown > docs/rules.md`"
+    );
+    for rule in catalog::ALL {
+        let anchor = format!(
+            "<a id=\"{}\"></a>{}",
+            rule.code.to_ascii_lowercase(),
+            rule.code
+        );
+        assert!(markdown.contains(&anchor), "no anchor for {}", rule.code);
+    }
+    let (json, _, code) = run(["rules", "--format", "json"]);
+    assert_eq!(code, 0);
+    let doc: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(doc["command"], "rules");
+    let codes: Vec<&str> = doc["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    let want: Vec<&str> = catalog::ALL.iter().map(|r| r.code).collect();
+    assert_eq!(codes, want);
+}
+
+#[test]
 fn schema_prints_the_committed_schemas() {
     let committed = |name: &str| {
         std::fs::read_to_string(repo_root().join("schemas").join(name)).expect("committed")

@@ -160,4 +160,50 @@ fn only_the_named_applications_are_imported() {
         text(&missing)
     );
     assert!(!work.path().join("none/flagops.yaml").exists());
+
+    // The same import as JSON: what was written, and that it is exact.
+    let json = flagops(
+        &work.path().join("as-json"),
+        &[
+            "import",
+            "--app",
+            "ops-switches",
+            "--backend",
+            &backend,
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(json.status.code(), Some(0), "{}", text(&json));
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(report["command"], "import");
+    assert_eq!(report["exact"], true);
+    assert_eq!(report["applications"], 1);
+    assert_eq!(report["check_errors"], serde_json::json!([]));
+    let written = report["written"].as_array().unwrap();
+    assert!(written.iter().any(|w| w == "flagops.yaml"), "{report:#}");
+    assert!(
+        report["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["action"] == "unchanged"),
+        "{report:#}"
+    );
+
+    // A directory that holds no local backend state is no account at all.
+    let empty = flagops(
+        &work.path().join("from-nothing"),
+        &[
+            "import",
+            "--backend",
+            &format!("local:{}", work.path().join("nothing").display()),
+        ],
+    );
+    assert_eq!(empty.status.code(), Some(1), "{}", text(&empty));
+    assert!(
+        text(&empty).contains("holds no local backend state"),
+        "{}",
+        text(&empty)
+    );
 }

@@ -180,10 +180,15 @@ pub async fn backend(
         (None, Some(text)) => text.parse().map_err(anyhow::Error::msg)?,
         (None, None) => BackendSpec::AppConfig,
     };
-    Ok(match spec.local_dir(root) {
+    Ok(backend_at(&spec, root).await)
+}
+
+/// The backend a spec names, local directories relative to `root`.
+pub async fn backend_at(spec: &BackendSpec, root: &Path) -> Backend {
+    match spec.local_dir(root) {
         None => Backend::AppConfig(AppConfigBackend::from_env().await),
         Some(dir) => Backend::Local(LocalBackend::new(dir)),
-    })
+    }
 }
 
 /// A single-threaded runtime: flagops's concurrency is I/O, bounded, and needs no threads.

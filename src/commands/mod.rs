@@ -37,7 +37,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Import(args) => import::run(&args),
         Command::Refs(args) => refs::run(&args),
         Command::Codegen(args) => codegen::run(&args),
-        Command::Rules => schema::rules(),
+        Command::Rules(args) => schema::rules(&args),
         Command::Schema(args) => schema::run(&args),
     }
 }

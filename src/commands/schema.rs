@@ -3,7 +3,7 @@
 use anyhow::Context as _;
 
 use crate::check::schema::{config_schema, flags_schema};
-use crate::cli::SchemaArgs;
+use crate::cli::{RulesArgs, SchemaArgs};
 use crate::exit::Exit;
 use crate::finding::catalog;
 use crate::output;
@@ -54,18 +54,7 @@ pub fn run(args: &SchemaArgs) -> anyhow::Result<Exit> {
     Ok(Exit::Clean)
 }
 
-pub fn rules() -> anyhow::Result<Exit> {
-    let width = catalog::ALL.iter().map(|r| r.name.len()).max().unwrap_or(0);
-    let mut text = String::new();
-    for rule in catalog::ALL {
-        text.push_str(&format!(
-            "{}  {:<width$} {:<8} {}\n",
-            rule.code,
-            rule.name,
-            rule.default_severity.as_str(),
-            rule.summary
-        ));
-    }
-    output::print(&text)?;
+pub fn rules(args: &RulesArgs) -> anyhow::Result<Exit> {
+    output::rules::emit(catalog::ALL, args.format)?;
     Ok(Exit::Clean)
 }

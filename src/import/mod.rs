@@ -11,6 +11,7 @@
 
 pub mod flags;
 pub mod render;
+pub mod write;
 
 use std::collections::BTreeSet;
 

@@ -3,6 +3,7 @@
 
 use super::api::{NewDeployment, NewVersion, Result};
 use super::appconfig::AppConfigBackend;
+use super::describe::Account;
 use super::local::LocalBackend;
 use super::{Deployment, Inventory, VersionInfo};
 use crate::model::config::{Monitor, Strategy};
@@ -33,6 +34,12 @@ impl Backend {
     /// Applications (only those named), their environments and profiles, and custom strategies.
     pub async fn inventory(&self, applications: &[&str]) -> Result<Inventory> {
         dispatch!(self, b => b.inventory(applications))
+    }
+
+    /// What `flagops import` reads: applications (the named ones, or all) with their
+    /// environments, profiles and validators, and the deployment strategies.
+    pub async fn describe(&self, applications: &[String]) -> Result<Account> {
+        dispatch!(self, b => b.describe(applications))
     }
 
     /// The environment's deployment summaries, newest first. Profile ids may be missing and

@@ -181,6 +181,11 @@ impl LocalBackend {
     /// Every application (or the named ones) with its environments and profiles, and the
     /// strategies, for `flagops import`.
     pub fn describe(&self, names: &[String]) -> Result<Account> {
+        // Reading an empty directory as an empty account would import nothing, silently.
+        if !self.dir.join("state.json").is_file() {
+            let why = format!("{} holds no local backend state", self.dir.display());
+            return Err(BackendError::new(ErrorKind::NotFound, "describe", why));
+        }
         let account = self.with_state("describe", false, |state, _| {
             let applications = state
                 .applications

@@ -16,6 +16,7 @@ pub mod markdown;
 pub mod plan;
 pub mod progress;
 pub mod refs;
+pub mod rules;
 pub mod stop;
 
 use std::io::Write;

@@ -5,7 +5,8 @@
 use serde::Serialize;
 
 use super::CheckOutput;
-use crate::finding::Severity;
+use crate::finding::{Finding, Severity};
+use crate::load::Sources;
 use crate::output::json::{JSON_VERSION, Tool};
 
 #[derive(Serialize)]
@@ -26,8 +27,9 @@ struct Summary {
     targets: usize,
 }
 
+/// One finding as every JSON report carries it.
 #[derive(Serialize)]
-struct JsonFinding<'a> {
+pub struct JsonFinding<'a> {
     code: &'static str,
     rule: &'static str,
     severity: Severity,
@@ -47,25 +49,28 @@ struct JsonFinding<'a> {
     help: Option<&'a str>,
 }
 
+/// A finding located through the file texts that hold it.
+pub fn finding<'a>(f: &'a Finding, sources: &Sources) -> JsonFinding<'a> {
+    let resolved = sources.resolve(&f.location);
+    JsonFinding {
+        code: f.rule.code,
+        rule: f.rule.name,
+        severity: f.severity,
+        message: &f.message,
+        file: f.location.file(),
+        line: resolved.span.map(|s| s.line),
+        column: resolved.span.map(|s| s.column),
+        yaml_path: f.location.pointer(),
+        label: f.label.as_deref(),
+        help: f.help.as_deref(),
+    }
+}
+
 pub fn render(out: &CheckOutput<'_>) -> String {
     let findings = out
         .findings
         .iter()
-        .map(|f| {
-            let resolved = out.sources.resolve(&f.location);
-            JsonFinding {
-                code: f.rule.code,
-                rule: f.rule.name,
-                severity: f.severity,
-                message: &f.message,
-                file: f.location.file(),
-                line: resolved.span.map(|s| s.line),
-                column: resolved.span.map(|s| s.column),
-                yaml_path: f.location.pointer(),
-                label: f.label.as_deref(),
-                help: f.help.as_deref(),
-            }
-        })
+        .map(|f| finding(f, out.sources))
         .collect();
     let doc = CheckDocument {
         version: JSON_VERSION,

@@ -1,44 +1,20 @@
-//! The report of an import: files written, what needs a person, and whether check passes and
-//! plan is empty on the result.
+//! import for a terminal or a CI log: files written, what needs a person, whether check
+//! passes and plan is empty on the result, and check's errors as check shows them.
 
-use crate::compile::TargetId;
+use super::plural;
+use crate::cli::Format;
+use crate::import::write::{ImportReport, TargetOutcome};
+use crate::output::check::{self, CheckOutput};
 use crate::plan::Action;
 
-/// How one target of the written repository compares with what is live.
-#[derive(Debug, Clone)]
-pub struct TargetOutcome {
-    pub id: TargetId,
-    pub action: Action,
-    /// Flags (or freeform keys) that would change.
-    pub changed: Vec<String>,
-}
-
-pub struct ImportReport<'a> {
-    pub backend: &'a str,
-    pub written: Vec<&'a str>,
-    pub notes: &'a [String],
-    pub applications: usize,
-    pub environments: usize,
-    pub profiles: usize,
-    pub flags: usize,
-    pub placeholders: usize,
-    pub targets: &'a [TargetOutcome],
-    pub check_errors: usize,
-    pub check_warnings: usize,
-}
-
-fn plural(n: usize, word: &str) -> String {
-    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
-}
-
-pub fn human(r: &ImportReport<'_>) -> String {
+pub fn render(r: &ImportReport, color: bool) -> String {
     let mut out = String::new();
     for path in &r.written {
         out.push_str(&format!("wrote {path}\n"));
     }
     if !r.notes.is_empty() {
         out.push('\n');
-        for note in r.notes {
+        for note in &r.notes {
             out.push_str(&format!("note: {note}\n"));
         }
     }
@@ -80,7 +56,7 @@ pub fn human(r: &ImportReport<'_>) -> String {
     ));
     out.push_str(&format!(
         "check: {}, {}",
-        plural(r.check_errors, "error"),
+        plural(r.check_errors.len(), "error"),
         plural(r.check_warnings, "warning"),
     ));
     if r.placeholders > 0 {
@@ -90,5 +66,14 @@ pub fn human(r: &ImportReport<'_>) -> String {
         ));
     }
     out.push('\n');
+    if !r.check_errors.is_empty() {
+        let errors = CheckOutput {
+            findings: &r.check_errors,
+            sources: &r.sources,
+            files: r.sources.iter().count(),
+            targets: r.targets.len(),
+        };
+        out.push_str(&check::render(Format::Human, &errors, color));
+    }
     out
 }
