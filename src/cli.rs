@@ -398,15 +398,12 @@ pub struct TargetFilter {
 }
 
 impl TargetFilter {
-    pub fn matches(&self, id: &crate::compile::TargetId) -> bool {
-        self.application
-            .as_ref()
-            .is_none_or(|a| *a == id.application)
-            && self
-                .environment
-                .as_ref()
-                .is_none_or(|e| *e == id.environment)
-            && self.profile.as_ref().is_none_or(|p| *p == id.profile)
+    pub fn selector(&self) -> crate::check::select::Selector<'_> {
+        crate::check::select::Selector {
+            application: self.application.as_deref(),
+            environment: self.environment.as_deref(),
+            profile: self.profile.as_deref(),
+        }
     }
 }
 

@@ -32,6 +32,17 @@ impl Exit {
         if found { Exit::Findings } else { Exit::Clean }
     }
 
+    /// A command that refused to work: check errors block every target it was asked about
+    /// (they were printed), or flagops.yaml is unreadable.
+    pub fn refused() -> Exit {
+        Exit::Findings
+    }
+
+    /// codegen --check: a generated file that is missing or out of date needs a commit.
+    pub fn for_codegen_check(current: bool) -> Exit {
+        Exit::findings_if(!current)
+    }
+
     /// check (and every command that refuses to run on a repository that fails it): error
     /// findings need a human.
     pub fn for_check(findings: &[Finding]) -> Exit {
@@ -75,6 +86,16 @@ impl Exit {
     /// anything else needs a person.
     pub fn for_import(report: &crate::import::write::ImportReport) -> Exit {
         Exit::findings_if(!report.exact())
+    }
+
+    /// schema --check: committed schemas that differ from the generated ones need a commit.
+    pub fn for_schema_check(stale: &[String]) -> Exit {
+        Exit::findings_if(!stale.is_empty())
+    }
+
+    /// refs: flags no code reads, or names read as flags that no file defines.
+    pub fn for_refs(report: &crate::output::refs::RefsReport<'_>) -> Exit {
+        Exit::findings_if(report.has_findings())
     }
 
     /// stop: what was asked was done; a target with nothing to stop needs a look.

@@ -5,6 +5,7 @@ pub mod rule_syntax;
 pub mod rules;
 pub mod schema;
 pub mod scope;
+pub mod select;
 
 use jiff::civil::Date;
 use rayon::prelude::*;

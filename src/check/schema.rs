@@ -17,6 +17,23 @@ pub const CONFIG_SCHEMA: &str = include_str!("../../schemas/flagops.schema.json"
 pub const FLAGS_SCHEMA: &str = include_str!("../../schemas/flags.schema.json");
 
 /// The schema of flagops.yaml, generated from the Rust types.
+/// The committed schema files, by name under `schemas/`, with the text each must hold.
+pub fn files() -> [(&'static str, String); 2] {
+    let text = |schema: Value| serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n";
+    [
+        ("flagops.schema.json", text(config_schema())),
+        ("flags.schema.json", text(flags_schema())),
+    ]
+}
+
+/// The schema files under `dir` that do not hold what this flagops generates.
+pub fn stale(dir: &std::path::Path) -> Vec<String> {
+    (files().into_iter())
+        .filter(|(name, want)| std::fs::read_to_string(dir.join(name)).ok().as_ref() != Some(want))
+        .map(|(name, _)| format!("schemas/{name}"))
+        .collect()
+}
+
 pub fn config_schema() -> Value {
     without_null(serde_json::to_value(schemars::schema_for!(RepoConfig)).unwrap_or_default())
 }

@@ -14,13 +14,15 @@ pub fn run(args: &AdoptArgs) -> anyhow::Result<Exit> {
         &args.filter,
     )?
     else {
-        return Ok(Exit::Findings);
+        return Ok(Exit::refused());
     };
     let config = checked.config();
     if !args.no_commit {
         write::preflight(&checked.root, config)?;
     }
-    checked.check_flags(&args.flags)?;
+    checked
+        .check_flags(&args.flags)
+        .map_err(anyhow::Error::msg)?;
     let targets = checked.targets();
     let live = super::live::runtime()?.block_on(async {
         let backend = super::live::backend(&args.backend, config, &checked.root).await?;

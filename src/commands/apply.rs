@@ -2,8 +2,6 @@
 
 use std::time::Duration;
 
-use anyhow::bail;
-
 use crate::apply::{self, ApplyReport, Options};
 use crate::check::scope::Purpose;
 use crate::cli::ApplyArgs;
@@ -16,7 +14,7 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<Exit> {
     let Some(checked) =
         super::live::checked(&args.repo.repo, args.today.date(), purpose, &args.filter)?
     else {
-        return Ok(Exit::Findings);
+        return Ok(Exit::refused());
     };
     let config = checked.config();
     let model = &checked.report.model;
@@ -24,23 +22,12 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<Exit> {
     if let Some(warning) = &preflight.warning {
         output::print_warning(warning);
     }
-    let break_glass = args
-        .break_glass
-        .then_some(args.reason.as_deref().unwrap_or_default());
-    if break_glass.is_some_and(|r| r.trim().is_empty()) {
-        bail!("--break-glass needs a --reason: it is recorded in the drift ledger");
-    }
-    // Breaking the glass ships what was named, never every frozen change of the repository.
-    if break_glass.is_some()
-        && args.filter.application.is_none()
-        && args.filter.environment.is_none()
-    {
-        bail!(
-            "--break-glass needs a scope: name what must ship with --app and/or --env (and --profile)"
-        );
-    }
+    let scoped = args.filter.application.is_some() || args.filter.environment.is_some();
+    let break_glass = freeze::break_glass(args.break_glass, args.reason.as_deref(), scoped)?;
     let commit = preflight.commit;
-    checked.check_flags(&args.retry)?;
+    checked
+        .check_flags(&args.retry)
+        .map_err(anyhow::Error::msg)?;
     let targets = checked.targets();
     let ids: Vec<&TargetId> = targets.iter().map(|t| &t.id).collect();
     let record = |findings: &[drift::Finding]| {

@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use crate::cli::CheckArgs;
 use crate::cli::Format;
 use crate::exit::Exit;
-use crate::finding::Severity;
 use crate::output::{self, check::CheckOutput};
 
 pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
@@ -52,11 +51,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
     if args.format != Format::Markdown {
         output::append_step_summary(&output::check::render(Format::Markdown, &out, false))?;
     }
-    Ok(if out.count(Severity::Error) > 0 {
-        Exit::Findings
-    } else {
-        Exit::Clean
-    })
+    Ok(Exit::for_check(out.findings))
 }
 
 /// Repository-relative forms of the paths given on the command line.

@@ -12,13 +12,11 @@ use crate::output;
 pub fn run(args: &CodegenArgs) -> anyhow::Result<Exit> {
     let (today, purpose) = (jiff::Zoned::now().date(), Purpose::Deploy);
     let every = crate::cli::TargetFilter::default();
-    let Some(checked) = super::live::checked(&args.repo.repo, today, purpose, &every)? else {
-        return Ok(Exit::Findings);
+    let checked = super::live::checked(&args.repo.repo, today, purpose, &every)?;
+    // Fallback values from files that fail check would be wrong in code.
+    let Some(checked) = checked.filter(|c| c.blocked.is_empty()) else {
+        return Ok(Exit::refused());
     };
-    if !checked.blocked.is_empty() {
-        // Fallback values from files that fail check would be wrong in code.
-        return Ok(Exit::Findings);
-    }
     let options = Options {
         lang: args.lang,
         environment: args.environment.as_deref(),
@@ -39,17 +37,15 @@ pub fn run(args: &CodegenArgs) -> anyhow::Result<Exit> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
     };
+    let is_current = current.as_deref() == Some(source.as_str());
     if args.check {
-        if current.as_deref() == Some(source.as_str()) {
-            return Ok(Exit::Clean);
+        if !is_current {
+            let path = path.display().to_string();
+            output::print_stderr(&output::codegen::stale(&path, current.is_none()));
         }
-        output::print_stderr(&output::codegen::stale(
-            &path.display().to_string(),
-            current.is_none(),
-        ));
-        return Ok(Exit::Findings);
+        return Ok(Exit::for_codegen_check(is_current));
     }
-    if current.as_deref() != Some(source.as_str()) {
+    if !is_current {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent)
                 .with_context(|| format!("cannot create {}", parent.display()))?;

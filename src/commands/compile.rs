@@ -14,7 +14,7 @@ pub fn run(args: &CompileArgs) -> anyhow::Result<Exit> {
     let Some(checked) =
         super::live::checked(&args.repo.repo, args.today.date(), purpose, &args.filter)?
     else {
-        return Ok(Exit::Findings);
+        return Ok(Exit::refused());
     };
     let targets = checked.targets();
     match &args.out {

@@ -11,7 +11,7 @@ pub fn run(args: &DriftArgs) -> anyhow::Result<Exit> {
     let Some(checked) =
         super::live::checked(&args.repo.repo, args.today.date(), purpose, &args.filter)?
     else {
-        return Ok(Exit::Findings);
+        return Ok(Exit::refused());
     };
     let config = checked.config();
     let targets = checked.targets();

@@ -10,9 +10,11 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
     let Some(checked) =
         super::live::checked(&args.repo.repo, args.today.date(), purpose, &args.filter)?
     else {
-        return Ok(Exit::Findings);
+        return Ok(Exit::refused());
     };
-    checked.check_flags(&args.retry)?;
+    checked
+        .check_flags(&args.retry)
+        .map_err(anyhow::Error::msg)?;
     let targets = checked.targets();
     let (plan, backend) = super::live::runtime()?.block_on(async {
         let backend = super::live::backend(&args.backend, checked.config(), &checked.root).await?;

@@ -72,9 +72,5 @@ pub fn run(args: &RefsArgs) -> anyhow::Result<Exit> {
         RefsFormat::Json => output::refs::json(&out),
     };
     output::print(&text)?;
-    Ok(if out.has_findings() {
-        Exit::Findings
-    } else {
-        Exit::Clean
-    })
+    Ok(Exit::for_refs(&out))
 }

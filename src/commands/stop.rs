@@ -20,7 +20,7 @@ pub fn run(args: &StopArgs) -> anyhow::Result<Exit> {
     let Some(checked) =
         super::live::checked(&args.repo.repo, args.today.date(), purpose, &args.filter)?
     else {
-        return Ok(Exit::Findings);
+        return Ok(Exit::refused());
     };
     let config = checked.config();
     // A broken flag file must not keep anyone from stopping its rollout.

@@ -125,6 +125,29 @@ pub fn frozen(config: &RepoConfig, plan: &Plan, now: Timestamp) -> Vec<Frozen> {
         .collect()
 }
 
+/// The reason a break-glass apply ships with, refused without a reason or a scope: breaking
+/// the glass ships what was named, never every frozen change of the repository. `None` when
+/// the glass is not broken.
+pub fn break_glass(
+    broken: bool,
+    reason: Option<&str>,
+    scoped: bool,
+) -> anyhow::Result<Option<&str>> {
+    if !broken {
+        return Ok(None);
+    }
+    let reason = reason.unwrap_or_default();
+    if reason.trim().is_empty() {
+        anyhow::bail!("--break-glass needs a --reason: it is recorded in the drift ledger");
+    }
+    if !scoped {
+        anyhow::bail!(
+            "--break-glass needs a scope: name what must ship with --app and/or --env (and --profile)"
+        );
+    }
+    Ok(Some(reason))
+}
+
 /// Splits off the changed targets that a freeze holds back at `now`: without a break-glass
 /// reason they leave the plan (held); with one they stay (broken). The plan holds only the
 /// targets the person breaking the glass selected.

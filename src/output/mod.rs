@@ -17,6 +17,7 @@ pub mod plan;
 pub mod progress;
 pub mod refs;
 pub mod rules;
+pub mod schema;
 pub mod stop;
 
 use std::io::Write;
