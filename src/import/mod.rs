@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 
 use crate::compile::{Target, TargetId};
 use crate::live::TargetLive;
-use crate::live::describe::{Account, AppDescription};
+use crate::live::describe::{Account, AppDescription, EnvDescription, ProfileDescription};
 use crate::model::config::ProfileKind;
 use crate::model::flags::Flag;
 use crate::vocabulary::PREDEFINED_STRATEGIES;
@@ -86,6 +86,16 @@ pub fn targets(account: &Account, notes: &mut Vec<String>) -> Vec<Target> {
     out
 }
 
+/// A profile as imported: its kind and, for freeform content, the path of its schema file.
+type ImportedProfile<'a> = (&'a ProfileDescription, ProfileKind, Option<String>);
+/// An environment as imported, with the strategy its newest live deployment used.
+type ImportedEnvironment<'a> = (&'a EnvDescription, Option<String>);
+type ImportedApp<'a> = (
+    &'a AppDescription,
+    Vec<ImportedEnvironment<'a>>,
+    Vec<ImportedProfile<'a>>,
+);
+
 /// Turns the account and what its targets serve into repository files.
 pub fn build(account: &Account, live: &[TargetLive], notes: Vec<String>) -> Imported {
     let mut imported = Imported {
@@ -95,131 +105,171 @@ pub fn build(account: &Account, live: &[TargetLive], notes: Vec<String>) -> Impo
     let mut paths = PathNames::default();
     let mut custom_strategies: BTreeSet<String> = BTreeSet::new();
     let mut apps = Vec::new();
-
     for app in &account.applications {
         let app_dir = paths.dir(&app.name);
-        let mut profiles = Vec::new();
-        for profile in &app.profiles {
-            let Some(kind) = ProfileKind::from_appconfig_type(&profile.kind) else {
-                continue;
-            };
-            let lives: Vec<&TargetLive> = live
-                .iter()
-                .filter(|l| l.id.application == app.name && l.id.profile == profile.name)
-                .collect();
-            if lives.is_empty() {
-                continue;
-            }
-            let served: Vec<(&str, &Value)> = lives
-                .iter()
-                .filter_map(|l| Some((l.id.environment.as_str(), l.content.as_ref()?)))
-                .collect();
-            for l in &lives {
-                if l.state.live.is_some() && l.content.is_none() {
-                    imported.notes.push(format!(
-                        "{}: what is live is not JSON; it cannot be written as flagops content",
-                        l.id
-                    ));
-                }
-            }
-            if served.is_empty() {
-                imported.notes.push(format!(
-                    "{}/{}: not imported: nothing was ever deployed from it",
-                    app.name, profile.name
-                ));
-                continue;
-            }
-            for l in lives
-                .iter()
-                .filter(|l| l.state.live.is_none() && l.missing.is_none())
-            {
-                imported.notes.push(format!(
-                    "{}: nothing deployed there yet; plan will show it as a create",
-                    l.id
-                ));
-            }
-            let file_path = format!(
-                "flags/{app_dir}/{}.yaml",
-                paths.file(&app_dir, &profile.name)
-            );
-            let text = match kind {
-                ProfileKind::FeatureFlags => {
-                    let (text, flags, placeholders) = feature_flag_file(
-                        &file_path,
-                        app,
-                        &profile.name,
-                        &served,
-                        &mut imported.notes,
-                    );
-                    imported.flags += flags;
-                    imported.placeholders += placeholders;
-                    text
-                }
-                ProfileKind::Freeform => {
-                    match freeform_file(&file_path, app, &profile.name, &served) {
-                        Ok(text) => text,
-                        Err(why) => {
-                            imported.notes.push(format!(
-                                "{}/{}: not imported: {why}",
-                                app.name, profile.name
-                            ));
-                            continue;
-                        }
-                    }
-                }
-            };
-            imported.files.push(File {
-                path: file_path,
-                text,
-            });
-            let schema = match (kind, &profile.json_schema) {
-                (ProfileKind::Freeform, Some(schema)) => {
-                    let path = format!(
-                        "schemas/{app_dir}/{}.schema.json",
-                        paths.file(&format!("schemas/{app_dir}"), &profile.name)
-                    );
-                    let mut text = schema.clone();
-                    if !text.ends_with('\n') {
-                        text.push('\n');
-                    }
-                    imported.files.push(File {
-                        path: path.clone(),
-                        text,
-                    });
-                    Some(path)
-                }
-                _ => None,
-            };
-            profiles.push((profile, kind, schema));
-        }
-
-        // Each environment's strategy: the one its newest live deployment used.
-        let mut environments = Vec::new();
-        for env in &app.environments {
-            let newest = live
-                .iter()
-                .filter(|l| l.id.application == app.name && l.id.environment == env.name)
-                .filter_map(|l| l.state.live.as_ref())
-                .max_by_key(|d| d.number);
-            let strategy = newest
-                .and_then(|d| d.strategy_id.as_deref())
-                .and_then(|id| strategy_name(account, id));
-            if let Some(name) = &strategy
-                && !PREDEFINED_STRATEGIES.contains(&name.as_str())
-            {
-                custom_strategies.insert(name.clone());
-            }
-            if strategy.is_none() {
-                imported.placeholders += 1;
-            }
-            environments.push((env, strategy));
-        }
+        let profiles: Vec<ImportedProfile<'_>> = (app.profiles.iter())
+            .filter_map(|profile| {
+                profile_files(app, &app_dir, profile, live, &mut paths, &mut imported)
+            })
+            .collect();
+        let environments =
+            environment_strategies(account, app, live, &mut custom_strategies, &mut imported);
         imported.applications += 1;
         imported.environments += environments.len();
         imported.profiles += profiles.len();
         apps.push((app, environments, profiles));
     }
+    let config = config_file(account, &apps, &custom_strategies);
+    imported.files.insert(
+        0,
+        File {
+            path: crate::load::CONFIG_FILE.to_owned(),
+            text: config,
+        },
+    );
+    imported.files.push(File {
+        path: "schemas/flagops.schema.json".to_owned(),
+        text: crate::check::schema::CONFIG_SCHEMA.to_owned(),
+    });
+    imported.files.push(File {
+        path: "schemas/flags.schema.json".to_owned(),
+        text: crate::check::schema::FLAGS_SCHEMA.to_owned(),
+    });
+    imported
+}
 
+/// The flag file of one profile (and its schema file), added to `imported`; `None` when the
+/// profile is not imported (notes say why).
+fn profile_files<'a>(
+    app: &AppDescription,
+    app_dir: &str,
+    profile: &'a ProfileDescription,
+    live: &[TargetLive],
+    paths: &mut PathNames,
+    imported: &mut Imported,
+) -> Option<ImportedProfile<'a>> {
+    let kind = ProfileKind::from_appconfig_type(&profile.kind)?;
+    let lives: Vec<&TargetLive> = live
+        .iter()
+        .filter(|l| l.id.application == app.name && l.id.profile == profile.name)
+        .collect();
+    if lives.is_empty() {
+        return None;
+    }
+    let served: Vec<(&str, &Value)> = lives
+        .iter()
+        .filter_map(|l| Some((l.id.environment.as_str(), l.content.as_ref()?)))
+        .collect();
+    for l in &lives {
+        if l.state.live.is_some() && l.content.is_none() {
+            imported.notes.push(format!(
+                "{}: what is live is not JSON; it cannot be written as flagops content",
+                l.id
+            ));
+        }
+    }
+    if served.is_empty() {
+        imported.notes.push(format!(
+            "{}/{}: not imported: nothing was ever deployed from it",
+            app.name, profile.name
+        ));
+        return None;
+    }
+    for l in lives
+        .iter()
+        .filter(|l| l.state.live.is_none() && l.missing.is_none())
+    {
+        imported.notes.push(format!(
+            "{}: nothing deployed there yet; plan will show it as a create",
+            l.id
+        ));
+    }
+    let file_path = format!(
+        "flags/{app_dir}/{}.yaml",
+        paths.file(app_dir, &profile.name)
+    );
+    let text = match kind {
+        ProfileKind::FeatureFlags => {
+            let (text, flags, placeholders) =
+                feature_flag_file(&file_path, app, &profile.name, &served, &mut imported.notes);
+            imported.flags += flags;
+            imported.placeholders += placeholders;
+            text
+        }
+        ProfileKind::Freeform => match freeform_file(&file_path, app, &profile.name, &served) {
+            Ok(text) => text,
+            Err(why) => {
+                imported.notes.push(format!(
+                    "{}/{}: not imported: {why}",
+                    app.name, profile.name
+                ));
+                return None;
+            }
+        },
+    };
+    imported.files.push(File {
+        path: file_path,
+        text,
+    });
+    let schema = match (kind, &profile.json_schema) {
+        (ProfileKind::Freeform, Some(schema)) => {
+            let path = format!(
+                "schemas/{app_dir}/{}.schema.json",
+                paths.file(&format!("schemas/{app_dir}"), &profile.name)
+            );
+            let mut text = schema.clone();
+            if !text.ends_with('\n') {
+                text.push('\n');
+            }
+            imported.files.push(File {
+                path: path.clone(),
+                text,
+            });
+            Some(path)
+        }
+        _ => None,
+    };
+    Some((profile, kind, schema))
+}
+
+/// Each environment's strategy: the one its newest live deployment used. Custom ones are
+/// collected to be declared; an environment with none gets a placeholder.
+fn environment_strategies<'a>(
+    account: &Account,
+    app: &'a AppDescription,
+    live: &[TargetLive],
+    custom_strategies: &mut BTreeSet<String>,
+    imported: &mut Imported,
+) -> Vec<ImportedEnvironment<'a>> {
+    let mut environments = Vec::new();
+    for env in &app.environments {
+        let newest = live
+            .iter()
+            .filter(|l| l.id.application == app.name && l.id.environment == env.name)
+            .filter_map(|l| l.state.live.as_ref())
+            .max_by_key(|d| d.number);
+        let strategy = newest
+            .and_then(|d| d.strategy_id.as_deref())
+            .and_then(|id| strategy_name(account, id));
+        if let Some(name) = &strategy
+            && !PREDEFINED_STRATEGIES.contains(&name.as_str())
+        {
+            custom_strategies.insert(name.clone());
+        }
+        if strategy.is_none() {
+            imported.placeholders += 1;
+        }
+        environments.push((env, strategy));
+    }
+    environments
+}
+
+/// flagops.yaml: the custom strategies, then each application's environments and profiles.
+fn config_file(
+    account: &Account,
+    apps: &[ImportedApp<'_>],
+    custom_strategies: &BTreeSet<String>,
+) -> String {
     let mut y = Yaml::new();
     y.line(
         0,
@@ -230,10 +280,24 @@ pub fn build(account: &Account, live: &[TargetLive], notes: Vec<String>) -> Impo
         "\nWritten by `flagops import` from what AppConfig serves. `flagops check` reports each\n`placeholders` entry (FO218) until a person fills it in.",
     );
     y.line(0, "version: 1");
+    strategies_section(&mut y, account, custom_strategies);
+    y.blank();
+    if apps.is_empty() {
+        y.line(0, "applications: {}");
+    } else {
+        y.open(0, "applications");
+    }
+    for (app, environments, profiles) in apps {
+        application_section(&mut y, app, environments, profiles);
+    }
+    y.finish()
+}
+
+fn strategies_section(y: &mut Yaml, account: &Account, custom_strategies: &BTreeSet<String>) {
     if !custom_strategies.is_empty() {
         y.blank();
         y.open(0, "strategies");
-        for name in &custom_strategies {
+        for name in custom_strategies {
             let Some(s) = account
                 .strategies
                 .iter()
@@ -256,89 +320,73 @@ pub fn build(account: &Account, live: &[TargetLive], notes: Vec<String>) -> Impo
             y.field(2, "growth_factor", &number(s.growth_factor));
         }
     }
-    y.blank();
-    if apps.is_empty() {
-        y.line(0, "applications: {}");
+}
+
+fn application_section(
+    y: &mut Yaml,
+    app: &AppDescription,
+    environments: &[ImportedEnvironment<'_>],
+    profiles: &[ImportedProfile<'_>],
+) {
+    y.open(1, &app.name);
+    if let Some(d) = &app.description {
+        y.string(2, "description", d);
+    }
+    if environments.is_empty() {
+        y.line(2, "environments: {}");
     } else {
-        y.open(0, "applications");
+        y.open(2, "environments");
     }
-    for (app, environments, profiles) in &apps {
-        y.open(1, &app.name);
-        if let Some(d) = &app.description {
-            y.string(2, "description", d);
+    for (env, strategy) in environments {
+        y.open(3, &env.name);
+        if let Some(d) = &env.description {
+            y.string(4, "description", d);
         }
-        if environments.is_empty() {
-            y.line(2, "environments: {}");
-        } else {
-            y.open(2, "environments");
+        match strategy {
+            Some(name) => y.string(4, "strategy", name),
+            None => {
+                y.field_commented(
+                    4,
+                    "strategy",
+                    &json!(STRATEGY_PLACEHOLDER),
+                    "no deployment to take it from",
+                );
+                y.field(4, "placeholders", &json!(["strategy"]));
+            }
         }
-        for (env, strategy) in environments {
-            y.open(3, &env.name);
-            if let Some(d) = &env.description {
-                y.string(4, "description", d);
-            }
-            match strategy {
-                Some(name) => y.string(4, "strategy", name),
-                None => {
-                    y.field_commented(
-                        4,
-                        "strategy",
-                        &json!(STRATEGY_PLACEHOLDER),
-                        "no deployment to take it from",
-                    );
-                    y.field(4, "placeholders", &json!(["strategy"]));
-                }
-            }
-            let name = env.name.to_ascii_lowercase();
-            if name == "prod" || name.starts_with("prod-") || name.starts_with("production") {
-                y.field_commented(4, "production", &json!(true), "from the name");
-            }
-            if !env.monitors.is_empty() {
-                y.open(4, "monitors");
-                for m in &env.monitors {
-                    y.line(5, &format!("- alarm_arn: {}", scalar(&m.alarm_arn)));
-                    if let Some(role) = &m.alarm_role_arn {
-                        y.string(6, "alarm_role_arn", role);
-                    }
+        let name = env.name.to_ascii_lowercase();
+        if name == "prod" || name.starts_with("prod-") || name.starts_with("production") {
+            y.field_commented(4, "production", &json!(true), "from the name");
+        }
+        if !env.monitors.is_empty() {
+            y.open(4, "monitors");
+            for m in &env.monitors {
+                y.line(5, &format!("- alarm_arn: {}", scalar(&m.alarm_arn)));
+                if let Some(role) = &m.alarm_role_arn {
+                    y.string(6, "alarm_role_arn", role);
                 }
             }
         }
-        if profiles.is_empty() {
-            y.line(2, "profiles: {}");
-        } else {
-            y.open(2, "profiles");
+    }
+    if profiles.is_empty() {
+        y.line(2, "profiles: {}");
+    } else {
+        y.open(2, "profiles");
+    }
+    for (profile, kind, schema) in profiles {
+        y.open(3, &profile.name);
+        if let Some(d) = &profile.description {
+            y.string(4, "description", d);
         }
-        for (profile, kind, schema) in profiles {
-            y.open(3, &profile.name);
-            if let Some(d) = &profile.description {
-                y.string(4, "description", d);
-            }
-            y.field(
-                4,
-                "type",
-                &serde_json::to_value(kind).unwrap_or(Value::Null),
-            );
-            if let Some(schema) = schema {
-                y.string(4, "schema", schema);
-            }
+        y.field(
+            4,
+            "type",
+            &serde_json::to_value(kind).unwrap_or(Value::Null),
+        );
+        if let Some(schema) = schema {
+            y.string(4, "schema", schema);
         }
     }
-    imported.files.insert(
-        0,
-        File {
-            path: crate::load::CONFIG_FILE.to_owned(),
-            text: y.finish(),
-        },
-    );
-    imported.files.push(File {
-        path: "schemas/flagops.schema.json".to_owned(),
-        text: crate::check::schema::CONFIG_SCHEMA.to_owned(),
-    });
-    imported.files.push(File {
-        path: "schemas/flags.schema.json".to_owned(),
-        text: crate::check::schema::FLAGS_SCHEMA.to_owned(),
-    });
-    imported
 }
 
 /// The name flagops.yaml uses for a strategy id: predefined strategies' ids are their names.
