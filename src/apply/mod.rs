@@ -353,35 +353,12 @@ async fn deploy_target(
     progress: &dyn Progress,
 ) -> Result<Outcome, BackendError> {
     let id = &target.id;
-    let missing = |what: &str| {
-        BackendError::new(
-            ErrorKind::NotFound,
-            "apply",
-            format!("{what} of {id} does not exist"),
-        )
-    };
-    let app = inventory
-        .applications
-        .get(&id.application)
-        .ok_or_else(|| missing("application"))?;
-    let env_id = app
-        .environments
-        .get(&id.environment)
-        .ok_or_else(|| missing("environment"))?;
-    let (profile_id, _) = app
-        .profiles
-        .get(&id.profile)
-        .ok_or_else(|| missing("configuration profile"))?;
-    let strategy_id = if vocabulary::is_predefined_strategy(&plan.strategy) {
-        plan.strategy.clone()
-    } else {
-        inventory
-            .strategies
-            .get(&plan.strategy)
-            .cloned()
-            .ok_or_else(|| missing(&format!("deployment strategy {}", plan.strategy)))?
-    };
-
+    let Ids {
+        app,
+        env_id,
+        profile_id,
+        strategy_id,
+    } = ids(inventory, id, plan)?;
     let version = upload(backend, &app.id, profile_id, target, plan, options).await?;
     let version_text = version.to_string();
     let started = Instant::now();
@@ -393,34 +370,24 @@ async fn deploy_target(
         let history = backend.deployments(&app.id, env_id).await?;
         let history = with_profiles(backend, &app.id, env_id, history).await?;
         let state = resolve(&history, profile_id);
-        // Converged already (a re-run, or a concurrent apply got there first).
-        if let Some(d) = state
-            .live
-            .as_ref()
-            .filter(|d| d.version == version_text && state.in_flight.is_none())
-        {
-            if d.state == DeployState::Complete {
+        match already(&state, &version_text) {
+            Some(Already::Complete(number)) => {
                 return Ok(Outcome::Deployed {
-                    deployment: d.number,
+                    deployment: number,
                     version,
                     strategy: plan.strategy.clone(),
                 });
             }
-            break d.clone();
-        }
-        if let Some(d) = state
-            .in_flight
-            .as_ref()
-            .filter(|d| d.version == version_text)
-        {
-            progress.report(
-                id,
-                &format!(
-                    "deployment #{} of version {version} is already running",
-                    d.number
-                ),
-            );
-            break d.clone();
+            Some(Already::Live(d)) => break d,
+            Some(Already::Running(d)) => {
+                let number = d.number;
+                progress.report(
+                    id,
+                    &format!("deployment #{number} of version {version} is already running"),
+                );
+                break d;
+            }
+            None => {}
         }
         if let Some(busy) = &state.environment_busy {
             if !options.wait || started.elapsed() > options.timeout {
@@ -447,16 +414,7 @@ async fn deploy_target(
             pause(backend, options.poll).await;
             continue;
         }
-        let description = format!(
-            "{PROVENANCE_PREFIX}{} digest={}{}",
-            options.commit,
-            &plan.digest[..16],
-            options
-                .note
-                .as_ref()
-                .map(|n| format!(" {n}"))
-                .unwrap_or_default()
-        );
+        let description = description(options, plan);
         let request = NewDeployment {
             application_id: &app.id,
             environment_id: env_id,
@@ -505,6 +463,96 @@ async fn deploy_target(
         backend, &app.id, env_id, deployment, version, plan, options, progress,
     )
     .await
+}
+
+/// A deployment of the version apply would deploy, found in the environment's history.
+enum Already {
+    /// Live and complete: nothing to do (a re-run, or a concurrent apply got there first).
+    Complete(i32),
+    /// Live, still baking: watch it.
+    Live(Deployment),
+    /// In flight: watch it rather than start another.
+    Running(Deployment),
+}
+
+fn already(state: &crate::live::LiveState, version: &str) -> Option<Already> {
+    if let Some(d) =
+        (state.live.as_ref()).filter(|d| d.version == version && state.in_flight.is_none())
+    {
+        return Some(if d.state == DeployState::Complete {
+            Already::Complete(d.number)
+        } else {
+            Already::Live(d.clone())
+        });
+    }
+    let running = state.in_flight.as_ref().filter(|d| d.version == version);
+    running.map(|d| Already::Running(d.clone()))
+}
+
+/// The AppConfig ids a target's deployment needs.
+struct Ids<'a> {
+    app: &'a crate::live::AppInventory,
+    env_id: &'a str,
+    profile_id: &'a str,
+    strategy_id: String,
+}
+
+/// The ids of a target's application, environment, profile and strategy; every one must
+/// exist by now (resources are ensured before any target deploys).
+fn ids<'a>(
+    inventory: &'a Inventory,
+    id: &TargetId,
+    plan: &TargetPlan,
+) -> Result<Ids<'a>, BackendError> {
+    let missing = |what: &str| {
+        BackendError::new(
+            ErrorKind::NotFound,
+            "apply",
+            format!("{what} of {id} does not exist"),
+        )
+    };
+    let app = inventory
+        .applications
+        .get(&id.application)
+        .ok_or_else(|| missing("application"))?;
+    let env_id = app
+        .environments
+        .get(&id.environment)
+        .ok_or_else(|| missing("environment"))?;
+    let (profile_id, _) = app
+        .profiles
+        .get(&id.profile)
+        .ok_or_else(|| missing("configuration profile"))?;
+    let strategy_id = if vocabulary::is_predefined_strategy(&plan.strategy) {
+        plan.strategy.clone()
+    } else {
+        inventory
+            .strategies
+            .get(&plan.strategy)
+            .cloned()
+            .ok_or_else(|| missing(&format!("deployment strategy {}", plan.strategy)))?
+    };
+    Ok(Ids {
+        app,
+        env_id,
+        profile_id,
+        strategy_id,
+    })
+}
+
+/// A deployment's description: its provenance (commit and content digest), and the
+/// break-glass record it ships under, if any.
+fn description(options: &Options, plan: &TargetPlan) -> String {
+    format!(
+        "{PROVENANCE_PREFIX}{} digest={}{}",
+        options.commit,
+        &plan.digest[..16.min(plan.digest.len())],
+        options
+            .note
+            .as_ref()
+            .map(|n| format!(" {n}"))
+            .unwrap_or_default()
+    )
 }
 
 /// Fills the profile ids ListDeployments may omit.
