@@ -8,7 +8,7 @@
     clippy::print_stderr
 )]
 
-mod harness;
+mod support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use flagops::compile::aws_schema;
 use flagops::exit::Exit;
 use flagops::finding::catalog;
-use harness::{TODAY, fixture_copy, flagops, repo_root};
+use support::check::{TODAY, fixture_copy, flagops, repo_root};
 use serde_json::Value;
 
 /// Runs `flagops <args>` and returns (stdout, stderr, exit code).

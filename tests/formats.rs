@@ -13,7 +13,7 @@
     clippy::print_stderr
 )]
 
-mod harness;
+mod support;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -21,7 +21,7 @@ use std::sync::LazyLock;
 
 use flagops::finding::catalog;
 use flagops::output::{check::github, markdown};
-use harness::{FORMATS, check, check_json, fixture, rule_fixtures};
+use support::check::{FORMATS, check, check_json, fixture, rule_fixtures};
 use jsonschema::{Draft, Validator};
 use serde_json::{Value, json};
 
@@ -31,7 +31,7 @@ fn escaping() -> PathBuf {
 
 /// Every repository the tests have: the example, each rule fixture, the escaping fixture.
 fn all_repositories() -> Vec<PathBuf> {
-    let mut repos = vec![harness::repo_root(), escaping()];
+    let mut repos = vec![support::check::repo_root(), escaping()];
     repos.extend(rule_fixtures());
     repos
 }
@@ -517,7 +517,7 @@ fn markdown_table_has_one_row_of_four_cells_per_finding() {
 
 #[test]
 fn markdown_summary_of_a_clean_repository_is_a_verdict_without_a_table() {
-    let run = check(&harness::repo_root(), "markdown");
+    let run = check(&support::check::repo_root(), "markdown");
     assert_eq!(run.code, 0);
     assert!(
         run.stdout.starts_with("### ✅ flagops check\n"),
@@ -533,7 +533,7 @@ fn markdown_summary_of_a_clean_repository_is_a_verdict_without_a_table() {
 
 #[test]
 fn escaping_fixture_in_every_format() {
-    harness::snapshot_settings().bind(|| {
+    support::check::snapshot_settings().bind(|| {
         for format in FORMATS {
             let run = check(&escaping(), format);
             assert_eq!(run.code, 2, "--format {format}");

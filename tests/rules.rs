@@ -19,10 +19,10 @@
     clippy::print_stderr
 )]
 
-mod harness;
+mod support;
 
 use flagops::finding::catalog;
-use harness::{FORMATS, Reported, check, check_json, findings, fixture, sorted_dirs};
+use support::check::{FORMATS, Reported, check, check_json, findings, fixture, sorted_dirs};
 
 /// Rules whose fixtures are not (or not only) in this layout: deleted-key-reuse needs git
 /// history (tests/history.rs builds its repositories), freeform-schema has its fixtures added
@@ -70,7 +70,7 @@ fn spec(name: &str, fail_at: &[&str]) {
     );
 
     // What a person (or GitHub, or a code scanner) sees, in every format.
-    harness::snapshot_settings().bind(|| {
+    support::check::snapshot_settings().bind(|| {
         for format in FORMATS {
             let run = check(&dir.join("fail"), format);
             assert_eq!(run.code, code, "{name}/fail --format {format}: exit code");

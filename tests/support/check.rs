@@ -1,9 +1,6 @@
-//! What the rule, format and CLI specs share (tests/rules.rs, tests/formats.rs,
-//! tests/cli.rs): running the real `flagops` binary in an environment that cannot change its
-//! output, and reading what `check --format json` reports.
-
-// Each test crate uses its own part of this module.
-#![allow(dead_code)]
+//! What the rule, format and CLI specs add (tests/rules.rs, tests/formats.rs,
+//! tests/cli.rs): fixtures, the real `flagops` binary as an assert_cmd command, and what
+//! `check --format json` reports.
 
 use std::path::{Path, PathBuf};
 
@@ -32,37 +29,16 @@ pub fn fixture(relative: &str) -> PathBuf {
 /// on how this repository's history treated it (and a shallow clone adds a warning).
 pub fn fixture_copy(relative: &str) -> tempfile::TempDir {
     let copy = tempfile::tempdir().expect("a temporary directory");
-    copy_dir(&fixture(relative), copy.path());
+    super::copy_dir(&fixture(relative), copy.path());
     copy
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("create a directory");
-    for entry in std::fs::read_dir(from).expect("read a fixture directory") {
-        let entry = entry.expect("a directory entry");
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy a fixture file");
-        }
-    }
 }
 
 /// The `flagops` binary, with colour off and nothing from a CI runner (or a git hook) that
 /// would change what it prints or where it writes.
 pub fn flagops() -> Command {
-    let mut cmd = Command::cargo_bin("flagops").expect("the flagops binary is built");
-    cmd.env("NO_COLOR", "1")
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("CLICOLOR")
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("CI")
-        .env_remove("FLAGOPS_TODAY")
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE");
-    cmd
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_flagops"));
+    super::isolated(&mut cmd).env_remove("FLAGOPS_TODAY");
+    Command::from_std(cmd)
 }
 
 /// What one `flagops check` run printed, and its exit code.

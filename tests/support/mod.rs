@@ -2,7 +2,10 @@
 //! loopback port, optionally behind the fault-injecting proxy (`fault_proxy.py`), a scratch
 //! flags repository under git, and the real flagops binary.
 
+// Each test crate uses its own part of this module.
 #![allow(dead_code)]
+
+pub mod check;
 
 use std::io::{BufRead, Read, Write};
 use std::net::TcpListener;
@@ -182,12 +185,25 @@ pub fn flagops_command(repo: &Path, endpoint: &str, args: &[&str]) -> Command {
         .env("AWS_ACCESS_KEY_ID", "test")
         .env("AWS_SECRET_ACCESS_KEY", "test")
         .env("AWS_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    isolated(&mut command);
+    command
+}
+
+/// Colour off and nothing from a CI runner (or a git hook) that would change what flagops
+/// prints, where it writes, or which backend it reads.
+pub fn isolated(command: &mut Command) -> &mut Command {
+    command
         .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("CLICOLOR")
         .env_remove("GITHUB_STEP_SUMMARY")
         .env_remove("GITHUB_OUTPUT")
-        .env_remove("FLAGOPS_BACKEND");
-    command
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("CI")
+        .env_remove("FLAGOPS_BACKEND")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
 }
 
 /// flagops against `endpoint` with test credentials, never probing instance metadata.
