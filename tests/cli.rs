@@ -16,8 +16,8 @@ use std::path::{Path, PathBuf};
 use flagops::compile::aws_schema;
 use flagops::exit::Exit;
 use flagops::finding::catalog;
-use support::check::{TODAY, fixture_copy, flagops, repo_root};
 use serde_json::Value;
+use support::check::{TODAY, fixture_copy, flagops, repo_root};
 
 /// Runs `flagops <args>` and returns (stdout, stderr, exit code).
 fn run<I, S>(args: I) -> (String, String, i32)

@@ -21,9 +21,9 @@ use std::sync::LazyLock;
 
 use flagops::finding::catalog;
 use flagops::output::{check::github, markdown};
-use support::check::{FORMATS, check, check_json, fixture, rule_fixtures};
 use jsonschema::{Draft, Validator};
 use serde_json::{Value, json};
+use support::check::{FORMATS, check, check_json, fixture, rule_fixtures};
 
 fn escaping() -> PathBuf {
     fixture("formats/escaping")

@@ -94,17 +94,23 @@ fn plan_apply_plan_on_the_local_backend() {
     assert!(served.join("storefront:production:release-flags.application%ion%type=AWS.AppConfig.FeatureFlags").exists(), "variants make it Ion");
 }
 
-#[test]
-fn drift_annotations_and_sarif_land_on_the_drifted_flag() {
+/// The example applied to the local backend, then a commit that turns maintenance mode on
+/// which apply has not deployed.
+fn applied_then_maintenance_on() -> tempfile::TempDir {
     let dir = example_repository();
     let apply = flagops(dir.path(), &["apply", "--backend", "local"]);
     assert_eq!(apply.status.code(), Some(0));
-
-    // A merged change apply has not deployed yet: drift on maintenance_mode (line 6).
     let file = dir.path().join("flags/ops/switches.yaml");
     let text = std::fs::read_to_string(&file).unwrap();
     std::fs::write(&file, text.replacen("enabled: false", "enabled: true", 1)).unwrap();
     git(dir.path(), &["commit", "-qam", "maintenance on"]);
+    dir
+}
+
+#[test]
+fn drift_annotations_and_sarif_land_on_the_drifted_flag() {
+    // A merged change apply has not deployed yet: drift on maintenance_mode (line 6).
+    let dir = applied_then_maintenance_on();
 
     let github = flagops(
         dir.path(),
@@ -149,14 +155,9 @@ fn drift_annotations_and_sarif_land_on_the_drifted_flag() {
 
 #[test]
 fn adopt_and_ledger_report_as_json() {
-    let dir = example_repository();
-    let apply = flagops(dir.path(), &["apply", "--backend", "local"]);
-    assert_eq!(apply.status.code(), Some(0));
     // git now says maintenance mode is on; AppConfig still serves it off.
+    let dir = applied_then_maintenance_on();
     let file = dir.path().join("flags/ops/switches.yaml");
-    let text = std::fs::read_to_string(&file).unwrap();
-    std::fs::write(&file, text.replacen("enabled: false", "enabled: true", 1)).unwrap();
-    git(dir.path(), &["commit", "-qam", "maintenance on"]);
 
     let adopt = flagops(
         dir.path(),

@@ -37,8 +37,9 @@ pub struct File {
 }
 
 /// What [`build`] produced.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize)]
 pub struct Imported {
+    #[serde(skip)]
     pub files: Vec<File>,
     /// What could not be carried over exactly, or needs a person's attention.
     pub notes: Vec<String>,

@@ -28,13 +28,9 @@ pub struct TargetOutcome {
 pub struct ImportReport {
     pub backend: String,
     pub written: Vec<String>,
-    /// What could not be carried over exactly, or needs a person's attention.
-    pub notes: Vec<String>,
-    pub applications: usize,
-    pub environments: usize,
-    pub profiles: usize,
-    pub flags: usize,
-    pub placeholders: usize,
+    /// Notes and counts; its files are `written`.
+    #[serde(flatten)]
+    pub imported: Imported,
     pub targets: Vec<TargetOutcome>,
     /// Check's errors on the written files (rendered by check's formats).
     #[serde(skip)]
@@ -90,7 +86,7 @@ pub fn write(root: &Path, files: &[File], force: bool) -> anyhow::Result<()> {
 pub fn verify(
     root: &Path,
     today: jiff::civil::Date,
-    imported: Imported,
+    mut imported: Imported,
     live: &[TargetLive],
     backend: String,
 ) -> ImportReport {
@@ -109,13 +105,8 @@ pub fn verify(
     }
     ImportReport {
         backend,
-        written: imported.files.into_iter().map(|f| f.path).collect(),
-        notes: imported.notes,
-        applications: imported.applications,
-        environments: imported.environments,
-        profiles: imported.profiles,
-        flags: imported.flags,
-        placeholders: imported.placeholders,
+        written: imported.files.drain(..).map(|f| f.path).collect(),
+        imported,
         targets,
         check_errors: (checked.findings.iter())
             .filter(|f| f.severity == Severity::Error)

@@ -12,9 +12,9 @@ pub fn render(r: &ImportReport, color: bool) -> String {
     for path in &r.written {
         out.push_str(&format!("wrote {path}\n"));
     }
-    if !r.notes.is_empty() {
+    if !r.imported.notes.is_empty() {
         out.push('\n');
-        for note in &r.notes {
+        for note in &r.imported.notes {
             out.push_str(&format!("note: {note}\n"));
         }
     }
@@ -47,10 +47,10 @@ pub fn render(r: &ImportReport, color: bool) -> String {
     out.push_str(&format!(
         "\nimport from {}: {}, {}, {}, {}; {} of {} compile back to exactly what is live\n",
         r.backend,
-        plural(r.applications, "application"),
-        plural(r.environments, "environment"),
-        plural(r.profiles, "profile"),
-        plural(r.flags, "flag"),
+        plural(r.imported.applications, "application"),
+        plural(r.imported.environments, "environment"),
+        plural(r.imported.profiles, "profile"),
+        plural(r.imported.flags, "flag"),
         exact,
         plural(r.targets.len(), "target"),
     ));
@@ -59,10 +59,10 @@ pub fn render(r: &ImportReport, color: bool) -> String {
         plural(r.check_errors.len(), "error"),
         plural(r.check_warnings, "warning"),
     ));
-    if r.placeholders > 0 {
+    if r.imported.placeholders > 0 {
         out.push_str(&format!(
             " ({} to fill in: run `flagops check`)",
-            plural(r.placeholders, "placeholder")
+            plural(r.imported.placeholders, "placeholder")
         ));
     }
     out.push('\n');

@@ -14,10 +14,10 @@ pub fn render(r: &ImportReport) -> String {
     let mut md = format!(
         "### flagops import\n\nFrom {}: {}, {}, {}, {}. {exact} of {} compile back to exactly what is live; check: {}, {}.\n",
         cell(&r.backend),
-        plural(r.applications, "application"),
-        plural(r.environments, "environment"),
-        plural(r.profiles, "profile"),
-        plural(r.flags, "flag"),
+        plural(r.imported.applications, "application"),
+        plural(r.imported.environments, "environment"),
+        plural(r.imported.profiles, "profile"),
+        plural(r.imported.flags, "flag"),
         plural(r.targets.len(), "target"),
         plural(r.check_errors.len(), "error"),
         plural(r.check_warnings, "warning"),
@@ -40,10 +40,10 @@ pub fn render(r: &ImportReport) -> String {
             ));
         }
     }
-    for note in &r.notes {
+    for note in &r.imported.notes {
         md.push_str(&format!("\n- {}", cell(note)));
     }
-    if !r.notes.is_empty() {
+    if !r.imported.notes.is_empty() {
         md.push('\n');
     }
     md
