@@ -49,7 +49,9 @@ const SHAPES: &[Shape] = &[
         kind: "an AWS secret access key",
     },
     Shape {
-        pattern: r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----(?s:.*?)(?:-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----|\z)",
+        // Up to its END line; a block cut short (a truncated quote) only over its base64 body
+        // and escaped line breaks, so the text around it (a JSON document's quotes) survives.
+        pattern: r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----(?:(?s:.*?)-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----|(?:[A-Za-z0-9+/=\s]|\\[nr])*)",
         group: 0,
         alone: false,
         kind: "a private key",
@@ -440,6 +442,15 @@ mod tests {
         let hit = find("", &text).expect("found");
         assert_eq!((hit.kind, &text[hit.span]), ("a private key", block));
         assert_eq!(kind("-----BEGIN PUBLIC KEY-----"), None);
+    }
+
+    #[test]
+    fn a_private_key_cut_short_is_masked_without_eating_what_follows() {
+        let doc = r#"{"message": "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBg", "line": 3}"#;
+        let masked = redact(doc);
+        assert!(!masked.contains("MIIEvQ"), "{masked}");
+        let parsed: Value = serde_json::from_str(&masked).expect("still JSON");
+        assert_eq!(parsed["line"], 3);
     }
 
     #[test]
