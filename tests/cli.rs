@@ -351,6 +351,19 @@ fn docs_rules_md_is_the_catalog_as_markdown_and_json_lists_every_rule() {
 }
 
 #[test]
+fn every_json_report_is_documented() {
+    let docs = std::fs::read_to_string(repo_root().join("docs/json.md")).expect("committed");
+    for command in [
+        "check", "plan", "apply", "drift", "stop", "adopt", "import", "ledger", "refs", "rules",
+    ] {
+        assert!(
+            docs.contains(&format!("\n## {command}\n")),
+            "docs/json.md has no section for {command}"
+        );
+    }
+}
+
+#[test]
 fn schema_prints_the_committed_schemas() {
     let committed = |name: &str| {
         std::fs::read_to_string(repo_root().join("schemas").join(name)).expect("committed")

@@ -184,7 +184,11 @@ fn adopt_and_ledger_report_as_json() {
                 && c["value"] == false),
         "{report:#}"
     );
-    assert!(!report["targets"].as_array().unwrap().is_empty());
+    // Targets are named as in every other JSON report: their three names at the top level.
+    assert_eq!(
+        report["targets"][0]["application"], "ops-switches",
+        "{report:#}"
+    );
     // Written as the most specific value: the environment's.
     let edited = std::fs::read_to_string(&file).unwrap();
     assert!(

@@ -30,6 +30,7 @@ pub struct AdoptReport {
 /// Where an adopted target's values came from.
 #[derive(Debug, Clone, Serialize)]
 pub struct AdoptedTarget {
+    #[serde(flatten)]
     pub id: TargetId,
     pub live_version: Option<i32>,
     pub live_deployment: Option<i32>,

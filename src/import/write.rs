@@ -17,6 +17,7 @@ use crate::plan::Action;
 /// How one target of the written repository compares with what is live.
 #[derive(Debug, Clone, Serialize)]
 pub struct TargetOutcome {
+    #[serde(flatten)]
     pub id: TargetId,
     pub action: Action,
     /// Flags (or freeform keys) that would change.

@@ -163,7 +163,7 @@ struct RefsDocument<'a> {
 
 pub fn json(r: &RefsReport<'_>) -> String {
     let doc = RefsDocument {
-        version: 1,
+        version: crate::output::json::JSON_VERSION,
         tool: Tool::this(),
         command: "refs",
         files: r.files,
@@ -190,5 +190,5 @@ pub fn json(r: &RefsReport<'_>) -> String {
             .collect(),
         problems: r.problems,
     };
-    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+    crate::output::json::document(&doc)
 }

@@ -34,7 +34,7 @@ struct Summary {
 pub fn render(plan: &Plan, frozen: &[Frozen], backend: &str) -> String {
     let count = |a: Action| plan.targets.iter().filter(|t| t.action == a).count();
     let doc = PlanDocument {
-        version: 1,
+        version: crate::output::json::JSON_VERSION,
         tool: Tool::this(),
         command: "plan",
         backend,
@@ -49,5 +49,5 @@ pub fn render(plan: &Plan, frozen: &[Frozen], backend: &str) -> String {
         blocked: &plan.blocked,
         frozen,
     };
-    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+    crate::output::json::document(&doc)
 }
