@@ -316,16 +316,7 @@ pub struct RefsArgs {
     pub paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
-    pub format: RefsFormat,
-}
-
-/// How `refs` results are rendered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum RefsFormat {
-    /// Per flag, for a terminal.
-    Human,
-    /// One JSON document with every reference.
-    Json,
+    pub format: ReportFormat,
 }
 
 #[derive(Debug, Args)]

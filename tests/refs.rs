@@ -147,6 +147,9 @@ fn refs_reports_unreferenced_and_undefined_flags() {
     let human = flagops(dir.path(), &["refs"]);
     assert_eq!(human.status.code(), Some(2));
     insta::assert_snapshot!("refs_human", stdout(&human));
+    let markdown = flagops(dir.path(), &["refs", "--format", "markdown"]);
+    assert_eq!(markdown.status.code(), Some(2));
+    insta::assert_snapshot!("refs_markdown", stdout(&markdown));
 
     // PATHs narrow the scan: only the Go service.
     let go = flagops(dir.path(), &["refs", "app/api", "--format", "json"]);

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use anyhow::bail;
 
-use crate::cli::{RefsArgs, RefsFormat};
+use crate::cli::RefsArgs;
 use crate::exit::Exit;
 use crate::finding::Location;
 use crate::load::CONFIG_FILE;
@@ -67,10 +67,6 @@ pub fn run(args: &RefsArgs) -> anyhow::Result<Exit> {
         problems: &scan.problems,
         patterns: !settings.patterns.is_empty(),
     };
-    let text = match args.format {
-        RefsFormat::Human => output::refs::human(&out),
-        RefsFormat::Json => output::refs::json(&out),
-    };
-    output::print(&text)?;
+    output::refs::emit(&out, args.format)?;
     Ok(Exit::for_refs(&out))
 }

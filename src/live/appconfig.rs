@@ -307,18 +307,14 @@ impl AppConfigBackend {
 
     pub async fn deployment(&self, app_id: &str, env_id: &str, number: i32) -> Result<Deployment> {
         let key = (app_id.to_owned(), env_id.to_owned(), number);
-        if let Some(d) = self.finished.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        if let Some(d) = cached(&self.finished, &key) {
             return Ok(d);
         }
-        let out = self
-            .client
-            .get_deployment()
+        let request = (self.client.get_deployment())
             .application_id(app_id)
             .environment_id(env_id)
-            .deployment_number(number)
-            .send()
-            .await
-            .map_err(|e| self.err("GetDeployment", e))?;
+            .deployment_number(number);
+        let out = (request.send().await).map_err(|e| self.err("GetDeployment", e))?;
         let d = Deployment {
             number: out.deployment_number(),
             profile_id: out.configuration_profile_id().map(str::to_owned),
@@ -351,7 +347,7 @@ impl AppConfigBackend {
         number: &str,
     ) -> Result<(VersionInfo, Vec<u8>)> {
         let key = (app_id.to_owned(), profile_id.to_owned(), number.to_owned());
-        if let Some(v) = self.contents.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        if let Some(v) = cached(&self.contents, &key) {
             return Ok(v);
         }
         let n: i32 = number.parse().map_err(|_| {
@@ -765,6 +761,11 @@ fn describe_strategy(s: &aws::DeploymentStrategy) -> Option<StrategyDescription>
             growth_factor: f64::from(s.growth_factor().unwrap_or(100.0)),
         }),
     })
+}
+
+/// What a cache holds for `key`; finished deployments and hosted versions never change.
+fn cached<K: Eq + std::hash::Hash, V: Clone>(cache: &Mutex<HashMap<K, V>>, key: &K) -> Option<V> {
+    cache.lock().ok().and_then(|c| c.get(key).cloned())
 }
 
 /// The id of the item of this name in a listing.
