@@ -390,28 +390,8 @@ async fn deploy_target(
             None => {}
         }
         if let Some(busy) = &state.environment_busy {
-            if !options.wait || started.elapsed() > options.timeout {
-                return Err(BackendError::new(
-                    ErrorKind::Conflict,
-                    "StartDeployment",
-                    format!(
-                        "deployment #{} ({}) is in progress in {}/{}; not started",
-                        busy.number,
-                        busy.state.as_str(),
-                        id.application,
-                        id.environment
-                    ),
-                ));
-            }
-            progress.report(
-                id,
-                &format!(
-                    "waiting for deployment #{} ({}) to finish",
-                    busy.number,
-                    busy.state.as_str()
-                ),
-            );
-            pause(backend, options.poll).await;
+            let waited_enough = !options.wait || started.elapsed() > options.timeout;
+            wait_for(backend, id, busy, waited_enough, options, progress).await?;
             continue;
         }
         let description = description(options, plan);
@@ -463,6 +443,35 @@ async fn deploy_target(
         backend, &app.id, env_id, deployment, version, plan, options, progress,
     )
     .await
+}
+
+/// Another deployment holds the environment: waits one poll for it, or fails once waiting
+/// is over (or not allowed), naming it.
+async fn wait_for(
+    backend: &Backend,
+    id: &TargetId,
+    busy: &Deployment,
+    waited_enough: bool,
+    options: &Options,
+    progress: &dyn Progress,
+) -> Result<(), BackendError> {
+    let (number, state) = (busy.number, busy.state.as_str());
+    if waited_enough {
+        return Err(BackendError::new(
+            ErrorKind::Conflict,
+            "StartDeployment",
+            format!(
+                "deployment #{number} ({state}) is in progress in {}/{}; not started",
+                id.application, id.environment
+            ),
+        ));
+    }
+    progress.report(
+        id,
+        &format!("waiting for deployment #{number} ({state}) to finish"),
+    );
+    pause(backend, options.poll).await;
+    Ok(())
 }
 
 /// A deployment of the version apply would deploy, found in the environment's history.
