@@ -43,12 +43,8 @@ pub fn render(r: &RefsReport<'_>) -> String {
         }
     }
     out.push_str(&format!(
-        "\nrefs: {} scanned; {} of {} referenced; {} defined but not referenced, {} referenced but not defined{}\n",
-        plural(r.files, "file"),
-        r.flags.len() - unreferenced.len(),
-        plural(r.flags.len(), "flag"),
-        unreferenced.len(),
-        undefined.len(),
+        "\nrefs: {}{}\n",
+        super::summary(r),
         if r.patterns {
             ""
         } else {

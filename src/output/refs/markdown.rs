@@ -1,20 +1,13 @@
 //! refs as markdown, for the job summary: the flags nothing reads and the names no flag
 //! file defines, each with where it stands.
 
-use super::{RefsReport, at, plural};
+use super::{RefsReport, at};
 use crate::output::markdown::cell;
 
 pub fn render(r: &RefsReport<'_>) -> String {
     let unreferenced: Vec<_> = r.unreferenced().collect();
     let undefined = r.undefined_by_name();
-    let mut md = format!(
-        "### flagops refs\n\n{} scanned; {} of {} referenced; {} defined but not referenced, {} referenced but not defined.\n",
-        plural(r.files, "file"),
-        r.flags.len() - unreferenced.len(),
-        plural(r.flags.len(), "flag"),
-        unreferenced.len(),
-        undefined.len(),
-    );
+    let mut md = format!("### flagops refs\n\n{}.\n", super::summary(r));
     if !unreferenced.is_empty() {
         md.push_str("\n| defined but not referenced | target | defined at |\n|---|---|---|\n");
         for f in &unreferenced {

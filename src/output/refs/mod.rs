@@ -53,6 +53,18 @@ pub(super) fn at(r: &Reference) -> String {
     format!("{}:{}:{}", r.file, r.span.line, r.span.column)
 }
 
+/// The counts every format states, as one sentence without its full stop.
+fn summary(r: &RefsReport<'_>) -> String {
+    let unreferenced = r.unreferenced().count();
+    format!(
+        "{} scanned; {} of {} referenced; {unreferenced} defined but not referenced, {} referenced but not defined",
+        plural(r.files, "file"),
+        r.flags.len() - unreferenced,
+        plural(r.flags.len(), "flag"),
+        r.undefined_by_name().len(),
+    )
+}
+
 pub(super) fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
