@@ -511,12 +511,25 @@ for i in range(64):
     let (code, drift) = json(repo.path(), &stack.endpoint(), &["drift", "--env", "prod"]);
     assert_eq!(
         (code, classes(&drift)),
-        (0, vec!["prod:provenance".to_owned()]),
+        (
+            0,
+            vec![
+                "prod:provenance".to_owned(),
+                "prod:untrusted-history".to_owned()
+            ]
+        ),
         "{drift}"
     );
     assert_eq!(
         drift["findings"][0]["deployment"], 65,
         "the newest deployment: {drift}"
+    );
+    // The emulator's cut is named, not silently worked around.
+    let how = drift["findings"][1]["message"].as_str().unwrap_or_default();
+    assert!(
+        how.contains("full page of 50 without a NextToken, and 15 newer deployments exist")
+            && how.contains("read all 65 deployments"),
+        "{drift}"
     );
 
     // A change in git deploys once, as deployment #66, and drift is clean after it.

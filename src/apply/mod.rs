@@ -367,8 +367,12 @@ async fn deploy_target(
     let mut conflicts = 0u32;
 
     let deployment = loop {
-        let history = backend.deployments(&app.id, env_id).await?;
-        let history = with_profiles(backend, &app.id, env_id, history).await?;
+        let needed = app.needed([id.profile.as_str()]);
+        let mut history = backend
+            .deployments(&app.id, env_id, &needed)
+            .await?
+            .deployments;
+        crate::live::identify(backend, app, env_id, &mut history, &needed).await?;
         let state = resolve(&history, profile_id);
         match already(&state, &version_text) {
             Some(Already::Complete(number)) => {
@@ -562,24 +566,6 @@ fn description(options: &Options, plan: &TargetPlan) -> String {
             .map(|n| format!(" {n}"))
             .unwrap_or_default()
     )
-}
-
-/// Fills the profile ids ListDeployments may omit.
-async fn with_profiles(
-    backend: &Backend,
-    app_id: &str,
-    env_id: &str,
-    history: Vec<Deployment>,
-) -> Result<Vec<Deployment>, BackendError> {
-    let mut out = Vec::with_capacity(history.len());
-    for d in history {
-        out.push(if d.profile_id.is_none() {
-            backend.deployment(app_id, env_id, d.number).await?
-        } else {
-            d
-        });
-    }
-    Ok(out)
 }
 
 /// Finds or creates the target's hosted version. `LatestVersionNumber` makes creation a

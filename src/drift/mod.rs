@@ -7,7 +7,8 @@
 //! declared resource does not exist), `pending` (flagops's own work under way: its deployment
 //! rolling out, or a change apply has not reached yet; drift only once it is old).
 //! `provenance` is a note, not drift: git's content, served from a version or deployment
-//! flagops did not make. Drift is about content.
+//! flagops did not make. Drift is about content. `untrusted-history` is a note too: the
+//! endpoint listed deployments out of order or cut short, and flagops read around it.
 
 mod classify;
 
@@ -37,6 +38,7 @@ pub enum Class {
     Missing,
     Pending,
     Provenance,
+    UntrustedHistory,
 }
 
 impl Class {
@@ -50,6 +52,7 @@ impl Class {
             Class::Missing => "missing",
             Class::Pending => "pending",
             Class::Provenance => "provenance",
+            Class::UntrustedHistory => "untrusted-history",
         }
     }
 
@@ -64,6 +67,7 @@ impl Class {
             Class::Missing => &catalog::DRIFT_MISSING,
             Class::Pending => &catalog::DRIFT_PENDING,
             Class::Provenance => &catalog::DRIFT_PROVENANCE,
+            Class::UntrustedHistory => &catalog::DRIFT_UNTRUSTED_HISTORY,
         }
     }
 }
@@ -128,7 +132,7 @@ impl Finding {
     /// Whether this is drift a person must look at: not a note, not fresh pending work.
     pub fn is_drift(&self) -> bool {
         match self.class {
-            Class::Provenance => false,
+            Class::Provenance | Class::UntrustedHistory => false,
             Class::Pending => self.stale,
             _ => true,
         }
@@ -169,6 +173,9 @@ impl Class {
                 "let the deployment end, or run `flagops apply` to deploy what git says"
             }
             Class::Provenance => "nothing to do: what is served is what git says",
+            Class::UntrustedHistory => {
+                "nothing to do for flagops, which read around it; the endpoint is not behaving like AppConfig"
+            }
         }
     }
 }

@@ -75,6 +75,7 @@ rules! {
     DRIFT_MISSING = "FO406", "missing", Error, "a declared application, environment or profile does not exist in AppConfig";
     DRIFT_PENDING = "FO407", "pending", Warning, "flagops's own work under way: its deployment rolling out, or a change apply has not reached yet (drift once older than `drift.pending_after_minutes`)";
     DRIFT_PROVENANCE = "FO408", "provenance", Note, "AppConfig serves git's content from a version or deployment flagops did not make: in sync, noted";
+    DRIFT_UNTRUSTED_HISTORY = "FO409", "untrusted-history", Note, "AppConfig listed an environment's deployments out of order or cut short: flagops read the whole history and ordered it by number";
 }
 
 /// Looks a rule up by code or name.

@@ -691,6 +691,8 @@ mod tests {
                     state: DeployState::Complete,
                     percentage: 100.0,
                     strategy_id: Some("s1".into()),
+                    profile_name: None,
+                    bake_minutes: None,
                     description: None,
                     started_at: None,
                     completed_at: None,
@@ -701,6 +703,7 @@ mod tests {
             version: None,
             content,
             history: Vec::new(),
+            untrusted_history: None,
         }
     }
 

@@ -25,7 +25,9 @@ use super::api::{BackendError, ErrorKind, NewDeployment, NewVersion, Result};
 use super::describe::{
     self, Account, AppDescription, EnvDescription, ProfileDescription, StrategyDescription,
 };
-use super::{AppInventory, DeployEvent, DeployState, Deployment, Inventory, VersionInfo};
+use super::{
+    AppInventory, DeployEvent, DeployState, Deployment, History, Inventory, Needed, VersionInfo,
+};
 use crate::model::config::{GrowthType, Monitor, Strategy};
 use crate::vocabulary;
 
@@ -263,33 +265,55 @@ impl AppConfigBackend {
         )
     }
 
-    pub async fn deployments(&self, app_id: &str, env_id: &str) -> Result<Vec<Deployment>> {
-        let request = (self.client.list_deployments())
+    /// The environment's deployments, newest first, read page by page until `needed` is met
+    /// or the listing ends. Neither the service's order nor its page size is trusted: pages
+    /// that are not newest-first are read whole and sorted, and a listing that fills whole
+    /// pages is checked for numbers above its newest (an implementation that lists oldest
+    /// first and cuts at MaxResults without a NextToken hides the newest deployments).
+    pub async fn deployments(
+        &self,
+        app_id: &str,
+        env_id: &str,
+        needed: &Needed,
+    ) -> Result<History> {
+        let mut pages = (self.client.list_deployments())
             .application_id(app_id)
-            .environment_id(env_id);
-        let items: Vec<aws::DeploymentSummary> = every_item!(self, "ListDeployments", request)?;
-        let mut out: Vec<Deployment> = items
-            .iter()
-            .map(|s| Deployment {
-                number: s.deployment_number(),
-                profile_id: s.configuration_profile_id().map(str::to_owned),
-                version: s.configuration_version().unwrap_or_default().to_owned(),
-                version_label: s.version_label().map(str::to_owned),
-                state: s.state().map_or(DeployState::Other(String::new()), |st| {
-                    DeployState::parse(st.as_str())
-                }),
-                percentage: s.percentage_complete().unwrap_or_default(),
-                strategy_id: None,
-                description: None,
-                started_at: s.started_at().and_then(|t| t.fmt(Format::DateTime).ok()),
-                completed_at: s.completed_at().and_then(|t| t.fmt(Format::DateTime).ok()),
-                events: Vec::new(),
-            })
-            .collect();
-        // Neither the order nor the page size is trusted: an implementation that lists oldest
-        // first and cuts at MaxResults without a NextToken hides the newest deployments. A
-        // listing that fills whole pages is checked for numbers above its newest.
-        if !out.is_empty() && out.len().is_multiple_of(PAGE as usize) {
+            .environment_id(env_id)
+            .max_results(PAGE)
+            .into_paginator()
+            .send();
+        let mut out: Vec<Deployment> = Vec::new();
+        let mut newest_first = true;
+        let mut untrusted = None;
+        let mut last_page = 0;
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| self.err("ListDeployments", e))?;
+            let numbers: Vec<i32> = page.items().iter().map(|s| s.deployment_number()).collect();
+            let continues = match (out.last(), numbers.first()) {
+                (Some(previous), Some(first)) => *first < previous.number,
+                _ => true,
+            };
+            let more = page.next_token().is_some_and(|t| !t.is_empty());
+            if newest_first && !(continues && numbers.is_sorted_by(|a, b| a > b)) {
+                newest_first = false;
+                if more {
+                    untrusted = Some(format!(
+                        "ListDeployments returned a page {} while more pages followed",
+                        order_of(&numbers)
+                    ));
+                }
+            }
+            last_page = numbers.len();
+            out.extend(page.items().iter().map(summary));
+            if newest_first && more && needed.met(&out) {
+                return Ok(History {
+                    deployments: out,
+                    untrusted,
+                });
+            }
+        }
+        if last_page == PAGE as usize {
+            let before = out.len();
             let mut next = out.iter().map(|d| d.number).max().unwrap_or(0) + 1;
             loop {
                 match self.deployment(app_id, env_id, next).await {
@@ -299,10 +323,26 @@ impl AppConfigBackend {
                 }
                 next += 1;
             }
+            if out.len() > before {
+                untrusted.get_or_insert(format!(
+                    "ListDeployments ended after a full page of {PAGE} without a NextToken, \
+                     and {} newer deployments exist",
+                    out.len() - before
+                ));
+            }
         }
         out.sort_by_key(|d| std::cmp::Reverse(d.number));
         out.dedup_by_key(|d| d.number);
-        Ok(out)
+        let untrusted = untrusted.map(|how| {
+            format!(
+                "{how}: read all {} deployments of the environment and ordered them by number",
+                out.len()
+            )
+        });
+        Ok(History {
+            deployments: out,
+            untrusted,
+        })
     }
 
     pub async fn deployment(&self, app_id: &str, env_id: &str, number: i32) -> Result<Deployment> {
@@ -325,6 +365,8 @@ impl AppConfigBackend {
             }),
             percentage: out.percentage_complete().unwrap_or_default(),
             strategy_id: out.deployment_strategy_id().map(str::to_owned),
+            profile_name: None,
+            bake_minutes: Some(out.final_bake_time_in_minutes()),
             description: out.description().map(str::to_owned),
             started_at: out.started_at().and_then(|t| t.fmt(Format::DateTime).ok()),
             completed_at: out
@@ -579,7 +621,8 @@ impl AppConfigBackend {
         // A deployment of this version newer than the history the request was decided on is
         // the one the lost request started (or a concurrent apply did: the same outcome).
         let existing = async || {
-            for s in self.deployments(app_id, env_id).await? {
+            let newest = self.deployments(app_id, env_id, &Needed::default()).await?;
+            for s in newest.deployments {
                 if s.number <= latest.unwrap_or(0) {
                     break;
                 }
@@ -905,6 +948,37 @@ where
     BackendError::new(kind, operation, message)
 }
 
+/// A ListDeployments summary. It names the profile but carries no id, strategy, description
+/// or event log: [`AppConfigBackend::deployment`] has those.
+fn summary(s: &aws::DeploymentSummary) -> Deployment {
+    Deployment {
+        number: s.deployment_number(),
+        profile_id: None,
+        profile_name: s.configuration_name().map(str::to_owned),
+        version: s.configuration_version().unwrap_or_default().to_owned(),
+        version_label: s.version_label().map(str::to_owned),
+        state: s.state().map_or(DeployState::Other(String::new()), |st| {
+            DeployState::parse(st.as_str())
+        }),
+        percentage: s.percentage_complete().unwrap_or_default(),
+        strategy_id: None,
+        bake_minutes: Some(s.final_bake_time_in_minutes()),
+        description: None,
+        started_at: s.started_at().and_then(|t| t.fmt(Format::DateTime).ok()),
+        completed_at: s.completed_at().and_then(|t| t.fmt(Format::DateTime).ok()),
+        events: Vec::new(),
+    }
+}
+
+/// How a page that is not newest-first is ordered.
+fn order_of(numbers: &[i32]) -> &'static str {
+    if numbers.is_sorted() {
+        "oldest first"
+    } else {
+        "out of order"
+    }
+}
+
 // The one trace outside the output layer: request ids on stderr for a support case, only
 // when asked for, until flagops has a logging layer.
 #[allow(clippy::print_stderr)]
@@ -988,5 +1062,157 @@ mod tests {
             e.to_string(),
             "ListApplications: HTTP 409 ConflictException: LatestDeploymentNumber 3 does not match"
         );
+    }
+
+    /// A backend whose ListDeployments serves `pages` of deployment numbers (each page but
+    /// the last with a NextToken) and whose GetDeployment knows every number up to `newest`.
+    /// Deployment `n` is of profile `p` at version `n`; `live` ones are COMPLETE, the others
+    /// ROLLED_BACK. Returns the ListDeployments rule, to count the pages read.
+    fn listing(
+        pages: Vec<Vec<i32>>,
+        newest: i32,
+        live: fn(i32) -> bool,
+    ) -> (AppConfigBackend, aws_smithy_mocks::Rule) {
+        let state = move |n: i32| {
+            if live(n) {
+                aws::DeploymentState::Complete
+            } else {
+                aws::DeploymentState::RolledBack
+            }
+        };
+        let count = pages.len();
+        let list = mock!(Client::list_deployments).then_compute_output(move |req| {
+            let page: usize = req.next_token().map_or(0, |t| t.parse().unwrap_or(0));
+            let items = pages[page]
+                .iter()
+                .map(|&n| {
+                    aws::DeploymentSummary::builder()
+                        .deployment_number(n)
+                        .configuration_name("flags")
+                        .configuration_version(n.to_string())
+                        .state(state(n))
+                        .build()
+                })
+                .collect();
+            let out =
+                aws_sdk_appconfig::operation::list_deployments::ListDeploymentsOutput::builder()
+                    .set_items(Some(items));
+            if page + 1 < count {
+                out.next_token((page + 1).to_string()).build()
+            } else {
+                out.build()
+            }
+        });
+        let unknown = mock!(Client::get_deployment)
+            .match_requests(move |req| req.deployment_number().unwrap_or(0) > newest)
+            .then_http_response(|| {
+                let mut r = HttpResponse::new(
+                    404.try_into().expect("a status code"),
+                    SdkBody::from(r#"{"message":"Deployment not found"}"#),
+                );
+                r.headers_mut().insert("content-type", "application/json");
+                r.headers_mut()
+                    .insert("x-amzn-ErrorType", "ResourceNotFoundException");
+                r
+            });
+        let known = mock!(Client::get_deployment).then_compute_output(move |req| {
+            let n = req.deployment_number().unwrap_or(0);
+            aws_sdk_appconfig::operation::get_deployment::GetDeploymentOutput::builder()
+                .deployment_number(n)
+                .configuration_profile_id("p")
+                .configuration_version(n.to_string())
+                .state(state(n))
+                .build()
+        });
+        let client = mock_client!(
+            aws_sdk_appconfig,
+            aws_smithy_mocks::RuleMode::MatchAny,
+            [&list, &unknown, &known]
+        );
+        (AppConfigBackend::with_client(client), list)
+    }
+
+    fn needed_profile_p() -> Needed {
+        Needed {
+            profiles: vec![("p".to_owned(), "flags".to_owned())],
+        }
+    }
+
+    fn numbers(history: &History) -> Vec<i32> {
+        history.deployments.iter().map(|d| d.number).collect()
+    }
+
+    #[tokio::test]
+    async fn a_newest_first_history_is_read_only_as_far_as_every_profile_is_known() {
+        let pages: Vec<Vec<i32>> = (0..4)
+            .map(|p| (1..=50).map(|i| 201 - p * 50 - i).collect())
+            .collect();
+        // Deployment 160 is the live one, on the first page: one page is enough.
+        let (b, list) = listing(pages.clone(), 200, |n| n == 160);
+        let history = b.deployments("a", "e", &needed_profile_p()).await.unwrap();
+        assert_eq!(list.num_calls(), 1);
+        assert_eq!(numbers(&history).first(), Some(&200));
+        assert_eq!(history.untrusted, None);
+
+        // Live only on the third page: three pages, not four.
+        let (b, list) = listing(pages.clone(), 200, |n| n == 70);
+        let history = b.deployments("a", "e", &needed_profile_p()).await.unwrap();
+        assert_eq!(list.num_calls(), 3);
+        assert_eq!(history.deployments.len(), 150);
+
+        // Never live: the whole listing.
+        let (b, list) = listing(pages, 200, |_| false);
+        let history = b.deployments("a", "e", &needed_profile_p()).await.unwrap();
+        assert_eq!(list.num_calls(), 4);
+        assert_eq!(history.deployments.len(), 200);
+    }
+
+    #[tokio::test]
+    async fn an_oldest_first_first_page_with_more_to_come_is_read_whole_and_named() {
+        let pages = vec![
+            (1..=50).collect(),
+            (51..=100).collect(),
+            (101..=120).collect(),
+        ];
+        let (b, list) = listing(pages, 120, |n| n % 10 == 0);
+        let history = b.deployments("a", "e", &needed_profile_p()).await.unwrap();
+        assert_eq!(
+            list.num_calls(),
+            3,
+            "nothing can be concluded from a page out of order"
+        );
+        assert_eq!(numbers(&history), (1..=120).rev().collect::<Vec<_>>());
+        let how = history.untrusted.expect("the listing is named untrusted");
+        assert!(
+            how.starts_with(
+                "ListDeployments returned a page oldest first while more pages followed"
+            ),
+            "{how}"
+        );
+        assert!(
+            how.ends_with("read all 120 deployments of the environment and ordered them by number"),
+            "{how}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_full_page_without_a_next_token_is_checked_for_newer_deployments() {
+        // The emulator's way: oldest first, cut at MaxResults, no NextToken.
+        let (b, _) = listing(vec![(1..=50).collect()], 65, |n| n == 64);
+        let history = b.deployments("a", "e", &needed_profile_p()).await.unwrap();
+        assert_eq!(numbers(&history), (1..=65).rev().collect::<Vec<_>>());
+        let how = history.untrusted.expect("the cut is named");
+        assert!(
+            how.contains(
+                "ended after a full page of 50 without a NextToken, and 15 newer deployments exist"
+            ),
+            "{how}"
+        );
+
+        // Fewer than a page, oldest first: an order, not a cut; nothing to say.
+        let (b, _) = listing(vec![(1..=20).collect()], 20, |_| true);
+        let history = b.deployments("a", "e", &needed_profile_p()).await.unwrap();
+        assert_eq!(numbers(&history), (1..=20).rev().collect::<Vec<_>>());
+        assert_eq!(history.untrusted, None);
     }
 }

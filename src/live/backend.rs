@@ -5,7 +5,7 @@ use super::api::{NewDeployment, NewVersion, Result};
 use super::appconfig::AppConfigBackend;
 use super::describe::Account;
 use super::local::LocalBackend;
-use super::{Deployment, Inventory, VersionInfo};
+use super::{Deployment, History, Inventory, Needed, VersionInfo};
 use crate::model::config::{Monitor, Strategy};
 
 /// Where flags are served.
@@ -42,10 +42,19 @@ impl Backend {
         dispatch!(self, b => b.describe(applications))
     }
 
-    /// The environment's deployment summaries, newest first. Profile ids may be missing and
-    /// descriptions and event logs are: [`Backend::deployment`] has them.
-    pub async fn deployments(&self, app_id: &str, env_id: &str) -> Result<Vec<Deployment>> {
-        dispatch!(self, b => b.deployments(app_id, env_id))
+    /// The environment's deployment summaries, newest first, as far back as `needed` asks.
+    /// Profile ids may be missing and descriptions and event logs are: [`Backend::deployment`]
+    /// has them.
+    pub async fn deployments(
+        &self,
+        app_id: &str,
+        env_id: &str,
+        needed: &Needed,
+    ) -> Result<History> {
+        match self {
+            Backend::AppConfig(b) => b.deployments(app_id, env_id, needed).await,
+            Backend::Local(b) => b.deployments(app_id, env_id),
+        }
     }
 
     /// One deployment with its event log.

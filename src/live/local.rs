@@ -19,7 +19,7 @@ use super::api::{BackendError, ErrorKind, NewDeployment, NewVersion, Result};
 use super::describe::{
     Account, AppDescription, EnvDescription, ProfileDescription, StrategyDescription,
 };
-use super::{AppInventory, DeployEvent, DeployState, Deployment, Inventory, VersionInfo};
+use super::{AppInventory, DeployEvent, DeployState, Deployment, History, Inventory, VersionInfo};
 use crate::model::config::{Monitor, Strategy};
 
 pub struct LocalBackend {
@@ -244,10 +244,14 @@ impl LocalBackend {
         Ok(account)
     }
 
-    pub fn deployments(&self, app_id: &str, env_id: &str) -> Result<Vec<Deployment>> {
+    /// The whole history: a local directory has no pages to stop after.
+    pub fn deployments(&self, app_id: &str, env_id: &str) -> Result<History> {
         self.with_state("ListDeployments", false, |state, _| {
             let env = find_env(state, app_id, env_id, "ListDeployments")?;
-            Ok(env.deployments.iter().rev().cloned().collect())
+            Ok(History {
+                deployments: env.deployments.iter().rev().cloned().collect(),
+                untrusted: None,
+            })
         })
     }
 
@@ -483,6 +487,8 @@ impl LocalBackend {
                 state: DeployState::Complete,
                 percentage: 100.0,
                 strategy_id: Some(d.strategy_id.to_owned()),
+                profile_name: None,
+                bake_minutes: None,
                 description: Some(d.description.to_owned()),
                 started_at: Some(now.clone()),
                 completed_at: Some(now.clone()),

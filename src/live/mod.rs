@@ -99,14 +99,21 @@ pub struct DeployEvent {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Deployment {
     pub number: i32,
-    /// Missing from some ListDeployments responses; filled from GetDeployment when needed.
+    /// Missing from ListDeployments summaries; filled from the profile's name or from
+    /// GetDeployment when needed.
     pub profile_id: Option<String>,
+    /// The profile's name (ListDeployments' `ConfigurationName`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile_name: Option<String>,
     /// The hosted version number (as AppConfig returns it, a string).
     pub version: String,
     pub version_label: Option<String>,
     pub state: DeployState,
     pub percentage: f32,
     pub strategy_id: Option<String>,
+    /// The strategy's bake, copied into the deployment when it started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bake_minutes: Option<i32>,
     pub description: Option<String>,
     pub started_at: Option<String>,
     pub completed_at: Option<String>,
@@ -208,10 +215,98 @@ pub struct TargetLive {
     /// normalized content when it was live or a rejected flagops attempt: what rollback
     /// holds are computed from.
     pub history: Vec<(Deployment, Option<serde_json::Value>)>,
+    /// How the environment's deployment listing broke AppConfig's contract, when it did.
+    pub untrusted_history: Option<String>,
 }
 
 /// Deployments of an environment looked at for rollback history.
 pub const HISTORY_DEPTH: usize = 30;
+
+/// An environment's deployments as read, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    pub deployments: Vec<Deployment>,
+    /// How the listing broke AppConfig's contract (newest first, paged by NextToken), when
+    /// it did: the history was then read whole and ordered by number.
+    pub untrusted: Option<String>,
+}
+
+/// What a history read must have seen before it may stop: a live deployment of every
+/// profile, and [`HISTORY_DEPTH`] deployments. Everything newer than a profile's live
+/// deployment (its rejected and in-flight attempts) comes before it, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct Needed {
+    /// (id, name) of each profile.
+    pub profiles: Vec<(String, String)>,
+}
+
+impl AppInventory {
+    /// What reading an environment's history must find for these profiles (by name).
+    pub fn needed<'a>(&self, profiles: impl IntoIterator<Item = &'a str>) -> Needed {
+        let mut needed = Needed::default();
+        for name in profiles {
+            if let Some((id, _)) = self.profiles.get(name)
+                && !needed.profiles.iter().any(|(known, _)| known == id)
+            {
+                needed.profiles.push((id.clone(), name.to_owned()));
+            }
+        }
+        needed
+    }
+}
+
+/// Fills in the profile ids that ListDeployments summaries lack, newest first until `needed`
+/// is met: from the profile's name where the summary has it, else from GetDeployment (which
+/// also brings the description, strategy and event log).
+pub async fn identify(
+    backend: &Backend,
+    app: &AppInventory,
+    env_id: &str,
+    history: &mut [Deployment],
+    needed: &Needed,
+) -> Result<(), BackendError> {
+    let mut live_found = std::collections::HashSet::new();
+    for (seen, d) in history.iter_mut().enumerate() {
+        if seen >= HISTORY_DEPTH && live_found.len() == needed.profiles.len() {
+            break;
+        }
+        if d.profile_id.is_none()
+            && let Some((id, _)) = d.profile_name.as_deref().and_then(|n| app.profiles.get(n))
+        {
+            d.profile_id = Some(id.clone());
+        }
+        if d.profile_id.is_none() {
+            let full = backend.deployment(&app.id, env_id, d.number).await?;
+            *d = Deployment {
+                events: full.events,
+                description: full.description,
+                strategy_id: full.strategy_id,
+                profile_id: full.profile_id,
+                ..d.clone()
+            };
+        }
+        if matches!(d.state, DeployState::Complete | DeployState::Baking)
+            && let Some(p) = d.profile_id.as_deref()
+            && needed.profiles.iter().any(|(id, _)| id == p)
+        {
+            live_found.insert(p.to_owned());
+        }
+    }
+    Ok(())
+}
+
+impl Needed {
+    pub fn met(&self, newest_first: &[Deployment]) -> bool {
+        newest_first.len() >= HISTORY_DEPTH
+            && self.profiles.iter().all(|(id, name)| {
+                newest_first.iter().any(|d| {
+                    matches!(d.state, DeployState::Complete | DeployState::Baking)
+                        && (d.profile_id.as_deref() == Some(id.as_str())
+                            || d.profile_name.as_deref() == Some(name.as_str()))
+                })
+            })
+    }
+}
 
 /// Reads the live state of `targets`: one ListDeployments per environment serves all its
 /// profiles; GetDeployment only where a summary lacks the profile id or flagops needs the
@@ -261,6 +356,7 @@ async fn read_environment(
         version: None,
         content: None,
         history: Vec::new(),
+        untrusted_history: None,
     };
     let Some(app) = inventory.applications.get(&first.application) else {
         return Ok(group
@@ -274,33 +370,12 @@ async fn read_environment(
             .map(|t| blank(t, Some(Missing::Environment)))
             .collect());
     };
-    let mut history = backend.deployments(&app.id, env_id).await?;
-    let wanted: Vec<&str> = group
-        .iter()
-        .filter_map(|t| app.profiles.get(&t.id.profile).map(|p| p.0.as_str()))
-        .collect();
-    // Fill missing profile ids newest first, until every wanted profile has its live deployment.
-    let mut live_found = std::collections::HashSet::new();
-    for (seen, d) in history.iter_mut().enumerate() {
-        if live_found.len() == wanted.len() && seen >= HISTORY_DEPTH {
-            break;
-        }
-        if d.profile_id.is_none() {
-            let full = backend.deployment(&app.id, env_id, d.number).await?;
-            *d = Deployment {
-                events: full.events,
-                description: full.description,
-                strategy_id: full.strategy_id,
-                profile_id: full.profile_id,
-                ..d.clone()
-            };
-        }
-        if matches!(d.state, DeployState::Complete | DeployState::Baking)
-            && let Some(p) = d.profile_id.as_deref().filter(|p| wanted.contains(p))
-        {
-            live_found.insert(p.to_owned());
-        }
-    }
+    let needed = app.needed(group.iter().map(|t| t.id.profile.as_str()));
+    let History {
+        deployments: mut history,
+        untrusted,
+    } = backend.deployments(&app.id, env_id, &needed).await?;
+    identify(backend, app, env_id, &mut history, &needed).await?;
     let mut out = Vec::new();
     for t in group {
         let Some((profile_id, _)) = app.profiles.get(&t.id.profile) else {
@@ -353,6 +428,7 @@ async fn read_environment(
         }
         out.push(TargetLive {
             history: profile_history,
+            untrusted_history: untrusted.clone(),
             id: t.id.clone(),
             kind: t.kind,
             ids: Some(ResourceIds {

@@ -73,6 +73,8 @@ mod tests {
             state: DeployState::parse(state),
             percentage: 100.0,
             strategy_id: None,
+            profile_name: None,
+            bake_minutes: None,
             description: None,
             started_at: None,
             completed_at: None,

@@ -300,6 +300,8 @@ mod tests {
             state: DeployState::parse(state),
             percentage: 100.0,
             strategy_id: None,
+            profile_name: None,
+            bake_minutes: None,
             description: by_flagops.then(|| "flagops commit=abc digest=x".to_owned()),
             started_at: None,
             completed_at: None,
@@ -330,6 +332,7 @@ mod tests {
             version: None,
             content: Some(live),
             history,
+            untrusted_history: None,
         }
     }
 

@@ -7,6 +7,7 @@ mod out_of_band;
 mod pending;
 mod rejected;
 mod staged;
+mod untrusted_history;
 
 use std::collections::HashSet;
 use std::sync::OnceLock;
@@ -33,6 +34,7 @@ const ALL: &[Classifier] = &[
     out_of_band::classify,
     pending::classify,
     staged::classify,
+    untrusted_history::classify,
 ];
 
 /// Every drift finding of one target.
