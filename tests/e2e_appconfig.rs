@@ -244,6 +244,11 @@ cw.set_alarm_state(AlarmName='shop-5xx', StateValue='ALARM', StateReason='5xx ra
     assert!(text.contains("shop/prod/features: ROLLED BACK"), "{text}");
     assert!(text.contains(&alarm), "the report names the alarm: {text}");
     assert!(
+        log.contains("shop/prod/features] deployment #1: BAKING 100%, ")
+            && log.contains(" of bake left (waiting "),
+        "progress counts the bake down: {log}"
+    );
+    assert!(
         text.contains("shop/dev/features: deployed"),
         "other environments still report: {text}"
     );

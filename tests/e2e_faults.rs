@@ -461,3 +461,65 @@ fn two_applies_at_once_deploy_each_change_once() {
         proxy.stats()["operations"]
     );
 }
+
+/// Killed at the one point where a version is uploaded and its deployment not started yet:
+/// the next apply finds the version by its label and deploys it once, uploading nothing again.
+#[test]
+fn apply_killed_between_upload_and_start_deployment_deploys_that_version_once() {
+    let stack = Ministack::start();
+    let proxy = FaultProxy::start(
+        &stack.endpoint(),
+        &Faults {
+            seed: 1,
+            rate: 0.0,
+            force: vec!["StartDeployment=hang".to_owned()],
+        },
+    );
+    let repo = Repo::new(CONFIG);
+    let endpoint = proxy.endpoint();
+
+    let mut child = spawn(&repo, &endpoint, &["apply", "--poll-seconds", "1"]);
+    let started = Instant::now();
+    while !proxy
+        .log()
+        .lines()
+        .any(|l| l.contains("StartDeployment") && l.contains(" hang "))
+    {
+        assert!(
+            started.elapsed() < RUN_LIMIT,
+            "StartDeployment never arrived:\n{}",
+            proxy.log()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().expect("SIGKILL");
+    let _ = wait_bounded(child, RUN_LIMIT, "killed apply");
+    let before = state(&stack);
+    let uploaded = before["versions"].as_array().map_or(0, Vec::len);
+    let deployed: usize = (before["deployments"].as_object()).map_or(0, |m| {
+        m.values().filter_map(Value::as_array).map(Vec::len).sum()
+    });
+    assert!(
+        uploaded > deployed,
+        "the kill left a version uploaded and not deployed: {before}"
+    );
+
+    let rerun = run(&repo, &endpoint, &["apply", "--poll-seconds", "1"]);
+    assert_no_panic(&rerun);
+    assert_eq!(
+        rerun.status.code(),
+        Some(0),
+        "{}\n{}",
+        stdout(&rerun),
+        stderr(&rerun)
+    );
+    assert_converged(
+        &stack,
+        Some(Expected {
+            versions: 2,
+            dev: 1,
+            prod: 1,
+        }),
+    );
+    assert_plan_empty(&repo, &endpoint);
+}

@@ -614,7 +614,21 @@ async fn upload(
             {
                 last_error = Some(e)
             }
-            Err(e) => return Err(e),
+            // The create may have reached AppConfig with its answer lost (a reset, a timeout
+            // after retries): the label says whether it did.
+            Err(e) => {
+                let versions = backend
+                    .versions(app_id, profile_id)
+                    .await
+                    .map_err(|_| e.clone())?;
+                return match versions
+                    .iter()
+                    .find(|v| v.label.as_deref() == Some(label.as_str()))
+                {
+                    Some(v) => Ok(v.number),
+                    None => Err(e),
+                };
+            }
         }
     }
     Err(last_error.unwrap_or_else(|| {
@@ -645,8 +659,8 @@ async fn watch(
         let status = format!("{} {:.0}%", d.state.as_str(), d.percentage);
         // A line on every change of state, and at least every PROGRESS_EVERY while waiting.
         if status != last || reported.elapsed() >= PROGRESS_EVERY {
-            let bake = match (&d.state, bake_started(&d)) {
-                (DeployState::Baking, Some(secs)) => format!(", baking for {secs} s"),
+            let bake = match d.state {
+                DeployState::Baking => bake_left(&d, jiff::Timestamp::now()),
                 _ => String::new(),
             };
             progress.report(
@@ -696,25 +710,91 @@ async fn watch(
 /// Longest apply stays silent while it waits on a deployment.
 const PROGRESS_EVERY: Duration = Duration::from_secs(30);
 
-/// Seconds since the bake started, from the BAKE_TIME_STARTED event.
-fn bake_started(d: &Deployment) -> Option<i64> {
-    let started: jiff::Timestamp = d
+/// ", 4 min 10 s of bake left", from the BAKE_TIME_STARTED event and the bake time the
+/// deployment carries; how long it has baked where the bake time is unknown.
+fn bake_left(d: &Deployment, now: jiff::Timestamp) -> String {
+    let Some(started) = d
         .events
         .iter()
-        .find(|e| e.event_type == "BAKE_TIME_STARTED")?
-        .occurred_at
-        .parse()
-        .ok()?;
-    Some(
-        jiff::Timestamp::now()
-            .duration_since(started)
-            .as_secs()
-            .max(0),
-    )
+        .find(|e| e.event_type == "BAKE_TIME_STARTED")
+        .and_then(|e| e.occurred_at.parse::<jiff::Timestamp>().ok())
+    else {
+        return ", baking".to_owned();
+    };
+    let baked = now.duration_since(started).as_secs().max(0);
+    match d.bake_minutes {
+        Some(minutes) => {
+            let left = (i64::from(minutes) * 60 - baked).max(0);
+            format!(", {} of bake left", minutes_seconds(left))
+        }
+        None => format!(", baking for {}", minutes_seconds(baked)),
+    }
+}
+
+fn minutes_seconds(secs: i64) -> String {
+    match (secs / 60, secs % 60) {
+        (0, s) => format!("{s} s"),
+        (m, 0) => format!("{m} min"),
+        (m, s) => format!("{m} min {s} s"),
+    }
 }
 
 async fn pause(backend: &Backend, poll: Duration) {
     if !backend.is_instant() {
         tokio::time::sleep(poll).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::live::DeployEvent;
+
+    fn baking(bake_minutes: Option<i32>, started: &str) -> Deployment {
+        Deployment {
+            number: 4,
+            profile_id: None,
+            profile_name: None,
+            version: "7".into(),
+            version_label: None,
+            state: DeployState::Baking,
+            percentage: 100.0,
+            strategy_id: None,
+            bake_minutes,
+            description: None,
+            started_at: None,
+            completed_at: None,
+            events: vec![DeployEvent {
+                event_type: "BAKE_TIME_STARTED".into(),
+                triggered_by: "APPCONFIG".into(),
+                description: "Bake time started".into(),
+                occurred_at: started.into(),
+            }],
+        }
+    }
+
+    #[test]
+    fn progress_counts_the_bake_down() {
+        let now: jiff::Timestamp = "2026-12-04T10:01:50Z".parse().unwrap();
+        let started = "2026-12-04T10:00:00Z";
+        assert_eq!(
+            bake_left(&baking(Some(5), started), now),
+            ", 3 min 10 s of bake left"
+        );
+        assert_eq!(
+            bake_left(&baking(Some(2), started), now),
+            ", 10 s of bake left"
+        );
+        assert_eq!(
+            bake_left(&baking(Some(1), started), now),
+            ", 0 s of bake left"
+        );
+        assert_eq!(
+            bake_left(&baking(None, started), now),
+            ", baking for 1 min 50 s"
+        );
+        let mut no_event = baking(Some(5), started);
+        no_event.events.clear();
+        assert_eq!(bake_left(&no_event, now), ", baking");
     }
 }

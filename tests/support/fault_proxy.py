@@ -6,7 +6,8 @@ What it does to each request, in order:
 
 1. Faults before forwarding (the request never reaches the emulator), for a seeded fraction of
    requests: throttling (400 ThrottlingException or 429 TooManyRequestsException, both
-   retried by the AWS SDKs), a 500/503, or a connection closed without an answer.
+   retried by the AWS SDKs), a 500/503, or a connection closed without an answer. Forced
+   only: `hang` holds the request unanswered until the client goes away.
 2. What AWS enforces and the emulator does not:
    - CreateHostedConfigurationVersion: `Latest-Version-Number` must match the profile's
      latest version (409 ConflictException), and a `VersionLabel` is unique per profile
@@ -75,7 +76,11 @@ OPERATIONS = [
 
 BEFORE = ("throttle", "throttle-429", "error-500", "error-503", "reset-before")
 AFTER = ("reset-after", "error-500-after")
-KINDS = BEFORE + AFTER
+# Only when forced: the request is held, never forwarded nor answered, until the client goes
+# away. A test kills the client meanwhile, at that exact point of its run.
+HELD = ("hang",)
+KINDS = BEFORE + AFTER + HELD
+HANG_LIMIT_SECONDS = 120
 HOP_BY_HOP = {
     "connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer",
     "upgrade", "content-length", "host",
@@ -232,6 +237,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
             pass
         self.close_connection = True
 
+    def hold(self):
+        """Keeps the connection open without answering until the client closes it."""
+        deadline = time.monotonic() + HANG_LIMIT_SECONDS
+        self.connection.settimeout(1.0)
+        while time.monotonic() < deadline:
+            try:
+                if not self.connection.recv(1, socket.MSG_PEEK):
+                    break  # the client closed it
+            except socket.timeout:
+                continue
+            except OSError:
+                break
+            time.sleep(0.1)
+        self.close_connection = True
+
     def fault_before(self, kind):
         """Answers with the fault; returns the status sent (None: no answer)."""
         answers = {
@@ -256,6 +276,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if state.latency:
             time.sleep(state.latency)
         fault = state.choose_fault(op, self.command)
+        if fault == "hang":
+            state.record(op, fault, None, self.path)
+            return self.hold()
         if fault in BEFORE:
             status = self.fault_before(fault)
             return state.record(op, fault, status, self.path)
