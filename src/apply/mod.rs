@@ -407,7 +407,7 @@ async fn deploy_target(
             version: &version_text,
             description: &description,
             tags: vec![("flagops:commit".into(), options.commit.clone())],
-            latest_deployment_number: history.iter().map(|d| d.number).max(),
+            latest_deployment_number: Some(history.iter().map(|d| d.number).max().unwrap_or(0)),
         };
         match backend.start_deployment(&request).await {
             Ok(d) => {

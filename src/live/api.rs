@@ -56,6 +56,7 @@ pub struct NewDeployment<'a> {
     pub description: &'a str,
     pub tags: Vec<(String, String)>,
     /// Compare-and-swap: the newest deployment number of the environment the caller saw
-    /// (None: none yet). A start decided on stale history then fails with a conflict.
+    /// (0: none yet). A start decided on stale history then fails with a conflict. `None`
+    /// sends no guard.
     pub latest_deployment_number: Option<i32>,
 }

@@ -604,14 +604,18 @@ impl AppConfigBackend {
             .configuration_profile_id(d.profile_id)
             .deployment_strategy_id(d.strategy_id)
             .configuration_version(d.version)
-            .description(d.description)
-            .set_latest_deployment_number(latest);
+            .description(d.description);
+        // The guard goes with every request, 0 for an environment seen empty, so two first
+        // deployments conflict too. AWS does not document 0: should it refuse it as a value,
+        // the first deployment goes unguarded, as it would without the field.
+        let guard = std::cell::Cell::new(latest);
         for (k, v) in &d.tags {
             req = req.tags(k, v);
         }
         let send = async || {
             let out = req
                 .clone()
+                .set_latest_deployment_number(guard.get())
                 .customize()
                 .config_override(no_retries())
                 .send()
@@ -640,7 +644,14 @@ impl AppConfigBackend {
             }
             Ok(None)
         };
-        let number = self.create_once("StartDeployment", send, existing).await?;
+        let number = match self.create_once("StartDeployment", &send, &existing).await {
+            Err(e) if latest == Some(0) && refuses_zero_guard(&e) => {
+                guard.set(None);
+                self.create_once("StartDeployment", &send, &existing)
+                    .await?
+            }
+            other => other?,
+        };
         self.deployment(app_id, env_id, number).await
     }
 
@@ -948,6 +959,14 @@ where
     BackendError::new(kind, operation, message)
 }
 
+/// A refusal of `LatestDeploymentNumber` 0 as a value (not a mismatch, which is a conflict).
+fn refuses_zero_guard(e: &BackendError) -> bool {
+    e.kind == ErrorKind::BadRequest
+        && e.message
+            .to_ascii_lowercase()
+            .contains("latestdeploymentnumber")
+}
+
 /// A ListDeployments summary. It names the profile but carries no id, strategy, description
 /// or event log: [`AppConfigBackend::deployment`] has those.
 fn summary(s: &aws::DeploymentSummary) -> Deployment {
@@ -1214,5 +1233,55 @@ mod tests {
         let history = b.deployments("a", "e", &needed_profile_p()).await.unwrap();
         assert_eq!(numbers(&history), (1..=20).rev().collect::<Vec<_>>());
         assert_eq!(history.untrusted, None);
+    }
+
+    #[tokio::test]
+    async fn a_first_deployment_is_guarded_by_zero_and_unguarded_only_if_zero_is_refused() {
+        let refused = mock!(Client::start_deployment)
+            .match_requests(|req| req.latest_deployment_number() == Some(0))
+            .then_http_response(|| {
+                let mut r = HttpResponse::new(
+                    400.try_into().expect("a status code"),
+                    SdkBody::from(r#"{"message":"Invalid LatestDeploymentNumber 0"}"#),
+                );
+                r.headers_mut().insert("content-type", "application/json");
+                r.headers_mut()
+                    .insert("x-amzn-ErrorType", "BadRequestException");
+                r
+            });
+        let unguarded = mock!(Client::start_deployment)
+            .match_requests(|req| req.latest_deployment_number().is_none())
+            .then_output(|| {
+                aws_sdk_appconfig::operation::start_deployment::StartDeploymentOutput::builder()
+                    .deployment_number(1)
+                    .build()
+            });
+        let get = mock!(Client::get_deployment).then_output(|| {
+            aws_sdk_appconfig::operation::get_deployment::GetDeploymentOutput::builder()
+                .deployment_number(1)
+                .configuration_profile_id("p")
+                .configuration_version("1")
+                .state(aws::DeploymentState::Complete)
+                .build()
+        });
+        let client = mock_client!(
+            aws_sdk_appconfig,
+            aws_smithy_mocks::RuleMode::MatchAny,
+            [&refused, &unguarded, &get]
+        );
+        let b = AppConfigBackend::with_client(client);
+        let request = NewDeployment {
+            application_id: "a",
+            environment_id: "e",
+            profile_id: "p",
+            strategy_id: "s",
+            version: "1",
+            description: "flagops commit=abc",
+            tags: Vec::new(),
+            latest_deployment_number: Some(0),
+        };
+        let d = b.start_deployment(&request).await.unwrap();
+        assert_eq!(d.number, 1);
+        assert_eq!((refused.num_calls(), unguarded.num_calls()), (1, 1));
     }
 }

@@ -453,11 +453,10 @@ impl LocalBackend {
             );
             let env = find_env_mut(state, d.application_id, d.environment_id)?;
             // Compare-and-swap on the environment's newest deployment, as AppConfig does. Only
-            // apply starts deployments here, and it always says what it saw: `None` is an
-            // environment it saw empty, so two applies racing on a new environment conflict
-            // too (AppConfig takes an omitted number as no check at all).
+            // apply starts deployments here, and it always says what it saw (0: an environment
+            // it saw empty), so two applies racing on a new environment conflict too.
             let newest = env.deployments.last().map(|x| x.number);
-            if d.latest_deployment_number != newest {
+            if d.latest_deployment_number.unwrap_or(0) != newest.unwrap_or(0) {
                 return Err(BackendError::new(
                     ErrorKind::Conflict,
                     "StartDeployment",
