@@ -139,6 +139,10 @@ pub struct PlanArgs {
     /// The time freezes are checked against (RFC 3339); now by default.
     #[arg(long, env = "FLAGOPS_NOW", value_name = "TIME")]
     pub now: Option<jiff::Timestamp>,
+    /// Also save the plan to FILE, for `flagops apply FILE` to apply exactly this plan
+    /// (refused there if the commit, the desired state or the live state has moved).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<std::path::PathBuf>,
 }
 
 /// How a report without source locations is rendered (plan, apply and the other commands).
@@ -154,6 +158,11 @@ pub enum ReportFormat {
 
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
+    /// A plan saved by `flagops plan --out FILE`: apply exactly it, with its selection, or
+    /// refuse if the commit, the desired state or the live state has moved since. Without
+    /// it, apply reconciles HEAD.
+    #[arg(value_name = "PLAN", conflicts_with_all = ["application", "environment", "profile", "retry"])]
+    pub plan: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub repo: RepoArgs,
     /// Record in the drift ledger what apply sees: drift it restored, and rollbacks.

@@ -109,11 +109,14 @@ impl Exit {
         Exit::findings_if(
             !report.not_compared.is_empty()
                 || match fail_on {
-                    FailOn::Any => report.drift() > 0,
-                    FailOn::New => report.new_findings() > 0,
-                    FailOn::Pending => report.findings.iter().any(|r| {
-                        r.finding.is_drift() || r.finding.class == crate::drift::Class::Pending
-                    }),
+                    FailOn::Any => report.any_drift(),
+                    // The ledger does not hold setup drift: it is new until fixed.
+                    FailOn::New => report.new_findings() > 0 || report.setup_drift() > 0,
+                    FailOn::Pending => {
+                        report.any_drift()
+                            || (report.findings.iter())
+                                .any(|r| r.finding.class == crate::drift::Class::Pending)
+                    }
                 },
         )
     }

@@ -313,3 +313,195 @@ ac.start_deployment(ApplicationId=app, EnvironmentId=env, DeploymentStrategyId=s
         Some(0)
     );
 }
+
+/// The setup around the flags is reconciled too: a strategy's bake edited in flagops.yaml
+/// shows in plan and drift, apply updates the strategy in place (no new one), and then plan
+/// and drift are empty. A console edit of the strategy is setup drift, put back by apply.
+#[test]
+fn a_strategy_edit_is_planned_applied_in_place_and_then_in_sync() {
+    let stack = Ministack::start();
+    let repo = Repo::new(&config("instant", "[]"));
+    let strategy = |stack: &Ministack| {
+        let out = stack.boto(
+            "found = [s for s in ac.list_deployment_strategies()['Items'] if s['Name'] == 'bake-1m']
+print(json.dumps([[s['Id'], s['FinalBakeTimeInMinutes'], s['DeploymentDurationInMinutes']] for s in found]))",
+        );
+        serde_json::from_str::<Value>(&out).expect("strategies as JSON")
+    };
+    // The strategy exists before flagops uses it, as in an account set up earlier.
+    assert_eq!(
+        flagops(repo.path(), &stack.endpoint(), &["apply"])
+            .status
+            .code(),
+        Some(0)
+    );
+    stack.boto(
+        "ac.create_deployment_strategy(Name='bake-1m', DeploymentDurationInMinutes=0, FinalBakeTimeInMinutes=1, GrowthFactor=100, ReplicateTo='NONE')",
+    );
+    let before = strategy(&stack);
+    let id = before[0][0].clone();
+    let (code, plan) = json(repo.path(), &stack.endpoint(), &["plan"]);
+    assert_eq!((code, plan.get("setup")), (0, None), "in sync: {plan}");
+
+    repo.edit(
+        "flagops.yaml",
+        "bake-1m: { duration_minutes: 0, bake_minutes: 1,",
+        "bake-1m: { duration_minutes: 0, bake_minutes: 0,",
+        "no bake for bake-1m",
+    );
+    let (code, plan) = json(repo.path(), &stack.endpoint(), &["plan"]);
+    assert_eq!(code, 2, "a setup change is a change: {plan}");
+    assert_eq!(
+        plan["setup"],
+        serde_json::json!([{
+            "resource": "strategy",
+            "name": "bake-1m",
+            "settings": [{"setting": "bake_minutes", "live": 1, "declared": 0}]
+        }]),
+        "{plan}"
+    );
+    let human = stdout(&flagops(repo.path(), &stack.endpoint(), &["plan"]));
+    assert!(
+        human.contains("~ deployment strategy bake-1m: bake_minutes 1 → 0"),
+        "{human}"
+    );
+    let (code, drift) = json(repo.path(), &stack.endpoint(), &["drift"]);
+    assert_eq!((code, drift["drift"].as_bool()), (2, Some(true)), "{drift}");
+    assert_eq!(drift["setup"][0]["name"], "bake-1m", "{drift}");
+
+    let (code, apply) = json(repo.path(), &stack.endpoint(), &["apply"]);
+    assert_eq!(code, 0, "{apply}");
+    assert_eq!(
+        apply["setup"],
+        serde_json::json!([{"resource": "strategy", "name": "bake-1m"}]),
+        "{apply}"
+    );
+    let after = strategy(&stack);
+    assert_eq!(after, serde_json::json!([[id, 0, 0]]), "updated in place");
+    let (code, plan) = json(repo.path(), &stack.endpoint(), &["plan"]);
+    assert_eq!((code, plan.get("setup")), (0, None), "{plan}");
+    let (code, drift) = json(repo.path(), &stack.endpoint(), &["drift"]);
+    assert_eq!(code, 0, "{drift}");
+
+    // Someone raises the bake in the console: setup drift, which apply puts back.
+    stack.boto(&format!(
+        "ac.update_deployment_strategy(DeploymentStrategyId={id}, FinalBakeTimeInMinutes=30)"
+    ));
+    let (code, drift) = json(repo.path(), &stack.endpoint(), &["drift"]);
+    assert_eq!(code, 2, "{drift}");
+    assert_eq!(
+        drift["setup"][0]["settings"][0],
+        serde_json::json!({"setting": "bake_minutes", "live": 30, "declared": 0}),
+        "{drift}"
+    );
+    assert_eq!(
+        flagops(repo.path(), &stack.endpoint(), &["apply"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(strategy(&stack), serde_json::json!([[id, 0, 0]]));
+}
+
+/// `plan --out FILE` then `apply FILE`: applied exactly when nothing moved; refused, with what
+/// moved, when the live state or the commit did.
+#[test]
+fn a_saved_plan_is_applied_only_while_nothing_has_moved() {
+    let stack = Ministack::start();
+    let repo = Repo::new(&config("instant", "[]"));
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let saved = scratch.path().join("plan.json");
+    let saved = saved.to_str().expect("a UTF-8 path");
+    assert_eq!(
+        flagops(repo.path(), &stack.endpoint(), &["apply"])
+            .status
+            .code(),
+        Some(0)
+    );
+
+    // Reviewed and applied as is.
+    repo.edit(
+        "flags/shop.yaml",
+        "prod: { enabled: true, allow: [ws_1] }",
+        "prod: { enabled: true, allow: [ws_1, ws_2] }",
+        "ws_2",
+    );
+    let plan = flagops(repo.path(), &stack.endpoint(), &["plan", "--out", saved]);
+    assert_eq!(plan.status.code(), Some(2), "{}", stderr(&plan));
+    let file: Value =
+        serde_json::from_str(&std::fs::read_to_string(saved).expect("the saved plan"))
+            .expect("JSON");
+    assert_eq!(file["saved_plan"], 1, "{file}");
+    assert_eq!(file["commit"].as_str().map(str::len), Some(40), "{file}");
+    let (code, applied) = json(repo.path(), &stack.endpoint(), &["apply", saved]);
+    assert_eq!(code, 0, "{applied}");
+    assert_eq!(
+        outcomes(&applied),
+        vec![
+            ("dev/features".to_owned(), "unchanged".to_owned()),
+            ("prod/features".to_owned(), "deployed".to_owned())
+        ]
+    );
+
+    // Planned, then the live state moves under it (another apply gets there first).
+    repo.edit(
+        "flags/shop.yaml",
+        "prod: { enabled: true, allow: [ws_1, ws_2] }",
+        "prod: { enabled: true, allow: [ws_1, ws_2, ws_3] }",
+        "ws_3",
+    );
+    assert_eq!(
+        flagops(repo.path(), &stack.endpoint(), &["plan", "--out", saved])
+            .status
+            .code(),
+        Some(2)
+    );
+    let (before, _) = counts(&stack);
+    assert_eq!(
+        flagops(repo.path(), &stack.endpoint(), &["apply"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let refused = flagops(repo.path(), &stack.endpoint(), &["apply", saved]);
+    assert_eq!(refused.status.code(), Some(1), "{}", stdout(&refused));
+    let why = stderr(&refused);
+    assert!(
+        why.contains("refusing to apply the saved plan")
+            && why.contains("shop/prod/features: the live state moved (deployment #"),
+        "{why}"
+    );
+    assert_eq!(
+        counts(&stack).0,
+        before + 1,
+        "only the other apply uploaded"
+    );
+
+    // Planned, then a new commit lands: refused too.
+    assert_eq!(
+        flagops(repo.path(), &stack.endpoint(), &["plan", "--out", saved])
+            .status
+            .code(),
+        Some(0)
+    );
+    repo.edit(
+        "flags/shop.yaml",
+        "values: { max_items: 10 }",
+        "values: { max_items: 12 }",
+        "carts",
+    );
+    let refused = flagops(repo.path(), &stack.endpoint(), &["apply", saved]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused).contains("the plan is of commit"),
+        "{}",
+        stderr(&refused)
+    );
+    // A selection cannot be mixed into a saved plan.
+    let mixed = flagops(
+        repo.path(),
+        &stack.endpoint(),
+        &["apply", saved, "--env", "prod"],
+    );
+    assert_eq!(mixed.status.code(), Some(1), "{}", stderr(&mixed));
+}

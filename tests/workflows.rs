@@ -19,7 +19,7 @@ use serde_json::Value;
 type Permissions = &'static [(&'static str, &'static str)];
 
 /// The workflows users copy, and the permissions each of their jobs may hold.
-const WORKFLOWS: [(&str, &[(&str, Permissions)]); 3] = [
+const WORKFLOWS: [(&str, &[(&str, Permissions)]); 4] = [
     (
         "flagops-check.yml",
         &[
@@ -53,6 +53,13 @@ const WORKFLOWS: [(&str, &[(&str, Permissions)]); 3] = [
                     ("pull-requests", "write"),
                 ],
             ),
+        ],
+    ),
+    (
+        "flagops-apply-approved.yml",
+        &[
+            ("plan", &[("contents", "read"), ("id-token", "write")]),
+            ("apply", &[("contents", "read"), ("id-token", "write")]),
         ],
     ),
     (

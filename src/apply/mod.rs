@@ -9,6 +9,7 @@
 
 pub mod preflight;
 mod report;
+pub mod setup;
 pub mod stop;
 
 pub use report::ApplyReport;
@@ -53,6 +54,8 @@ pub struct Options {
 /// Progress reports while apply runs; the output layer decides how to show them.
 pub trait Progress: Sync {
     fn report(&self, target: &TargetId, message: &str);
+    /// A step on the setup around targets: a strategy, an environment's monitors.
+    fn setup(&self, message: &str);
 }
 
 /// How one target ended.
@@ -96,6 +99,9 @@ pub struct TargetResult {
 pub struct Report {
     /// Resources created: "application storefront", "environment storefront/production", ...
     pub created: Vec<String>,
+    /// Setup brought to what flagops.yaml declares, or failed to be.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub setup: Vec<setup::SetupResult>,
     pub targets: Vec<TargetResult>,
 }
 
@@ -109,6 +115,7 @@ impl Report {
         self.targets
             .iter()
             .any(|t| matches!(t.outcome, Outcome::Failed { .. }))
+            || self.setup.iter().any(|s| s.error.is_some())
     }
 }
 
@@ -121,7 +128,11 @@ pub async fn apply(
     options: &Options,
     progress: &dyn Progress,
 ) -> Report {
-    let mut report = Report::default();
+    let mut report = Report {
+        // Before any deployment: a new bake time or alarm applies to this apply's own.
+        setup: setup::update(backend, &plan.setup, progress).await,
+        ..Report::default()
+    };
     let changed: Vec<&TargetPlan> = plan
         .targets
         .iter()
@@ -283,7 +294,7 @@ async fn ensure_resources(
             if let Some(strategy) = config.strategies.get(name)
                 && !inventory.strategies.contains_key(name)
             {
-                let sid = backend.create_strategy(name, strategy).await?;
+                let sid = setup::create_strategy(backend, name, strategy).await?;
                 inventory.strategies.insert(name.clone(), sid);
                 note(created, format!("deployment strategy {name}"), &id);
             }

@@ -15,10 +15,13 @@ pub fn run(args: &DriftArgs) -> anyhow::Result<Exit> {
     };
     let config = checked.config();
     let targets = checked.targets();
-    let (mut findings, backend) = super::live::runtime()?.block_on(async {
+    let ids: Vec<&TargetId> = targets.iter().map(|t| &t.id).collect();
+    let (mut findings, setup, backend) = super::live::runtime()?.block_on(async {
         let backend = super::live::backend(&args.backend, config, &checked.root).await?;
-        let findings = drift::read(&backend, &checked.report.model, &targets).await?;
-        anyhow::Ok((findings, backend.name()))
+        let (findings, inventory) = drift::read(&backend, &checked.report.model, &targets).await?;
+        let account = crate::live::setup(&backend, &inventory).await?;
+        let setup = crate::plan::setup::diff(config, &account, &checked.root, &ids);
+        anyhow::Ok((findings, setup, backend.name()))
     })?;
     let after = jiff::SignedDuration::from_mins(i64::from(config.drift.pending_after_minutes));
     let changed_at = crate::git::head_time(&checked.root);
@@ -27,7 +30,6 @@ pub fn run(args: &DriftArgs) -> anyhow::Result<Exit> {
     let book = ledger::read(&checked.root, &config.ledger_dir)?;
     let known = ledger::known(&book, &findings);
     if args.record {
-        let ids: Vec<&TargetId> = targets.iter().map(|t| &t.id).collect();
         let commit = crate::git::head_sha(&checked.root);
         let written = ledger::record(
             &checked.root,
@@ -45,6 +47,7 @@ pub fn run(args: &DriftArgs) -> anyhow::Result<Exit> {
             .zip(known)
             .map(|(finding, ledger)| drift::Reported { finding, ledger })
             .collect(),
+        setup,
         targets: targets.len(),
         not_compared: checked.blocked.clone(),
         backend,

@@ -83,3 +83,25 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .build()
         .context("cannot start the async runtime")
 }
+
+/// The selection a saved plan records, and apply plans again.
+pub fn selection(filter: &TargetFilter, retry: &[String]) -> crate::plan::saved::Selection {
+    crate::plan::saved::Selection {
+        application: filter.application.clone(),
+        environment: filter.environment.clone(),
+        profile: filter.profile.clone(),
+        retry: retry.to_vec(),
+    }
+}
+
+/// A saved plan's selection as the filter and `--retry` flags it was made with.
+pub fn filter_of(selection: &crate::plan::saved::Selection) -> (TargetFilter, Vec<String>) {
+    (
+        TargetFilter {
+            application: selection.application.clone(),
+            environment: selection.environment.clone(),
+            profile: selection.profile.clone(),
+        },
+        selection.retry.clone(),
+    )
+}

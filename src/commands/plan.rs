@@ -16,9 +16,11 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
         .check_flags(&args.retry)
         .map_err(anyhow::Error::msg)?;
     let targets = checked.targets();
+    let ids: Vec<&crate::compile::TargetId> = targets.iter().map(|t| &t.id).collect();
     let (plan, backend) = super::live::runtime()?.block_on(async {
         let backend = super::live::backend(&args.backend, checked.config(), &checked.root).await?;
-        let (_, live) = crate::live::read(&backend, &targets).await?;
+        let (inventory, live) = crate::live::read(&backend, &targets).await?;
+        let account = crate::live::setup(&backend, &inventory).await?;
         let mut plan = crate::plan::plan(
             checked.config(),
             &checked.report.model,
@@ -27,8 +29,20 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
             &args.retry,
         );
         plan.blocked = checked.blocked.clone();
+        plan.setup = crate::plan::setup::diff(checked.config(), &account, &checked.root, &ids);
         anyhow::Ok((plan, backend.name()))
     })?;
+    if let Some(path) = &args.out {
+        let saved = crate::plan::saved::SavedPlan::of(
+            &plan,
+            &crate::git::head_sha(&checked.root),
+            &backend,
+            super::live::selection(&args.filter, &args.retry),
+        );
+        let text = serde_json::to_string_pretty(&saved)? + "\n";
+        crate::fsutil::write_atomic(path, text)
+            .map_err(|e| anyhow::anyhow!("cannot save the plan to {}: {e}", path.display()))?;
+    }
     // What apply would hold back now, and what unlocks it.
     let frozen = crate::freeze::frozen(checked.config(), &plan, crate::freeze::now(args.now));
     output::plan::emit(&plan, &frozen, &backend, args.format)?;

@@ -198,6 +198,9 @@ pub struct Reported {
 #[derive(Debug, Clone)]
 pub struct Report {
     pub findings: Vec<Reported>,
+    /// AppConfig setup that differs from flagops.yaml: drift where apply would update it,
+    /// a note where it only reports (a removal kept, an undeclared resource).
+    pub setup: Vec<crate::plan::setup::SetupChange>,
     /// Targets looked at.
     pub targets: usize,
     /// Selected targets not compared: check errors in their files leave git's side unknown.
@@ -222,14 +225,25 @@ impl Report {
             .filter(|r| r.finding.is_drift())
             .count()
     }
+
+    /// Whether anything drifted: a finding, or the setup.
+    pub fn any_drift(&self) -> bool {
+        self.drift() > 0 || self.setup_drift() > 0
+    }
+
+    /// Setup changes apply would make: AppConfig's setup drifted from flagops.yaml.
+    pub fn setup_drift(&self) -> usize {
+        self.setup.iter().filter(|s| s.update.is_some()).count()
+    }
 }
 
-/// Reads the live state of `targets` and each profile's hosted versions, and classifies it.
+/// Reads the live state of `targets` and each profile's hosted versions, and classifies it;
+/// with the inventory read on the way.
 pub async fn read(
     backend: &Backend,
     model: &Model,
     targets: &[&Target],
-) -> Result<Vec<Finding>, BackendError> {
+) -> Result<(Vec<Finding>, crate::live::Inventory), BackendError> {
     let (inventory, live) = crate::live::read(backend, targets).await?;
     let mut versions = HashMap::new();
     for t in targets {
@@ -243,7 +257,7 @@ pub async fn read(
             versions.insert(key, backend.versions(&app.id, profile_id).await?);
         }
     }
-    Ok(detect(model, targets, &live, &versions))
+    Ok((detect(model, targets, &live, &versions), inventory))
 }
 
 /// Classifies every target. `versions` holds each profile's hosted versions (newest first),

@@ -76,6 +76,7 @@ rules! {
     DRIFT_PENDING = "FO407", "pending", Warning, "flagops's own work under way: its deployment rolling out, or a change apply has not reached yet (drift once older than `drift.pending_after_minutes`)";
     DRIFT_PROVENANCE = "FO408", "provenance", Note, "AppConfig serves git's content from a version or deployment flagops did not make: in sync, noted";
     DRIFT_UNTRUSTED_HISTORY = "FO409", "untrusted-history", Note, "AppConfig listed an environment's deployments out of order or cut short: flagops read the whole history and ordered it by number";
+    DRIFT_SETUP = "FO410", "setup-drift", Error, "AppConfig's strategy, application, environment or profile settings differ from flagops.yaml";
 }
 
 /// Looks a rule up by code or name.

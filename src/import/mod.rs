@@ -319,6 +319,13 @@ fn strategies_section(y: &mut Yaml, account: &Account, custom_strategies: &BTree
                 &serde_json::to_value(s.growth_type).unwrap_or(Value::Null),
             );
             y.field(2, "growth_factor", &number(s.growth_factor));
+            if !s.replicate_to.is_none() {
+                y.field(
+                    2,
+                    "replicate_to",
+                    &serde_json::to_value(s.replicate_to).unwrap_or(Value::Null),
+                );
+            }
         }
     }
 }
@@ -667,6 +674,7 @@ mod tests {
                     bake_minutes: 0,
                     growth_type: GrowthType::Linear,
                     growth_factor: 100.0,
+                    replicate_to: Default::default(),
                 }),
             }],
         }

@@ -28,7 +28,7 @@ use super::describe::{
 use super::{
     AppInventory, DeployEvent, DeployState, Deployment, History, Inventory, Needed, VersionInfo,
 };
-use crate::model::config::{GrowthType, Monitor, Strategy};
+use crate::model::config::{GrowthType, Monitor, ReplicateTo, Strategy};
 use crate::vocabulary;
 
 /// Attempts per call, throttling and 5xx included.
@@ -163,12 +163,19 @@ impl AppConfigBackend {
             };
             inventory.applications.insert(name.to_owned(), app);
         }
-        inventory.strategies = self
-            .list_strategies()
-            .await?
-            .iter()
-            .filter_map(|s| Some((s.name()?.to_owned(), s.id()?.to_owned())))
-            .collect();
+        // Names are not unique in AppConfig: of several strategies of one name, the lowest id
+        // is the one (what apply agrees on after a race).
+        for s in self.list_strategies().await? {
+            if let (Some(name), Some(id)) = (s.name(), s.id()) {
+                let kept = inventory
+                    .strategies
+                    .entry(name.to_owned())
+                    .or_insert_with(|| id.to_owned());
+                if id < kept.as_str() {
+                    *kept = id.to_owned();
+                }
+            }
+        }
         Ok(inventory)
     }
 
@@ -479,14 +486,7 @@ impl AppConfigBackend {
             .name(name)
             .set_description(description.map(str::to_owned))
             .tags("managed-by", "flagops");
-        for m in monitors {
-            let monitor = aws::Monitor::builder()
-                .alarm_arn(&m.alarm_arn)
-                .set_alarm_role_arn(m.alarm_role_arn.clone())
-                .build()
-                .map_err(|e| {
-                    BackendError::new(ErrorKind::BadRequest, "CreateEnvironment", e.to_string())
-                })?;
+        for monitor in aws_monitors("CreateEnvironment", monitors)? {
             req = req.monitors(monitor);
         }
         let send = async || {
@@ -518,18 +518,7 @@ impl AppConfigBackend {
             .set_description(description.map(str::to_owned))
             .tags("managed-by", "flagops");
         if let Some(schema) = json_schema {
-            let validator = aws::Validator::builder()
-                .r#type(aws::ValidatorType::JsonSchema)
-                .content(schema)
-                .build()
-                .map_err(|e| {
-                    BackendError::new(
-                        ErrorKind::BadRequest,
-                        "CreateConfigurationProfile",
-                        e.to_string(),
-                    )
-                })?;
-            req = req.validators(validator);
+            req = req.validators(json_schema_validator("CreateConfigurationProfile", schema)?);
         }
         let send = async || {
             let out = req.clone().customize().config_override(no_retries()).send();
@@ -544,10 +533,7 @@ impl AppConfigBackend {
     }
 
     pub async fn create_strategy(&self, name: &str, s: &Strategy) -> Result<String> {
-        let growth = match s.growth_type {
-            GrowthType::Linear => AwsGrowth::Linear,
-            GrowthType::Exponential => AwsGrowth::Exponential,
-        };
+        let growth = aws_growth(s.growth_type);
         let send = async || {
             let out = self
                 .client
@@ -558,7 +544,10 @@ impl AppConfigBackend {
                 .final_bake_time_in_minutes(s.bake_minutes as i32)
                 .growth_factor(s.growth_factor as f32)
                 .growth_type(growth.clone())
-                .replicate_to(aws::ReplicateTo::None)
+                .replicate_to(match s.replicate_to {
+                    ReplicateTo::None => aws::ReplicateTo::None,
+                    ReplicateTo::SsmDocument => aws::ReplicateTo::SsmDocument,
+                })
                 .tags("managed-by", "flagops")
                 .customize()
                 .config_override(no_retries())
@@ -574,6 +563,101 @@ impl AppConfigBackend {
         };
         self.create_once("CreateDeploymentStrategy", send, existing)
             .await
+    }
+
+    /// Updates are idempotent: the SDK's retries may resend them.
+    pub async fn update_application(&self, id: &str, description: &str) -> Result<()> {
+        (self.client.update_application())
+            .application_id(id)
+            .description(description)
+            .send()
+            .await
+            .map_err(|e| self.err("UpdateApplication", e))?;
+        Ok(())
+    }
+
+    pub async fn update_environment(
+        &self,
+        app_id: &str,
+        env_id: &str,
+        description: Option<&str>,
+        monitors: &[Monitor],
+    ) -> Result<()> {
+        (self.client.update_environment())
+            .application_id(app_id)
+            .environment_id(env_id)
+            .set_description(description.map(str::to_owned))
+            .set_monitors(Some(aws_monitors("UpdateEnvironment", monitors)?))
+            .send()
+            .await
+            .map_err(|e| self.err("UpdateEnvironment", e))?;
+        Ok(())
+    }
+
+    /// Sets the description and the JSON Schema validator; validators of other types (a
+    /// Lambda) stay as they are.
+    pub async fn update_profile(
+        &self,
+        app_id: &str,
+        profile_id: &str,
+        description: Option<&str>,
+        json_schema: Option<&str>,
+    ) -> Result<()> {
+        let mut req = (self.client.update_configuration_profile())
+            .application_id(app_id)
+            .configuration_profile_id(profile_id)
+            .set_description(description.map(str::to_owned));
+        if let Some(schema) = json_schema {
+            let current = (self.client.get_configuration_profile())
+                .application_id(app_id)
+                .configuration_profile_id(profile_id)
+                .send()
+                .await
+                .map_err(|e| self.err("GetConfigurationProfile", e))?;
+            let mut validators: Vec<aws::Validator> = (current.validators().iter())
+                .filter(|v| v.r#type() != &aws::ValidatorType::JsonSchema)
+                .cloned()
+                .collect();
+            validators.push(json_schema_validator("UpdateConfigurationProfile", schema)?);
+            req = req.set_validators(Some(validators));
+        }
+        req.send()
+            .await
+            .map_err(|e| self.err("UpdateConfigurationProfile", e))?;
+        Ok(())
+    }
+
+    pub async fn update_strategy(&self, id: &str, s: &Strategy) -> Result<()> {
+        (self.client.update_deployment_strategy())
+            .deployment_strategy_id(id)
+            .set_description(s.description.clone())
+            .deployment_duration_in_minutes(s.duration_minutes as i32)
+            .final_bake_time_in_minutes(s.bake_minutes as i32)
+            .growth_factor(s.growth_factor as f32)
+            .growth_type(aws_growth(s.growth_type))
+            .send()
+            .await
+            .map_err(|e| self.err("UpdateDeploymentStrategy", e))?;
+        Ok(())
+    }
+
+    /// The ids of every strategy of this name (AppConfig does not keep names unique).
+    pub async fn strategy_ids(&self, name: &str) -> Result<Vec<String>> {
+        let strategies = self.list_strategies().await?;
+        Ok(strategies
+            .iter()
+            .filter(|s| s.name() == Some(name))
+            .filter_map(|s| s.id().map(str::to_owned))
+            .collect())
+    }
+
+    pub async fn delete_strategy(&self, id: &str) -> Result<()> {
+        (self.client.delete_deployment_strategy())
+            .deployment_strategy_id(id)
+            .send()
+            .await
+            .map_err(|e| self.err("DeleteDeploymentStrategy", e))?;
+        Ok(())
     }
 
     pub async fn create_version(&self, v: &NewVersion<'_>) -> Result<i32> {
@@ -813,6 +897,10 @@ fn describe_strategy(s: &aws::DeploymentStrategy) -> Option<StrategyDescription>
                 _ => GrowthType::Linear,
             },
             growth_factor: f64::from(s.growth_factor().unwrap_or(100.0)),
+            replicate_to: match s.replicate_to() {
+                Some(aws::ReplicateTo::SsmDocument) => ReplicateTo::SsmDocument,
+                _ => ReplicateTo::None,
+            },
         }),
     })
 }
@@ -957,6 +1045,34 @@ where
         }
     };
     BackendError::new(kind, operation, message)
+}
+
+fn aws_growth(growth: GrowthType) -> AwsGrowth {
+    match growth {
+        GrowthType::Linear => AwsGrowth::Linear,
+        GrowthType::Exponential => AwsGrowth::Exponential,
+    }
+}
+
+fn aws_monitors(operation: &'static str, monitors: &[Monitor]) -> Result<Vec<aws::Monitor>> {
+    monitors
+        .iter()
+        .map(|m| {
+            aws::Monitor::builder()
+                .alarm_arn(&m.alarm_arn)
+                .set_alarm_role_arn(m.alarm_role_arn.clone())
+                .build()
+                .map_err(|e| BackendError::new(ErrorKind::BadRequest, operation, e.to_string()))
+        })
+        .collect()
+}
+
+fn json_schema_validator(operation: &'static str, schema: &str) -> Result<aws::Validator> {
+    aws::Validator::builder()
+        .r#type(aws::ValidatorType::JsonSchema)
+        .content(schema)
+        .build()
+        .map_err(|e| BackendError::new(ErrorKind::BadRequest, operation, e.to_string()))
 }
 
 /// A refusal of `LatestDeploymentNumber` 0 as a value (not a mismatch, which is a conflict).

@@ -110,6 +110,46 @@ impl Backend {
         dispatch!(self, b => b.create_strategy(name, strategy))
     }
 
+    pub async fn update_application(&self, id: &str, description: &str) -> Result<()> {
+        dispatch!(self, b => b.update_application(id, description))
+    }
+
+    /// Sets the description (when given) and the monitors.
+    pub async fn update_environment(
+        &self,
+        app_id: &str,
+        env_id: &str,
+        description: Option<&str>,
+        monitors: &[Monitor],
+    ) -> Result<()> {
+        dispatch!(self, b => b.update_environment(app_id, env_id, description, monitors))
+    }
+
+    /// Sets the description and the JSON Schema validator, each when given.
+    pub async fn update_profile(
+        &self,
+        app_id: &str,
+        profile_id: &str,
+        description: Option<&str>,
+        json_schema: Option<&str>,
+    ) -> Result<()> {
+        dispatch!(self, b => b.update_profile(app_id, profile_id, description, json_schema))
+    }
+
+    /// Everything but replicate-to, which AppConfig cannot change.
+    pub async fn update_strategy(&self, id: &str, strategy: &Strategy) -> Result<()> {
+        dispatch!(self, b => b.update_strategy(id, strategy))
+    }
+
+    /// The ids of every custom strategy of this name.
+    pub async fn strategy_ids(&self, name: &str) -> Result<Vec<String>> {
+        dispatch!(self, b => b.strategy_ids(name))
+    }
+
+    pub async fn delete_strategy(&self, id: &str) -> Result<()> {
+        dispatch!(self, b => b.delete_strategy(id))
+    }
+
     pub async fn create_version(&self, version: &NewVersion<'_>) -> Result<i32> {
         dispatch!(self, b => b.create_version(version))
     }

@@ -358,6 +358,84 @@ impl LocalBackend {
         })
     }
 
+    pub fn update_application(&self, id: &str, description: &str) -> Result<()> {
+        self.with_state("UpdateApplication", true, |state, _| {
+            state.app_mut(id, "UpdateApplication")?.description = Some(description.to_owned());
+            Ok(())
+        })
+    }
+
+    pub fn update_environment(
+        &self,
+        app_id: &str,
+        env_id: &str,
+        description: Option<&str>,
+        monitors: &[Monitor],
+    ) -> Result<()> {
+        self.with_state("UpdateEnvironment", true, |state, _| {
+            let env = find_env_mut(state, app_id, env_id)?;
+            if let Some(d) = description {
+                env.description = Some(d.to_owned());
+            }
+            env.monitors = monitors.iter().map(|m| m.alarm_arn.clone()).collect();
+            env.alarm_roles = monitors
+                .iter()
+                .filter_map(|m| Some((m.alarm_arn.clone(), m.alarm_role_arn.clone()?)))
+                .collect();
+            Ok(())
+        })
+    }
+
+    pub fn update_profile(
+        &self,
+        app_id: &str,
+        profile_id: &str,
+        description: Option<&str>,
+        json_schema: Option<&str>,
+    ) -> Result<()> {
+        self.with_state("UpdateConfigurationProfile", true, |state, _| {
+            let profile = find_profile_mut(state, app_id, profile_id)?;
+            if let Some(d) = description {
+                profile.description = Some(d.to_owned());
+            }
+            if let Some(schema) = json_schema {
+                profile.json_schema = Some(schema.to_owned());
+            }
+            Ok(())
+        })
+    }
+
+    pub fn update_strategy(&self, id: &str, strategy: &Strategy) -> Result<()> {
+        self.with_state("UpdateDeploymentStrategy", true, |state, _| {
+            let s = (state.strategies.iter_mut().find(|s| s.id == id))
+                .ok_or_else(|| not_found("UpdateDeploymentStrategy", "deployment strategy"))?;
+            // AppConfig keeps what it cannot update.
+            let replicate_to = s.strategy.as_ref().map(|old| old.replicate_to);
+            s.strategy = Some(Strategy {
+                replicate_to: replicate_to.unwrap_or(strategy.replicate_to),
+                ..strategy.clone()
+            });
+            Ok(())
+        })
+    }
+
+    /// One strategy per name here: creation returns the existing one.
+    pub fn strategy_ids(&self, name: &str) -> Result<Vec<String>> {
+        self.with_state("ListDeploymentStrategies", false, |state, _| {
+            Ok((state.strategies.iter())
+                .filter(|s| s.name == name)
+                .map(|s| s.id.clone())
+                .collect())
+        })
+    }
+
+    pub fn delete_strategy(&self, id: &str) -> Result<()> {
+        self.with_state("DeleteDeploymentStrategy", true, |state, _| {
+            state.strategies.retain(|s| s.id != id);
+            Ok(())
+        })
+    }
+
     pub fn create_profile(
         &self,
         app_id: &str,

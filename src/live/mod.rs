@@ -219,6 +219,19 @@ pub struct TargetLive {
     pub untrusted_history: Option<String>,
 }
 
+/// What AppConfig holds of the applications `inventory` found (with every strategy), for the
+/// setup plan; nothing when none exists yet.
+pub async fn setup(
+    backend: &Backend,
+    inventory: &Inventory,
+) -> Result<describe::Account, BackendError> {
+    let names: Vec<String> = inventory.applications.keys().cloned().collect();
+    if names.is_empty() {
+        return Ok(describe::Account::default());
+    }
+    backend.describe(&names).await
+}
+
 /// Deployments of an environment looked at for rollback history.
 pub const HISTORY_DEPTH: usize = 30;
 

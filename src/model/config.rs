@@ -235,6 +235,24 @@ pub struct Strategy {
     /// Percentage of targets added at each step (1 to 100).
     #[schemars(range(min = 1.0, max = 100.0))]
     pub growth_factor: f64,
+    /// Where AppConfig saves a copy of the strategy: `none`, or `ssm-document`. Fixed once
+    /// the strategy exists: AppConfig cannot change it.
+    #[serde(default, skip_serializing_if = "ReplicateTo::is_none")]
+    pub replicate_to: ReplicateTo,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReplicateTo {
+    #[default]
+    None,
+    SsmDocument,
+}
+
+impl ReplicateTo {
+    pub fn is_none(&self) -> bool {
+        *self == ReplicateTo::None
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -14,4 +14,9 @@ impl Progress for Lines {
         let mut stderr = anstream::stderr().lock();
         let _ = writeln!(stderr, "[{target}] {}", crate::secrets::redact(message));
     }
+
+    fn setup(&self, message: &str) {
+        let mut stderr = anstream::stderr().lock();
+        let _ = writeln!(stderr, "[setup] {}", crate::secrets::redact(message));
+    }
 }

@@ -1,6 +1,8 @@
 //! plan: desired documents against live state, per target and per flag. Plan never writes.
 
 pub mod overlay;
+pub mod saved;
+pub mod setup;
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -16,7 +18,7 @@ use crate::model::config::{ProfileKind, RepoConfig};
 use crate::model::flags::FlagClass;
 
 /// What apply would do to a target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Action {
     Unchanged,
@@ -104,6 +106,10 @@ pub struct Plan {
     /// Selected targets that check errors hold back: neither planned nor applied.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub blocked: Vec<crate::check::scope::Blocked>,
+    /// Strategies, applications, environments and profiles whose AppConfig settings differ
+    /// from flagops.yaml, or that flagops.yaml does not declare.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub setup: Vec<setup::SetupChange>,
 }
 
 impl Plan {
@@ -112,8 +118,10 @@ impl Plan {
         !self.blocked.is_empty()
     }
 
+    /// Content to deploy, or setup to update.
     pub fn has_changes(&self) -> bool {
         self.targets.iter().any(|t| t.action != Action::Unchanged)
+            || self.setup.iter().any(|s| s.update.is_some())
     }
 
     /// Whether git's values are held back anywhere after a rollback (not console-owned ones,

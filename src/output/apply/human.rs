@@ -9,6 +9,9 @@ pub fn render(apply: &ApplyReport) -> String {
     for c in &report.created {
         out.push_str(&format!("+ created {c}\n"));
     }
+    for l in super::setup_lines(apply) {
+        out.push_str(&format!("{l}\n"));
+    }
     for t in &report.targets {
         let (what, detail) = line(&t.outcome);
         let name = t.id.to_string();

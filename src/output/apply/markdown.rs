@@ -26,6 +26,13 @@ pub fn render(apply: &ApplyReport) -> String {
             cell(&detail)
         ));
     }
+    let setup = super::setup_lines(apply);
+    if !setup.is_empty() {
+        md.push_str("\n**AppConfig setup**\n\n");
+        for l in setup {
+            md.push_str(&format!("- `{}`\n", cell(&l).replace('`', "'")));
+        }
+    }
     for t in &apply.plan.targets {
         for k in t.kept.iter().filter(|k| k.is_held()) {
             md.push_str(&format!(

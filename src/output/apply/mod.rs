@@ -66,3 +66,23 @@ fn line(outcome: &Outcome) -> (&'static str, String) {
         Outcome::Failed { error } => ("FAILED", error.clone()),
     }
 }
+
+/// "updated deployment strategy instant", "failed to update …: why"; then what apply left
+/// as it is (settings AppConfig cannot change, removals, undeclared resources).
+pub fn setup_lines(apply: &ApplyReport) -> Vec<String> {
+    let mut lines: Vec<String> = (apply.outcome.setup.iter())
+        .map(|r| {
+            let title = format!("{} {}", r.resource.as_str(), r.name);
+            match &r.error {
+                None => format!("~ updated {title}"),
+                Some(e) => format!("✗ failed to update {title}: {e}"),
+            }
+        })
+        .collect();
+    lines.extend(
+        (apply.plan.setup.iter())
+            .flat_map(crate::output::plan::describe_setup)
+            .filter(|l| !l.starts_with('~')),
+    );
+    lines
+}

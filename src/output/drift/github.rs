@@ -7,9 +7,10 @@ use crate::output::check::github::annotations;
 pub fn render(report: &Report, sources: &Sources) -> String {
     let mut text = annotations(&super::located(report), sources);
     text.push_str(&format!(
-        "flagops drift: {} finding(s) of drift, {} pending or noted, on {} target(s) against {}\n",
+        "flagops drift: {} finding(s) of drift, {} pending or noted, {} setup change(s), on {} target(s) against {}\n",
         report.drift(),
         report.findings.len() - report.drift(),
+        report.setup_drift(),
         report.targets,
         report.backend
     ));

@@ -24,6 +24,13 @@ pub fn render(report: &Report) -> String {
             out.push_str(&format!("    {}{owned}: {}\n", flag.key, fields.join("; ")));
         }
     }
+    for line in report
+        .setup
+        .iter()
+        .flat_map(crate::output::plan::describe_setup)
+    {
+        out.push_str(&format!("setup {line}\n"));
+    }
     for b in &report.not_compared {
         out.push_str(&format!(
             "not compared: {}\n",
@@ -38,13 +45,20 @@ pub fn render(report: &Report) -> String {
         .collect();
     let n = report.drift();
     let others = report.findings.len() - n;
+    let setup = match report.setup_drift() {
+        0 => String::new(),
+        s => format!(
+            "; {s} setup change{} for `flagops apply`",
+            if s == 1 { "" } else { "s" }
+        ),
+    };
     let noted = if others > 0 {
         format!("; {others} pending or noted, not drift")
     } else {
         String::new()
     };
     out.push_str(&format!(
-        "\ndrift against {}: {} of {} targets drifted ({n} finding{}{noted})\n",
+        "\ndrift against {}: {} of {} targets drifted ({n} finding{}{noted}){setup}\n",
         report.backend,
         drifted.len(),
         report.targets,

@@ -17,6 +17,9 @@ struct DriftDocument<'a> {
     /// Selected targets not compared: check errors in their files.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     not_compared: &'a [crate::check::scope::Blocked],
+    /// AppConfig setup that differs from flagops.yaml.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    setup: &'a [crate::plan::setup::SetupChange],
 }
 
 #[derive(Serialize)]
@@ -38,7 +41,7 @@ pub fn render(report: &Report) -> String {
         command: "drift",
         backend: &report.backend,
         targets: report.targets,
-        drift: report.drift() > 0,
+        drift: report.any_drift(),
         findings: report
             .findings
             .iter()
@@ -50,5 +53,6 @@ pub fn render(report: &Report) -> String {
             })
             .collect(),
         not_compared: &report.not_compared,
+        setup: &report.setup,
     })
 }

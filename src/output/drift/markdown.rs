@@ -13,7 +13,8 @@ pub fn render(report: &Report) -> String {
             cell(&crate::output::describe_blocked(b))
         ));
     }
-    if report.drift() == 0 && findings.is_empty() {
+    let setup = setup(report);
+    if !report.any_drift() && findings.is_empty() && setup.is_empty() {
         let verdict = if not_compared.is_empty() {
             format!(
                 "### ✅ flagops drift: in sync\n\nAll {targets} targets serve what git says ({backend}).\n"
@@ -31,7 +32,7 @@ pub fn render(report: &Report) -> String {
         };
         return verdict + &not_compared;
     }
-    let drift = report.drift();
+    let drift = report.drift() + report.setup_drift();
     let title = if drift == 0 {
         format!(
             "### ✅ flagops drift: in sync\n\nAll {targets} targets serve what git says ({backend}); flagops's own work under way, and notes:"
@@ -42,8 +43,10 @@ pub fn render(report: &Report) -> String {
             if drift == 1 { "" } else { "s" }
         )
     };
-    let mut md =
-        format!("{title}\n\n| class | target | what | flags | ledger |\n|---|---|---|---|---|\n");
+    let mut md = format!("{title}\n\n{setup}");
+    if !findings.is_empty() {
+        md.push_str("| class | target | what | flags | ledger |\n|---|---|---|---|---|\n");
+    }
     for r in findings {
         let f = &r.finding;
         let flags: Vec<String> = f
@@ -93,5 +96,23 @@ pub fn render(report: &Report) -> String {
         return md;
     }
     md.push_str("\nResolve by applying git again (`flagops apply`), or by adopting the live values into git (`flagops adopt`).\n");
+    md
+}
+
+/// The setup that drifted, and what is only reported, as a list before the table.
+fn setup(report: &Report) -> String {
+    if report.setup.is_empty() {
+        return String::new();
+    }
+    let mut md =
+        "**AppConfig setup** (`flagops apply` brings it back to flagops.yaml)\n\n".to_owned();
+    for line in report
+        .setup
+        .iter()
+        .flat_map(crate::output::plan::describe_setup)
+    {
+        md.push_str(&format!("- `{}`\n", cell(&line).replace('`', "'")));
+    }
+    md.push('\n');
     md
 }

@@ -20,7 +20,7 @@ pub fn emit(report: &Report, format: Format, sources: &Sources) -> std::io::Resu
     if format != Format::Markdown {
         output::append_step_summary(&markdown::render(report))?;
     }
-    output::actions::set_output("drift", if report.drift() == 0 { "false" } else { "true" })
+    output::actions::set_output("drift", if report.any_drift() { "true" } else { "false" })
 }
 
 pub fn render(report: &Report, format: Format, sources: &Sources) -> String {
@@ -97,6 +97,16 @@ pub fn located(report: &Report) -> Vec<Finding> {
         }
         if out.len() == before {
             out.push(at(item.location.clone(), headline));
+        }
+    }
+    for change in report.setup.iter().filter(|s| s.update.is_some()) {
+        let rule = &crate::finding::catalog::DRIFT_SETUP;
+        for line in crate::output::plan::describe_setup(change) {
+            out.push(
+                Finding::new(rule, change.location.clone(), line)
+                    .help("run `flagops apply` to bring it back to flagops.yaml, or declare what AppConfig has")
+                    .label(rule.name),
+            );
         }
     }
     out

@@ -53,6 +53,9 @@ pub fn render(plan: &Plan, frozen: &[Frozen], backend: &str) -> String {
             }
         }
     }
+    for line in plan.setup.iter().flat_map(super::describe_setup) {
+        out.push_str(&format!("{line}\n"));
+    }
     for f in frozen {
         out.push_str(&format!("❄ {}\n", super::describe_frozen(f)));
     }
@@ -68,8 +71,12 @@ pub fn render(plan: &Plan, frozen: &[Frozen], backend: &str) -> String {
         0 => String::new(),
         n => format!("; {n} held back by check errors"),
     };
+    let setup = match plan.setup.iter().filter(|s| s.update.is_some()).count() {
+        0 => String::new(),
+        n => format!("; {n} setup change{}", if n == 1 { "" } else { "s" }),
+    };
     out.push_str(&format!(
-        "\nplan against {backend}: {changed} of {} targets change{blocked}\n",
+        "\nplan against {backend}: {changed} of {} targets change{setup}{blocked}\n",
         plan.targets.len()
     ));
     out

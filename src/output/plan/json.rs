@@ -21,6 +21,9 @@ struct PlanDocument<'a> {
     /// Changed targets a freeze holds back now.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     frozen: &'a [Frozen],
+    /// AppConfig setup that differs from flagops.yaml.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    setup: &'a [crate::plan::setup::SetupChange],
 }
 
 #[derive(Serialize)]
@@ -48,6 +51,7 @@ pub fn render(plan: &Plan, frozen: &[Frozen], backend: &str) -> String {
         targets: &plan.targets,
         blocked: &plan.blocked,
         frozen,
+        setup: &plan.setup,
     };
     crate::output::json::document(&doc)
 }

@@ -31,6 +31,20 @@ fn blocked(plan: &Plan, frozen: &[Frozen]) -> String {
     md
 }
 
+/// Strategies, environments and profiles whose settings change (or are only reported), before
+/// the flags: a bake time or an alarm matters to every deployment after it.
+fn setup(plan: &Plan) -> String {
+    if plan.setup.is_empty() {
+        return String::new();
+    }
+    let mut md = "**AppConfig setup**\n\n".to_owned();
+    for line in plan.setup.iter().flat_map(super::describe_setup) {
+        md.push_str(&format!("- `{}`\n", cell(&line).replace('`', "'")));
+    }
+    md.push('\n');
+    md
+}
+
 pub fn render(plan: &Plan, frozen: &[Frozen], backend: &str) -> String {
     render_within(plan, frozen, backend, GITHUB_COMMENT_LIMIT - 1_000)
 }
@@ -47,9 +61,15 @@ pub fn render_within(plan: &Plan, frozen: &[Frozen], backend: &str, budget: usiz
         md.push_str(&format!("<sub>flagops plan {run}</sub>\n\n"));
     }
     md.push_str(&blocked(plan, frozen));
+    md.push_str(&setup(plan));
     if changed.is_empty() {
+        let setup_only = if plan.has_changes() {
+            "setup changes only"
+        } else {
+            "no changes"
+        };
         md.push_str(&format!(
-            "### ✅ flagops plan: no changes\n\nAll {} targets match {backend}.\n",
+            "### ✅ flagops plan: {setup_only}\n\nAll {} targets match {backend}.\n",
             plan.targets.len()
         ));
         return md;

@@ -45,6 +45,36 @@ pub fn describe_frozen(frozen: &Frozen) -> String {
     )
 }
 
+/// "~ deployment strategy quick-canary: bake_minutes 0 → 5; growth_factor 20 → 25", and one
+/// line per setting apply keeps as it is.
+pub fn describe_setup(change: &crate::plan::setup::SetupChange) -> Vec<String> {
+    if change.undeclared {
+        return vec![format!(
+            "? {}: in AppConfig, not in flagops.yaml (reported, never deleted)",
+            change.title()
+        )];
+    }
+    let value = |v: &Value| short(&(!v.is_null()).then(|| v.clone()));
+    let updated: Vec<String> = (change.settings.iter())
+        .filter(|s| s.kept.is_none())
+        .map(|s| format!("{} {} → {}", s.setting, value(&s.live), value(&s.declared)))
+        .collect();
+    let mut lines = Vec::new();
+    if !updated.is_empty() {
+        lines.push(format!("~ {}: {}", change.title(), updated.join("; ")));
+    }
+    for s in change.settings.iter().filter(|s| s.kept.is_some()) {
+        lines.push(format!(
+            "! {}: {} {} kept: {}",
+            change.title(),
+            s.setting,
+            value(&s.live),
+            s.kept.as_deref().unwrap_or_default()
+        ));
+    }
+    lines
+}
+
 /// A value for a one-line summary: strings bare, long values shortened.
 pub fn short(value: &Option<Value>) -> String {
     match value {
