@@ -7,7 +7,8 @@ What it does to each request, in order:
 1. Faults before forwarding (the request never reaches the emulator), for a seeded fraction of
    requests: throttling (400 ThrottlingException or 429 TooManyRequestsException, both
    retried by the AWS SDKs), a 500/503, or a connection closed without an answer. Forced
-   only: `hang` holds the request unanswered until the client goes away.
+   only: `hang` holds the request unanswered until the client goes away, and `barrier` holds
+   it until a second request of the operation arrives, to race two clients exactly there.
 2. What AWS enforces and the emulator does not:
    - CreateHostedConfigurationVersion: `Latest-Version-Number` must match the profile's
      latest version (409 ConflictException), and a `VersionLabel` is unique per profile
@@ -78,7 +79,9 @@ BEFORE = ("throttle", "throttle-429", "error-500", "error-503", "reset-before")
 AFTER = ("reset-after", "error-500-after")
 # Only when forced: the request is held, never forwarded nor answered, until the client goes
 # away. A test kills the client meanwhile, at that exact point of its run.
-HELD = ("hang",)
+# `barrier` holds a request until a second one of the same operation arrives (at most 10 s),
+# then forwards both: two clients racing exactly there, each decided on the same state.
+HELD = ("hang", "barrier")
 KINDS = BEFORE + AFTER + HELD
 HANG_LIMIT_SECONDS = 120
 HOP_BY_HOP = {
@@ -108,11 +111,16 @@ class State:
                 sys.exit(f"unknown fault kind {kind!r} in --force {rule!r}; one of {KINDS}")
             self.forced.setdefault(op, []).append(kind)
         self.lock = threading.Lock()  # counters, RNG, log and stats file
+        self.barriers = {}
         self.write_lock = threading.Lock()  # enforcement checks and the write they guard
         self.log = open(args.log, "a", buffering=1) if args.log else None
         self.stats_path = args.stats
         self.stats = {"requests": 0, "faults": 0, "operations": {}}
         self.started = time.monotonic()
+
+    def barrier(self, op):
+        with self.lock:
+            return self.barriers.setdefault(op, threading.Barrier(2))
 
     def choose_fault(self, op, method):
         """The fault for this request, or None: a forced one first, then the seeded draw."""
@@ -279,6 +287,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if fault == "hang":
             state.record(op, fault, None, self.path)
             return self.hold()
+        if fault == "barrier":
+            try:
+                state.barrier(op).wait(timeout=10)
+            except threading.BrokenBarrierError:
+                pass  # no second request came: go on alone
+            fault = None
         if fault in BEFORE:
             status = self.fault_before(fault)
             return state.record(op, fault, status, self.path)

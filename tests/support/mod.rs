@@ -245,7 +245,8 @@ pub struct Faults {
     pub rate: f64,
     /// `Operation=kind`: the next request of that operation gets that fault, before any drawn
     /// at random (kinds: throttle, throttle-429, error-500, error-503, reset-before,
-    /// reset-after, error-500-after, and hang: held unanswered until the client goes away).
+    /// reset-after, error-500-after; hang: held unanswered until the client goes away;
+    /// barrier: held until a second request of the operation arrives).
     pub force: Vec<String>,
 }
 
