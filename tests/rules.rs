@@ -220,6 +220,12 @@ fn freeze_window() {
     );
 }
 
+/// FO224: a monitor without `alarm_role_arn`, reported at the monitor.
+#[test]
+fn monitor_role() {
+    spec("monitor-role", &["flagops.yaml:11:13"]);
+}
+
 /// FO210: on 2026-11-22, `expires: 2026-11-21` (yesterday) has passed; `2026-11-22` (today)
 /// has not (expiry-near warns about it instead).
 #[test]

@@ -66,6 +66,7 @@ rules! {
     REFS_SETTINGS = "FO221", "refs-settings", Error, "the `refs` settings hold an invalid pattern or glob, or a path that cannot be scanned";
     FREEZE_WINDOW = "FO222", "freeze-window", Error, "a freeze has valid timestamps, `from` before `until`, and names existing applications and environments";
     CONTROL_CHARACTER = "FO223", "control-character", Error, "a key, name, description or owner holds a control character or a text-direction override";
+    MONITOR_ROLE = "FO224", "monitor-role", Error, "every alarm monitor names `alarm_role_arn`, the IAM role AppConfig assumes to read the alarm (AWS refuses a monitor without it)";
     COMPILED_SCHEMA = "FO300", "compiled-schema", Error, "a compiled document is rejected by AWS's FeatureFlags schema";
     DRIFT_ROLLED_BACK = "FO401", "rolled-back", Error, "AppConfig rolled back a flagops deployment (an alarm or a stop); its values are held at what is live";
     DRIFT_REVERTED = "FO402", "reverted", Error, "a person reverted a completed flagops deployment; its values are held at what is live";

@@ -15,6 +15,7 @@ mod freeform_schema;
 mod freeze_window;
 mod import_placeholder;
 mod key_pattern;
+mod monitor_role;
 mod naming_convention;
 mod owner_required;
 mod period_order;
@@ -61,6 +62,7 @@ pub static ALL: &[Rule] = &[
     import_placeholder::check,
     code_references::check,
     freeze_window::check,
+    monitor_role::check,
 ];
 
 /// Every rule on compiled documents, in code order.
