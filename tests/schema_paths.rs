@@ -69,3 +69,57 @@ fn schema_paths_outside_the_repository_or_special_files_are_findings_in_under_a_
         );
     }
 }
+
+fn check(dir: &std::path::Path) -> (Option<i32>, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_flagops"))
+        .args(["check", "-C"])
+        .arg(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("flagops runs");
+    (
+        out.status.code(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+/// AppConfig evaluates JSON_SCHEMA validators as draft-04, and so does check: `exclusiveMaximum`
+/// is draft-04's boolean form. A schema that declares a later draft is checked by that draft,
+/// with a warning that AppConfig may read it differently.
+#[test]
+fn freeform_schemas_are_evaluated_as_draft_04_as_appconfig_does() {
+    let dir = repo("lists.schema.json");
+    let draft04 = r#"{"type": "object", "properties": {"limit": {"type": "integer", "maximum": 10, "exclusiveMaximum": true}}}"#;
+    std::fs::write(dir.path().join("lists.schema.json"), draft04).unwrap();
+    std::fs::write(
+        dir.path().join("flags/lists.yaml"),
+        "application: shop\nprofile: lists\ncontent:\n  defaults:\n    limit: 10\n",
+    )
+    .unwrap();
+    let (code, text) = check(dir.path());
+    assert_eq!(
+        code,
+        Some(2),
+        "10 is not below an exclusive maximum of 10: {text}"
+    );
+    assert!(text.contains("error[FO217]"), "{text}");
+    assert!(
+        text.contains("flags/lists.yaml:5:12"),
+        "at the value: {text}"
+    );
+
+    let later = r#"{"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object"}"#;
+    std::fs::write(dir.path().join("lists.schema.json"), later).unwrap();
+    let (code, text) = check(dir.path());
+    assert_eq!(code, Some(0), "a warning only: {text}");
+    assert!(
+        text.contains("warning[FO217]")
+            && text.contains("AppConfig's JSON_SCHEMA validators are draft-04"),
+        "{text}"
+    );
+    assert!(text.contains("flagops.yaml:7:"), "at `schema:`: {text}");
+}

@@ -1,6 +1,8 @@
 //! FO217 freeform-schema: the compiled content of each freeform profile satisfies the JSON
 //! Schema the profile names (`schema:` in flagops.yaml, a file the user keeps in schemas/).
-//! Errors point at the YAML node the offending value came from.
+//! Errors point at the YAML node the offending value came from. Schemas are evaluated as
+//! draft-04, as AppConfig's JSON_SCHEMA validators are; one that declares another draft gets a
+//! warning.
 
 use serde_json::Value;
 
@@ -58,7 +60,32 @@ pub fn check(cx: &Context<'_>, profile: &ProfileTargets<'_>, out: &mut Vec<Findi
     }
     let validator = match serde_json::from_str::<Value>(&text)
         .map_err(|e| e.to_string())
-        .and_then(|s| jsonschema::validator_for(&s).map_err(|e| e.to_string()))
+        .and_then(|s| {
+            let declared = s.get("$schema").and_then(Value::as_str).map(str::to_owned);
+            match declared {
+                // AppConfig evaluates JSON_SCHEMA validators as draft-04: so does check,
+                // unless the schema declares another draft.
+                None => jsonschema::draft4::new(&s),
+                Some(d) if is_draft_04(&d) => jsonschema::draft4::new(&s),
+                Some(d) => {
+                    out.push(
+                        Finding::new(
+                            &FREEFORM_SCHEMA,
+                            at.clone(),
+                            format!(
+                                "{schema_path} declares `$schema: {}`, but AppConfig's JSON_SCHEMA validators are draft-04: AppConfig may read its keywords differently from check",
+                                crate::finding::quote(&d)
+                            ),
+                        )
+                        .severity(Severity::Warning)
+                        .label("not draft-04")
+                        .help("write the schema in draft-04 (`\"$schema\": \"http://json-schema.org/draft-04/schema#\"`), which check and AppConfig both evaluate the same way"),
+                    );
+                    jsonschema::validator_for(&s)
+                }
+            }
+            .map_err(|e| e.to_string())
+        })
     {
         Ok(v) => v,
         Err(e) => {
@@ -119,4 +146,14 @@ fn source_of(cx: &Context<'_>, app: &str, profile: &str, env: &str, pointer: &st
         }
     }
     found.unwrap_or_else(|| Location::node(CONFIG_FILE, ""))
+}
+
+/// `http://json-schema.org/draft-04/schema#`, with or without `https`, the `#` or the
+/// trailing slash variants editors write.
+fn is_draft_04(uri: &str) -> bool {
+    let rest = uri
+        .trim_start_matches("https://")
+        .trim_start_matches("http://")
+        .trim_end_matches('#');
+    rest == "json-schema.org/draft-04/schema"
 }
