@@ -90,6 +90,10 @@ pub struct CompileArgs {
     /// Write `<app>/<env>/<profile>.json` files under this directory instead of printing.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Indent the documents for reading. Without it, each document is byte for byte what
+    /// apply uploads (its SHA-256 is the plan's `digest`).
+    #[arg(long)]
+    pub pretty: bool,
     #[command(flatten)]
     pub today: TodayArg,
 }

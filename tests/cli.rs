@@ -216,8 +216,13 @@ fn compile_out_writes_one_valid_document_per_target() {
         let written = std::fs::read_to_string(out.path().join(format!("{id}.json")))
             .expect("the target's file");
         assert_eq!(
-            &written, printed,
+            written.as_str(),
+            printed.trim_end_matches('\n'),
             "{id}: the file holds what compile prints"
+        );
+        assert!(
+            !written.contains('\n'),
+            "{id}: the bytes apply uploads, compact"
         );
         let document: Value = serde_json::from_str(&written).expect("JSON");
         match kind.as_str() {

@@ -203,3 +203,74 @@ fn adopt_and_ledger_report_as_json() {
     assert_eq!(listing["open"], 0);
     assert_eq!(listing["records"], serde_json::json!([]));
 }
+
+/// What compile prints is byte for byte what apply uploads: `1.0e2` in YAML is `100` in both,
+/// and the SHA-256 of compile's file is the plan's digest.
+#[test]
+fn compile_prints_the_bytes_apply_uploads() {
+    let dir = example_repository();
+    let flags = dir.path().join("flags/storefront/checkout.yaml");
+    let text = std::fs::read_to_string(&flags).unwrap();
+    let edited = text.replacen("max_cart_items: 100", "max_cart_items: 1.0e2", 1);
+    assert_ne!(edited, text, "the example sets max_cart_items: 100");
+    std::fs::write(&flags, edited).unwrap();
+    git(
+        dir.path(),
+        &["commit", "-qam", "max_items in exponent form"],
+    );
+
+    let out = tempfile::tempdir().unwrap();
+    let compiled = flagops(
+        dir.path(),
+        &["compile", "--out", out.path().to_str().unwrap()],
+    );
+    assert_eq!(compiled.status.code(), Some(0));
+    let file = out.path().join("storefront/production/release-flags.json");
+    let bytes = std::fs::read(&file).unwrap();
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.contains("\"max_cart_items\":100"), "{text}");
+    assert!(!text.contains("1.0e2") && !text.contains("100.0"), "{text}");
+
+    let plan = flagops(
+        dir.path(),
+        &["plan", "--backend", "local", "--format", "json"],
+    );
+    let plan: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
+    let digest = plan["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["environment"] == "production" && t["profile"] == "release-flags")
+        .unwrap()["digest"]
+        .clone();
+    use sha2::Digest as _;
+    let sha: String = sha2::Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(digest, serde_json::json!(sha));
+
+    assert_eq!(
+        flagops(dir.path(), &["apply", "--backend", "local"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let state: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join(".flagops/local/state.json")).unwrap(),
+    )
+    .unwrap();
+    let uploaded: Vec<&str> = state["applications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|a| a["profiles"].as_array().unwrap())
+        .filter(|p| p["name"] == "release-flags")
+        .flat_map(|p| p["versions"].as_array().unwrap())
+        .filter_map(|v| v["content"].as_str())
+        .collect();
+    assert!(
+        uploaded.contains(&text.as_ref()),
+        "apply uploaded compile's bytes: {uploaded:?}"
+    );
+}

@@ -8,9 +8,9 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use crate::compile::normalize::normalize;
 use crate::compile::{ACTIVE_FROM_ATTRIBUTE, ALLOW_ATTRIBUTE, Target};
 use crate::live::TargetLive;
-use crate::live::normalize::normalize;
 use crate::model::config::ProfileKind;
 use crate::plan::{ChangeKind, diff_documents};
 

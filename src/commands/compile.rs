@@ -1,4 +1,5 @@
-//! `flagops compile`: the documents AppConfig will serve, printed or written per target.
+//! `flagops compile`: the documents AppConfig will serve, printed or written per target, byte
+//! for byte what apply uploads (indented with `--pretty`).
 
 use anyhow::Context as _;
 
@@ -17,6 +18,13 @@ pub fn run(args: &CompileArgs) -> anyhow::Result<Exit> {
         return Ok(Exit::refused());
     };
     let targets = checked.targets();
+    let render = |target: &crate::compile::Target| {
+        if args.pretty {
+            canonical::pretty(&target.document) + "\n"
+        } else {
+            target.content()
+        }
+    };
     match &args.out {
         Some(dir) => {
             for target in &targets {
@@ -28,18 +36,19 @@ pub fn run(args: &CompileArgs) -> anyhow::Result<Exit> {
                     std::fs::create_dir_all(parent)
                         .with_context(|| format!("cannot create {}", parent.display()))?;
                 }
-                crate::fsutil::write_atomic(&path, canonical::pretty(&target.document) + "\n")
+                crate::fsutil::write_atomic(&path, render(target))
                     .with_context(|| format!("cannot write {}", path.display()))?;
             }
         }
         None => {
             let mut text = String::new();
             for target in &targets {
+                let document = render(target);
                 text.push_str(&format!(
                     "# {} ({})\n{}\n",
                     target.id,
                     target.kind.appconfig_type(),
-                    canonical::pretty(&target.document)
+                    document.trim_end_matches('\n')
                 ));
             }
             output::print(&text)?;

@@ -3,6 +3,7 @@
 
 pub mod aws_schema;
 pub mod canonical;
+pub mod normalize;
 
 use indexmap::IndexMap;
 use serde_json::{Map, Value, json};
@@ -106,10 +107,14 @@ pub fn compile_profile<'a>(
                     environment: env_name.clone(),
                     profile: profile.to_owned(),
                 };
-                match kind {
+                let mut target = match kind {
                     ProfileKind::FeatureFlags => feature_flags(model, id),
                     ProfileKind::Freeform => freeform(model, id),
-                }
+                };
+                // In the form AppConfig stores (`1.0e2` is `100`): check checks, compile
+                // prints and apply uploads this very document.
+                target.document = normalize::normalize(&target.document, kind);
+                target
             })
             .collect(),
         _ => Vec::new(),

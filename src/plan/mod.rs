@@ -10,8 +10,8 @@ use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::compile::normalize::normalize;
 use crate::compile::{ALLOW_ATTRIBUTE, Target, TargetId, canonical};
-use crate::live::normalize::normalize;
 use crate::live::{Missing, TargetLive};
 use crate::model::Model;
 use crate::model::config::{ProfileKind, RepoConfig};

@@ -16,8 +16,8 @@ use serde_json::Value;
 
 use super::{Class, Finding, FlagDrift, flag_drift};
 use crate::compile::Target;
+use crate::compile::normalize::normalize;
 use crate::finding::Location;
-use crate::live::normalize::normalize;
 use crate::live::{TargetLive, VersionInfo};
 use crate::model::Model;
 use crate::plan::overlay;
