@@ -538,3 +538,58 @@ fn a_rule_level_of_unquoted_off_turns_the_rule_off() {
     let doc: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(doc["findings"], serde_json::json!([]), "{out}");
 }
+
+/// An allow list and active period the AppConfig Agent evaluates compile to a rule of
+/// documented operators and operand types only: timestamps are W3C literals, not strings
+/// (quoted, `$now` would be compared with them as text).
+#[test]
+fn agent_rules_use_documented_operators_and_timestamp_literals() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    std::fs::write(
+        dir.path().join("flagops.yaml"),
+        "version: 1
+applications:
+  web:
+    environments:
+      prod: { strategy: AppConfig.AllAtOnce }
+    profiles:
+      flags: { type: feature-flags }
+",
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("flags")).unwrap();
+    std::fs::write(
+        dir.path().join("flags/web.yaml"),
+        r#"application: web
+profile: flags
+flags:
+  pilot:
+    owner: team-a
+    class: permission
+    evaluate: agent
+    context_key: tenant
+    defaults:
+      enabled: true
+      allow: [t1, "t:2"]
+      active: { from: "2027-01-01T00:00:00Z", until: "2027-02-01T12:30:00+02:00" }
+"#,
+    )
+    .unwrap();
+    let (stdout, stderr, code) = run(["compile", "-C", &path_arg(dir.path()), "--today", TODAY]);
+    assert_eq!(code, 0, "{stderr}");
+    let document: Value =
+        serde_json::from_str(stdout.lines().nth(1).expect("a document")).expect("JSON");
+    let variants = document["values"]["pilot"]["_variants"]
+        .as_array()
+        .expect("variants");
+    let rule = variants[0]["rule"].as_str().expect("a rule");
+    assert_eq!(
+        rule,
+        r#"(and (in $tenant ["t1","t:2"]) (gte $now 2027-01-01T00:00:00Z) (lt $now 2027-02-01T12:30:00+02:00))"#
+    );
+    assert_eq!(flagops::check::rule_syntax::parse(rule), Ok(()));
+    assert_eq!(
+        variants[1],
+        serde_json::json!({"name": "default", "enabled": false})
+    );
+}

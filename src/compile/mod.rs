@@ -410,7 +410,8 @@ fn flag_value(flag: &Flag, value: &EnvValue) -> Value {
 
 /// Allow list and period as a rule the AppConfig Agent evaluates: the matching variant carries
 /// the environment's value, everyone else gets the flag off. The application passes the
-/// context key (and `now`, RFC 3339, when a period is set).
+/// context key (and `now`, RFC 3339, when a period is set). Only documented operators (`in`,
+/// `gte`, `lt`, `and`) and operand types (strings, timestamps) are used.
 fn agent_variants(flag: &Flag, value: &EnvValue, enabled: bool) -> Vec<Value> {
     let mut clauses = Vec::new();
     if let Some(allow) = value.allow.as_ref().filter(|a| !a.is_empty()) {
@@ -420,10 +421,10 @@ fn agent_variants(flag: &Flag, value: &EnvValue, enabled: bool) -> Vec<Value> {
     }
     if let Some(period) = &value.active {
         if let Some(from) = &period.from {
-            clauses.push(format!("(gte $now {})", rule_string(from)));
+            clauses.push(format!("(gte $now {})", rule_timestamp(from)));
         }
         if let Some(until) = &period.until {
-            clauses.push(format!("(lt $now {})", rule_string(until)));
+            clauses.push(format!("(lt $now {})", rule_timestamp(until)));
         }
     }
     let rule = if clauses.len() == 1 {
@@ -447,4 +448,17 @@ fn agent_variants(flag: &Flag, value: &EnvValue, enabled: bool) -> Vec<Value> {
 /// A string literal in AppConfig's rule language.
 fn rule_string(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_default()
+}
+
+/// A timestamp literal in AppConfig's rule language: W3C form, unquoted. Quoted, it would be
+/// a string, compared with `$now` as text. (check refuses a period that is not a timestamp.)
+fn rule_timestamp(s: &str) -> String {
+    if crate::model::parse_timestamp(s).is_ok()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-:.+".contains(c))
+    {
+        s.to_owned()
+    } else {
+        rule_string(s)
+    }
 }
