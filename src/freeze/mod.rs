@@ -174,6 +174,26 @@ pub fn hold(
             false
         }
     });
+    // An environment's own setup (its alarms, its description) waits for the freeze too.
+    let environments = plan.setup.iter_mut().filter(|c| {
+        break_glass.is_none() && c.resource == crate::plan::setup::Resource::Environment
+    });
+    for change in environments {
+        let Some((application, environment)) = change.name.split_once('/') else {
+            continue;
+        };
+        if let Some((index, freeze)) = active(config, application, environment, now) {
+            change.update = None;
+            for setting in change.settings.iter_mut().filter(|s| s.kept.is_none()) {
+                setting.kept = Some(format!(
+                    "frozen by freeze #{} \"{}\" until {}: applied when it ends, or with --break-glass",
+                    index + 1,
+                    freeze.reason,
+                    freeze.until
+                ));
+            }
+        }
+    }
     if !report.is_empty() {
         report.break_glass = break_glass.map(str::to_owned);
     }
@@ -264,5 +284,52 @@ mod tests {
         assert!(active(&config, "shop", "staging", at("2026-12-24T00:00:00Z")).is_none());
         assert!(covers(&freeze(&[], &["shop"]), "shop", "anything"));
         assert!(!covers(&freeze(&[], &["shop"]), "ops", "production"));
+    }
+
+    #[test]
+    fn a_frozen_environment_keeps_its_setup_until_the_freeze_ends_or_the_glass_breaks() {
+        use crate::plan::setup::{Resource, SettingChange, SetupChange, Update};
+        let config: RepoConfig = serde_json::from_value(serde_json::json!({
+            "version": 1, "applications": {}
+        }))
+        .unwrap();
+        let config = RepoConfig {
+            freezes: vec![freeze(&["production"], &[])],
+            ..config
+        };
+        let change = |env: &str| SetupChange {
+            resource: Resource::Environment,
+            name: format!("shop/{env}"),
+            undeclared: false,
+            settings: vec![SettingChange {
+                setting: "monitors".into(),
+                live: serde_json::json!([]),
+                declared: serde_json::json!([{"alarm_arn": "a"}]),
+                kept: None,
+            }],
+            location: crate::finding::Location::node("flagops.yaml", ""),
+            update: Some(Update::Environment {
+                application_id: "a".into(),
+                id: "e".into(),
+                description: None,
+                monitors: Vec::new(),
+            }),
+        };
+        let plan = Plan {
+            setup: vec![change("production"), change("staging")],
+            ..Plan::default()
+        };
+        let at = "2026-12-24T00:00:00Z".parse::<Timestamp>().unwrap();
+        let (held, _) = hold(&config, plan.clone(), at, None);
+        assert_eq!(held.setup[0].update, None, "production is frozen");
+        assert!(
+            held.setup[0].settings[0]
+                .kept
+                .as_deref()
+                .is_some_and(|k| k.starts_with("frozen by freeze #1 \"holidays\""))
+        );
+        assert!(held.setup[1].update.is_some(), "staging is not");
+        let (broken, _) = hold(&config, plan, at, Some("incident 42"));
+        assert!(broken.setup[0].update.is_some(), "through the glass");
     }
 }
