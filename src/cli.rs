@@ -13,6 +13,37 @@ use clap::{Args, Parser, Subcommand};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    #[command(flatten)]
+    pub global: GlobalArgs,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args, Default, Clone)]
+pub struct GlobalArgs {
+    /// Log more on stderr: -v flagops's steps and AWS request ids, -vv the AWS SDK's too.
+    /// FLAGOPS_LOG (or RUST_LOG) filters take precedence, e.g. `FLAGOPS_LOG=flagops=trace`.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
+    /// Print only the report and errors: no warnings, progress or logs.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// When to colour output: auto (a terminal, unless NO_COLOR), always, never.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "auto",
+        value_name = "WHEN"
+    )]
+    pub color: ColorWhen,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorWhen {
+    #[default]
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Subcommand)]
@@ -44,6 +75,28 @@ pub enum Command {
     Rules(RulesArgs),
     /// Print the JSON Schemas of flagops.yaml and flag files (or write them to schemas/).
     Schema(SchemaArgs),
+    /// Start a flags repository: flagops.yaml, an example flag file, schemas and workflows.
+    Init(InitArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), e.g. `flagops man > flagops.1`.
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The directory to start the repository in (created if missing).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// The AppConfig application the example declares.
+    #[arg(long = "app", default_value = "my-app", value_name = "NAME")]
+    pub application: String,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// How results are rendered.

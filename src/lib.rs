@@ -19,6 +19,7 @@ pub mod freeze;
 pub mod fsutil;
 pub mod git;
 pub mod import;
+pub mod init;
 pub mod ledger;
 pub mod live;
 pub mod load;

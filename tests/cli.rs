@@ -593,3 +593,134 @@ flags:
         serde_json::json!({"name": "default", "enabled": false})
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// init, completions, man, global options
+// ---------------------------------------------------------------------------------------
+
+/// `flagops init` in an empty directory gives a repository check passes, with the schemas,
+/// the workflows and `.flagops/` ignored; a second init refuses, writing nothing.
+#[test]
+fn init_starts_a_repository_check_passes() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let repo = dir.path().join("flags-repo");
+    let (stdout, stderr, code) = run(["init", &path_arg(&repo), "--app", "billing"]);
+    assert_eq!(code, 0, "{stderr}");
+    for file in [
+        "flagops.yaml",
+        "flags/example.yaml",
+        "schemas/flagops.schema.json",
+        "schemas/flags.schema.json",
+        ".github/workflows/flagops-check.yml",
+        ".github/workflows/flagops-apply.yml",
+        ".github/workflows/flagops-drift.yml",
+        ".gitignore",
+    ] {
+        assert!(repo.join(file).is_file(), "{file}: {stdout}");
+        assert!(stdout.contains(&format!("+ {file}")), "{stdout}");
+    }
+    assert!(
+        std::fs::read_to_string(repo.join(".gitignore"))
+            .unwrap()
+            .lines()
+            .any(|l| l == "/.flagops/")
+    );
+    let (stdout, stderr, code) = run(["check", "-C", &path_arg(&repo)]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("check passed: 0 errors, 0 warnings"),
+        "{stdout}"
+    );
+    let (_, stderr, code) = run(["schema", "--check", "-C", &path_arg(&repo)]);
+    assert_eq!(code, 0, "the schemas are current: {stderr}");
+
+    let before = std::fs::read_to_string(repo.join("flags/example.yaml")).unwrap();
+    let (_, stderr, code) = run(["init", &path_arg(&repo)]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("already exists"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(repo.join("flags/example.yaml")).unwrap(),
+        before
+    );
+}
+
+#[test]
+fn completions_and_the_man_page_are_generated_from_the_cli() {
+    for (shell, marker) in [
+        ("bash", "_flagops()"),
+        ("zsh", "#compdef flagops"),
+        ("fish", "complete -c flagops"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let (stdout, stderr, code) = run(["completions", shell]);
+        assert_eq!(code, 0, "{shell}: {stderr}");
+        assert!(stdout.contains(marker), "{shell}: {stdout}");
+        for command in ["check", "plan", "apply", "drift", "adopt"] {
+            assert!(stdout.contains(command), "{shell} completes {command}");
+        }
+    }
+    let (stdout, _, code) = run(["man"]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains(".TH flagops 1"), "{stdout}");
+    assert!(
+        stdout.contains("flagops\\-apply"),
+        "subcommands are listed: {stdout}"
+    );
+}
+
+/// `--color always` colours even into a pipe, `never` does not; `-q` keeps warnings off
+/// stderr.
+#[test]
+fn quiet_and_color_options_apply_to_every_command() {
+    let failing = path_arg(&repo_root().join("tests/fixtures/rules/key-pattern/fail"));
+    let (stdout, _, code) = run([
+        "check", "-C", &failing, "--color", "always", "--today", TODAY,
+    ]);
+    assert_eq!(code, 2);
+    assert!(stdout.contains("\u{1b}["), "coloured: {stdout}");
+    let (stdout, _, _) = run([
+        "check", "-C", &failing, "--color", "never", "--today", TODAY,
+    ]);
+    assert!(!stdout.contains("\u{1b}["), "{stdout}");
+
+    // apply's progress lines go to stderr; with -q only the report is written.
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let apply = |name: &str, quiet: bool| {
+        let repo = dir.path().join(name);
+        assert_eq!(run(["init", &path_arg(&repo)]).2, 0);
+        let git = |args: &[&str]| {
+            let ok = std::process::Command::new("git")
+                .args(args)
+                .current_dir(&repo)
+                .env("GIT_AUTHOR_NAME", "t")
+                .env("GIT_AUTHOR_EMAIL", "t@example.com")
+                .env("GIT_COMMITTER_NAME", "t")
+                .env("GIT_COMMITTER_EMAIL", "t@example.com")
+                .output()
+                .expect("git runs")
+                .status
+                .success();
+            assert!(ok, "git {args:?}");
+        };
+        git(&["init", "-q", "-b", "main"]);
+        git(&["add", "-A"]);
+        git(&["commit", "-qm", "init"]);
+        let mut args = vec![
+            "apply".to_owned(),
+            "--backend".to_owned(),
+            "local".to_owned(),
+            "-C".to_owned(),
+            path_arg(&repo),
+        ];
+        if quiet {
+            args.push("-q".to_owned());
+        }
+        let (stdout, stderr, code) = run(args);
+        assert_eq!(code, 0, "{stdout}{stderr}");
+        assert!(stdout.contains("2 deployed"), "{stdout}");
+        stderr
+    };
+    let loud = apply("loud", false);
+    assert!(loud.contains("started deployment #1"), "{loud}");
+    assert_eq!(apply("quiet", true), "", "nothing but the report");
+}

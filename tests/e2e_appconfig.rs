@@ -505,3 +505,23 @@ fn a_saved_plan_is_applied_only_while_nothing_has_moved() {
     );
     assert_eq!(mixed.status.code(), Some(1), "{}", stderr(&mixed));
 }
+
+/// `-v` logs each AWS request with its request id on stderr, and the report stays on stdout;
+/// `-q` logs nothing.
+#[test]
+fn verbose_logs_aws_request_ids_on_stderr() {
+    let stack = Ministack::start();
+    let repo = Repo::new(&config("instant", "[]"));
+    let out = flagops(repo.path(), &stack.endpoint(), &["plan", "-v"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let log = stderr(&out);
+    assert!(
+        log.contains("AWS request")
+            && log.contains("operation=\"ListApplications\"")
+            && log.contains("request_id="),
+        "{log}"
+    );
+    assert!(!stdout(&out).contains("request_id"), "logs stay off stdout");
+    let quiet = flagops(repo.path(), &stack.endpoint(), &["plan", "-q"]);
+    assert_eq!(stderr(&quiet), "");
+}

@@ -27,6 +27,8 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<Exit> {
     })?;
     let imported = import::build(&account, &live, notes);
     write::write(&root, &imported.files, args.force)?;
+    // The local backend's state is no part of the repository.
+    crate::init::ensure_ignored(&root.join(".gitignore"))?;
     let report = write::verify(&root, args.today.date(), imported, &live, backend_name);
     output::import::emit(&report, args.format)?;
     Ok(Exit::for_import(&report))

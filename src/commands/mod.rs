@@ -6,8 +6,10 @@ pub mod apply;
 pub mod check;
 pub mod codegen;
 pub mod compile;
+pub mod completions;
 pub mod drift;
 pub mod import;
+pub mod init;
 pub mod ledger;
 pub mod live;
 pub mod plan;
@@ -25,6 +27,7 @@ use crate::load;
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<Exit> {
+    crate::output::log::init(&cli.global);
     match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Compile(args) => compile::run(&args),
@@ -39,6 +42,9 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Codegen(args) => codegen::run(&args),
         Command::Rules(args) => schema::rules(&args),
         Command::Schema(args) => schema::run(&args),
+        Command::Init(args) => init::run(&args),
+        Command::Completions(args) => completions::completions(&args),
+        Command::Man => completions::man(),
     }
 }
 

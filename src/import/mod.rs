@@ -281,6 +281,10 @@ fn config_file(
         "\nWritten by `flagops import` from what AppConfig serves. `flagops check` reports each\n`placeholders` entry (FO218) until a person fills it in.",
     );
     y.line(0, "version: 1");
+    y.line(
+        0,
+        "default_branch: main # the branch `flagops apply` runs from",
+    );
     strategies_section(&mut y, account, custom_strategies);
     y.blank();
     if apps.is_empty() {

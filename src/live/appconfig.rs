@@ -112,7 +112,10 @@ impl AppConfigBackend {
             .load()
             .await;
         let endpoint = endpoint_description(&config);
-        let mut backend = Self::with_client(Client::new(&config));
+        let client_config = aws_sdk_appconfig::config::Builder::from(&config)
+            .interceptor(RequestIds)
+            .build();
+        let mut backend = Self::with_client(Client::from_conf(client_config));
         backend.endpoint = endpoint;
         backend
     }
@@ -1114,13 +1117,43 @@ fn order_of(numbers: &[i32]) -> &'static str {
     }
 }
 
-// The one trace outside the output layer: request ids on stderr for a support case, only
-// when asked for, until flagops has a logging layer.
-#[allow(clippy::print_stderr)]
-fn tracing_request_id(operation: &str, id: &str) {
-    if std::env::var_os("FLAGOPS_DEBUG").is_some() {
-        eprintln!("debug: {operation} request id {id}");
+/// Logs each AWS answer (every attempt, retries included) at debug (`-v`): its operation,
+/// HTTP status and request id, for a support case.
+#[derive(Debug)]
+struct RequestIds;
+
+impl aws_sdk_appconfig::config::Intercept for RequestIds {
+    fn name(&self) -> &'static str {
+        "flagops-request-ids"
     }
+
+    fn read_before_deserialization(
+        &self,
+        context: &aws_sdk_appconfig::config::interceptors::BeforeDeserializationInterceptorContextRef<'_>,
+        _components: &aws_sdk_appconfig::config::RuntimeComponents,
+        cfg: &mut aws_sdk_appconfig::config::ConfigBag,
+    ) -> std::result::Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        let response = context.response();
+        let headers = response.headers();
+        let id = (headers.get("x-amzn-requestid"))
+            .or_else(|| headers.get("x-amz-request-id"))
+            .unwrap_or("-");
+        let operation = cfg
+            .load::<aws_smithy_runtime_api::client::orchestrator::Metadata>()
+            .map_or("-", |m| m.name());
+        tracing::debug!(
+            operation,
+            status = response.status().as_u16(),
+            request_id = id,
+            "AWS request"
+        );
+        Ok(())
+    }
+}
+
+/// Request ids of failed calls, for a support case: logged at debug (`-v`).
+fn tracing_request_id(operation: &str, id: &str) {
+    tracing::debug!(operation, request_id = id, "AWS request");
 }
 
 #[cfg(test)]

@@ -10,8 +10,10 @@ pub mod check;
 pub mod codegen;
 pub mod drift;
 pub mod import;
+pub mod init;
 pub mod json;
 pub mod ledger;
+pub mod log;
 pub mod markdown;
 pub mod plan;
 pub mod progress;
@@ -75,8 +77,11 @@ pub fn print_error(message: &str) {
     let _ = writeln!(stderr, "{style}error{style:#}: {}", redact(message));
 }
 
-/// Writes a warning that does not stop the command to stderr.
+/// Writes a warning that does not stop the command to stderr (not with `-q`).
 pub fn print_warning(message: &str) {
+    if log::quiet() {
+        return;
+    }
     let mut stderr = anstream::stderr().lock();
     let style = anstyle::Style::new()
         .bold()

@@ -11,11 +11,17 @@ pub struct Lines;
 
 impl Progress for Lines {
     fn report(&self, target: &TargetId, message: &str) {
+        if super::log::quiet() {
+            return;
+        }
         let mut stderr = anstream::stderr().lock();
         let _ = writeln!(stderr, "[{target}] {}", crate::secrets::redact(message));
     }
 
     fn setup(&self, message: &str) {
+        if super::log::quiet() {
+            return;
+        }
         let mut stderr = anstream::stderr().lock();
         let _ = writeln!(stderr, "[setup] {}", crate::secrets::redact(message));
     }
