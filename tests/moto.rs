@@ -18,7 +18,6 @@
 mod support;
 
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 use aws_sdk_appconfig::Client;
 use aws_sdk_appconfig::config::{BehaviorVersion, Credentials, Region};
@@ -34,6 +33,7 @@ struct Moto {
 
 impl Moto {
     fn start() -> Self {
+        support::require_python_module("moto");
         let port = support::free_port();
         let child = Command::new("python3")
             .args([
@@ -47,16 +47,9 @@ impl Moto {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .expect("moto is installed (python3 -m pip install -r .ci/requirements.txt)");
-        let moto = Moto { child, port };
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "moto did not start on port {port}"
-            );
-            std::thread::sleep(Duration::from_millis(200));
-        }
+            .unwrap_or_else(|e| panic!("cannot run python3 ({e}); {}", support::INSTALL_EMULATORS));
+        let mut moto = Moto { child, port };
+        support::wait_listening(&mut moto.child, port, "moto");
         moto
     }
 

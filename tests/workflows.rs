@@ -447,7 +447,9 @@ fn the_pre_commit_hook_checks_flagops_yaml_and_flag_files() {
         .expect("a flagops-check hook");
     assert_eq!(hook["language"], "rust");
     assert_eq!(hook["entry"], "flagops check");
-    assert_eq!(hook["pass_filenames"], Value::Bool(true));
+    // A whole-repository check: given only the staged files, removing an environment from
+    // flagops.yaml would pass while a full check fails.
+    assert_eq!(hook["pass_filenames"], Value::Bool(false));
     let files = regex::Regex::new(hook["files"].as_str().expect("a files pattern"))
         .expect("the files pattern is a valid regex");
     for path in [

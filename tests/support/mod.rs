@@ -41,9 +41,48 @@ pub fn free_port() -> u16 {
         .expect("a free loopback port")
 }
 
+/// How to install the emulators the end-to-end tests start.
+pub const INSTALL_EMULATORS: &str = "python3 -m venv .venv && . .venv/bin/activate && python3 -m pip install -r .ci/requirements.txt (or run `bash .ci/run`, which does it)";
+
+/// Fails at once, with the install command, when `module` is not importable by python3: an
+/// emulator that is not installed must not cost each test a minute of waiting.
+pub fn require_python_module(module: &str) {
+    let found = Command::new("python3")
+        .args([
+            "-c",
+            &format!(
+                "import importlib.util, sys; sys.exit(importlib.util.find_spec({module:?}) is None)"
+            ),
+        ])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(
+        found,
+        "the Python module `{module}` is not installed; install the test emulators with: {INSTALL_EMULATORS}"
+    );
+}
+
+/// Waits until `port` accepts connections; fails at once if `child` exits first.
+pub fn wait_listening(child: &mut Child, port: u16, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!(
+                "{what} exited ({status}) before listening on port {port}; install the test emulators with: {INSTALL_EMULATORS}"
+            );
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{what} did not start on port {port}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 impl Ministack {
     /// Starts `ministack` (installed by .ci/run from PyPI) and waits until it answers.
     pub fn start() -> Self {
+        require_python_module("ministack");
         let port = free_port();
         let child = Command::new("python3")
             .args(["-m", "ministack"])
@@ -56,16 +95,9 @@ impl Ministack {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .expect("ministack is installed (python3 -m pip install -r .ci/requirements.txt)");
-        let stack = Ministack { child, port };
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "ministack did not start on port {port}"
-            );
-            std::thread::sleep(Duration::from_millis(200));
-        }
+            .unwrap_or_else(|e| panic!("cannot run python3 ({e}); {INSTALL_EMULATORS}"));
+        let mut stack = Ministack { child, port };
+        wait_listening(&mut stack.child, port, "ministack");
         stack
     }
 
