@@ -432,8 +432,10 @@ fn the_action_runs_one_command_and_reports_its_exit_code() {
             "action.yml has no `{output}` output"
         );
     }
-    // Built from the action's own source: no prebuilt binary is downloaded.
+    // The release of the action's version, verified by install.sh (tests/install.rs), or a
+    // build from the action's own source where there is none.
     let scripts = all_scripts(&action).join("\n");
+    assert!(scripts.contains("bash \"$GITHUB_ACTION_PATH/install.sh\""));
     assert!(scripts.contains("cargo +stable install --locked --path ."));
 }
 
