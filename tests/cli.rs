@@ -118,31 +118,26 @@ fn check_reports_only_the_paths_it_is_given() {
 // compile
 // ---------------------------------------------------------------------------------------
 
-/// `compile` on the example: its documents, by target header.
+/// `compile` on the example: its documents, by target header. The documents are on stdout,
+/// one per line (a JSON stream); their `# <target> (<type>)` headers on stderr, in order.
 fn compile_example() -> (String, BTreeMap<String, (String, String)>) {
     let root = path_arg(&repo_root());
     let (stdout, stderr, code) = run(["compile", "-C", &root, "--today", TODAY]);
     assert_eq!(code, 0, "{stderr}");
-    assert_eq!(stderr, "");
-    // "# app/env/profile (TYPE)\n{document}\n", one after the other.
+    let headers: Vec<&str> = stderr.lines().collect();
+    let bodies: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        headers.len(),
+        bodies.len(),
+        "a header per document: {stderr}"
+    );
     let mut documents = BTreeMap::new();
-    let mut current: Option<(String, String)> = None;
-    let mut body = String::new();
-    for line in stdout.lines() {
-        if let Some(header) = line.strip_prefix("# ") {
-            if let Some((id, kind)) = current.take() {
-                documents.insert(id, (kind, std::mem::take(&mut body)));
-            }
-            let (id, kind) = header.split_once(' ').expect("`# <target> (<type>)`");
-            let kind = kind.trim_start_matches('(').trim_end_matches(')');
-            current = Some((id.to_owned(), kind.to_owned()));
-        } else {
-            body.push_str(line);
-            body.push('\n');
-        }
-    }
-    if let Some((id, kind)) = current {
-        documents.insert(id, (kind, body));
+    for (header, body) in headers.iter().zip(bodies) {
+        let header = header.strip_prefix("# ").expect("`# <target> (<type>)`");
+        let (id, kind) = header.split_once(' ').expect("`# <target> (<type>)`");
+        let kind = kind.trim_start_matches('(').trim_end_matches(')');
+        serde_json::from_str::<Value>(body).expect("each stdout line is a JSON document");
+        documents.insert(id.to_owned(), (kind.to_owned(), format!("{body}\n")));
     }
     (stdout, documents)
 }
@@ -244,7 +239,7 @@ fn compile_out_writes_one_valid_document_per_target() {
 #[test]
 fn compile_only_the_selected_targets() {
     let root = path_arg(&repo_root());
-    let (stdout, _, code) = run([
+    let (stdout, stderr, code) = run([
         "compile",
         "-C",
         &root,
@@ -256,7 +251,8 @@ fn compile_only_the_selected_targets() {
         "production",
     ]);
     assert_eq!(code, 0);
-    let headers: Vec<&str> = stdout.lines().filter(|l| l.starts_with("# ")).collect();
+    assert_eq!(stdout.lines().count(), 2, "{stdout}");
+    let headers: Vec<&str> = stderr.lines().filter(|l| l.starts_with("# ")).collect();
     assert_eq!(
         headers,
         [
@@ -295,12 +291,13 @@ fn compile_of_a_repository_with_errors_exits_2_and_writes_nothing() {
 fn compile_of_a_repository_with_only_warnings_succeeds() {
     let copy = fixture_copy("rules/allow-list-duplicate/fail");
     let repo = path_arg(copy.path());
-    let (stdout, _, code) = run(["compile", "-C", &repo, "--today", TODAY]);
+    let (stdout, stderr, code) = run(["compile", "-C", &repo, "--today", TODAY]);
     assert_eq!(code, 0);
     assert!(
-        stdout.starts_with("# storefront/staging/release-flags"),
-        "{stdout}"
+        stderr.contains("# storefront/staging/release-flags"),
+        "{stderr}"
     );
+    assert!(stdout.starts_with("{\"flags\""), "{stdout}");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -373,16 +370,18 @@ fn schema_prints_the_committed_schemas() {
     let committed = |name: &str| {
         std::fs::read_to_string(repo_root().join("schemas").join(name)).expect("committed")
     };
-    let (stdout, _, code) = run(["schema"]);
+    let (stdout, stderr, code) = run(["schema"]);
     assert_eq!(code, 0);
+    // A stream of JSON documents on stdout, for jq; their names on stderr.
     assert_eq!(
         stdout,
         format!(
-            "# flagops.schema.json\n{}# flags.schema.json\n{}",
+            "{}{}",
             committed("flagops.schema.json"),
             committed("flags.schema.json")
         )
     );
+    assert_eq!(stderr, "# flagops.schema.json\n# flags.schema.json\n");
 }
 
 #[test]
@@ -578,7 +577,7 @@ flags:
     let (stdout, stderr, code) = run(["compile", "-C", &path_arg(dir.path()), "--today", TODAY]);
     assert_eq!(code, 0, "{stderr}");
     let document: Value =
-        serde_json::from_str(stdout.lines().nth(1).expect("a document")).expect("JSON");
+        serde_json::from_str(stdout.lines().next().expect("a document")).expect("JSON");
     let variants = document["values"]["pilot"]["_variants"]
         .as_array()
         .expect("variants");

@@ -32,7 +32,13 @@ impl Server {
         let root = tempfile::tempdir().unwrap();
         let port = support::free_port();
         let mut child = Command::new("python3")
-            .args(["-m", "http.server", "--bind", "127.0.0.1", &port.to_string()])
+            .args([
+                "-m",
+                "http.server",
+                "--bind",
+                "127.0.0.1",
+                &port.to_string(),
+            ])
             .current_dir(root.path())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -89,7 +95,12 @@ impl Drop for Server {
     }
 }
 
-fn install(server: &Server, version: &str, platform: (&str, &str), commit: Option<&str>) -> (Output, PathBuf, tempfile::TempDir) {
+fn install(
+    server: &Server,
+    version: &str,
+    platform: (&str, &str),
+    commit: Option<&str>,
+) -> (Output, PathBuf, tempfile::TempDir) {
     let dest = tempfile::tempdir().unwrap();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("install.sh");
     let mut command = Command::new("bash");
@@ -117,7 +128,12 @@ const LINUX: (&str, &str) = ("Linux", "x86_64");
 #[test]
 fn a_release_with_a_good_checksum_installs() {
     let server = Server::start();
-    server.release(VERSION, &["x86_64-unknown-linux-musl"], "flagops 0.1.0", false);
+    server.release(
+        VERSION,
+        &["x86_64-unknown-linux-musl"],
+        "flagops 0.1.0",
+        false,
+    );
     let (out, binary, _dest) = install(&server, VERSION, LINUX, Some(COMMIT));
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let ran = Command::new(&binary).arg("--version").output().unwrap();
@@ -127,10 +143,19 @@ fn a_release_with_a_good_checksum_installs() {
 #[test]
 fn a_bad_checksum_installs_nothing_and_fails() {
     let server = Server::start();
-    server.release(VERSION, &["x86_64-unknown-linux-musl"], "flagops 0.1.0", true);
+    server.release(
+        VERSION,
+        &["x86_64-unknown-linux-musl"],
+        "flagops 0.1.0",
+        true,
+    );
     let (out, binary, _dest) = install(&server, VERSION, LINUX, None);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(stderr(&out).contains("checksum mismatch"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("checksum mismatch"),
+        "{}",
+        stderr(&out)
+    );
     assert!(!binary.exists());
 }
 
@@ -140,7 +165,11 @@ fn a_missing_release_or_asset_says_build_instead() {
     server.release(VERSION, &["aarch64-apple-darwin"], "flagops 0.1.0", false);
     let (out, binary, _dest) = install(&server, "9.9.9", LINUX, None);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("no SHA256SUMS in release v9.9.9"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no SHA256SUMS in release v9.9.9"),
+        "{}",
+        stderr(&out)
+    );
     assert!(!binary.exists());
     let (out, _, _dest) = install(&server, VERSION, LINUX, None);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
@@ -159,12 +188,21 @@ fn a_missing_release_or_asset_says_build_instead() {
 #[test]
 fn an_unknown_platform_or_a_wrong_binary_fails_clearly() {
     let server = Server::start();
-    server.release(VERSION, &["x86_64-unknown-linux-musl"], "flagops 0.0.9", false);
+    server.release(
+        VERSION,
+        &["x86_64-unknown-linux-musl"],
+        "flagops 0.0.9",
+        false,
+    );
     let (out, _, _dest) = install(&server, VERSION, ("Plan9", "mips"), None);
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert!(stderr(&out).contains("no release binary is built for Plan9/mips"));
     let (out, binary, _dest) = install(&server, VERSION, LINUX, None);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(stderr(&out).contains("not flagops 0.1.0"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("not flagops 0.1.0"),
+        "{}",
+        stderr(&out)
+    );
     assert!(!binary.exists());
 }

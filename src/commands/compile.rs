@@ -41,17 +41,12 @@ pub fn run(args: &CompileArgs) -> anyhow::Result<Exit> {
             }
         }
         None => {
-            let mut text = String::new();
+            // Documents on stdout, a stream `jq` reads; which target each is, on stderr.
             for target in &targets {
-                let document = render(target);
-                text.push_str(&format!(
-                    "# {} ({})\n{}\n",
-                    target.id,
-                    target.kind.appconfig_type(),
-                    document.trim_end_matches('\n')
-                ));
+                let header = format!("# {} ({})\n", target.id, target.kind.appconfig_type());
+                output::print_stderr(&header);
+                output::print(&format!("{}\n", render(target).trim_end_matches('\n')))?;
             }
-            output::print(&text)?;
         }
     }
     // The targets check errors hold back were printed with their findings, on stderr.

@@ -16,7 +16,7 @@ pub fn run(args: &SchemaArgs) -> anyhow::Result<Exit> {
         return Ok(Exit::for_schema_check(&stale));
     }
     if !args.write {
-        output::print(&output::schema::documents(&schema::files()))?;
+        output::schema::emit_documents(&schema::files())?;
         return Ok(Exit::Clean);
     }
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;

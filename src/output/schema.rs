@@ -1,10 +1,13 @@
 //! `flagops schema`: the schemas as documents, and whether the committed ones are current.
 
-/// Every schema, each under a `# name` line.
-pub fn documents(files: &[(&str, String)]) -> String {
-    (files.iter())
-        .map(|(name, text)| format!("# {name}\n{text}"))
-        .collect()
+/// Every schema on stdout, one JSON document after the other (a stream `jq` reads), each
+/// named by a `# name` line on stderr.
+pub fn emit_documents(files: &[(&str, String)]) -> std::io::Result<()> {
+    for (name, text) in files {
+        super::print_stderr(&format!("# {name}\n"));
+        super::print(text)?;
+    }
+    Ok(())
 }
 
 /// What `flagops schema --check` says about the stale files.
