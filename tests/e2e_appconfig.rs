@@ -35,6 +35,15 @@ applications:
     )
 }
 
+/// A ministack with `config` applied once: the starting point of most scenarios.
+fn applied(config: &str) -> (Ministack, Repo) {
+    let stack = Ministack::start();
+    let repo = Repo::new(config);
+    let first = flagops(repo.path(), &stack.endpoint(), &["apply"]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    (stack, repo)
+}
+
 /// Hosted versions and deployments that exist, counted with the AWS API.
 fn counts(stack: &Ministack) -> (usize, usize) {
     let out = stack.boto(
@@ -136,14 +145,7 @@ fn a_fresh_apply_creates_everything_and_a_second_one_writes_nothing() {
 
 #[test]
 fn a_flag_change_plans_exactly_that_flag_and_applies_it() {
-    let stack = Ministack::start();
-    let repo = Repo::new(&config("instant", "[]"));
-    assert_eq!(
-        flagops(repo.path(), &stack.endpoint(), &["apply"])
-            .status
-            .code(),
-        Some(0)
-    );
+    let (stack, repo) = applied(&config("instant", "[]"));
 
     repo.edit(
         "flags/shop.yaml",
@@ -256,14 +258,7 @@ cw.set_alarm_state(AlarmName='shop-5xx', StateValue='ALARM', StateReason='5xx ra
 
 #[test]
 fn a_deployment_started_outside_flagops_is_waited_for_not_clobbered() {
-    let stack = Ministack::start();
-    let repo = Repo::new(&config("instant", "[]"));
-    assert_eq!(
-        flagops(repo.path(), &stack.endpoint(), &["apply"])
-            .status
-            .code(),
-        Some(0)
-    );
+    let (stack, repo) = applied(&config("instant", "[]"));
     // Someone redeploys the live version in prod by hand, with a strategy that bakes a minute.
     stack.boto(
         "app = [a for a in ac.list_applications()['Items'] if a['Name'] == 'shop'][0]['Id']
@@ -319,8 +314,7 @@ ac.start_deployment(ApplicationId=app, EnvironmentId=env, DeploymentStrategyId=s
 /// and drift are empty. A console edit of the strategy is setup drift, put back by apply.
 #[test]
 fn a_strategy_edit_is_planned_applied_in_place_and_then_in_sync() {
-    let stack = Ministack::start();
-    let repo = Repo::new(&config("instant", "[]"));
+    let (stack, repo) = applied(&config("instant", "[]"));
     let strategy = |stack: &Ministack| {
         let out = stack.boto(
             "found = [s for s in ac.list_deployment_strategies()['Items'] if s['Name'] == 'bake-1m']
@@ -329,12 +323,6 @@ print(json.dumps([[s['Id'], s['FinalBakeTimeInMinutes'], s['DeploymentDurationIn
         serde_json::from_str::<Value>(&out).expect("strategies as JSON")
     };
     // The strategy exists before flagops uses it, as in an account set up earlier.
-    assert_eq!(
-        flagops(repo.path(), &stack.endpoint(), &["apply"])
-            .status
-            .code(),
-        Some(0)
-    );
     stack.boto(
         "ac.create_deployment_strategy(Name='bake-1m', DeploymentDurationInMinutes=0, FinalBakeTimeInMinutes=1, GrowthFactor=100, ReplicateTo='NONE')",
     );
@@ -407,17 +395,10 @@ print(json.dumps([[s['Id'], s['FinalBakeTimeInMinutes'], s['DeploymentDurationIn
 /// moved, when the live state or the commit did.
 #[test]
 fn a_saved_plan_is_applied_only_while_nothing_has_moved() {
-    let stack = Ministack::start();
-    let repo = Repo::new(&config("instant", "[]"));
+    let (stack, repo) = applied(&config("instant", "[]"));
     let scratch = tempfile::tempdir().expect("tempdir");
     let saved = scratch.path().join("plan.json");
     let saved = saved.to_str().expect("a UTF-8 path");
-    assert_eq!(
-        flagops(repo.path(), &stack.endpoint(), &["apply"])
-            .status
-            .code(),
-        Some(0)
-    );
 
     // Reviewed and applied as is.
     repo.edit(

@@ -266,16 +266,21 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_freeze_covers_its_environments_from_start_to_before_its_end() {
+    /// A repository configuration whose one freeze covers `production`.
+    fn production_frozen() -> RepoConfig {
         let config: RepoConfig = serde_json::from_value(serde_json::json!({
             "version": 1, "applications": {}
         }))
         .unwrap();
-        let config = RepoConfig {
+        RepoConfig {
             freezes: vec![freeze(&["production"], &[])],
             ..config
-        };
+        }
+    }
+
+    #[test]
+    fn a_freeze_covers_its_environments_from_start_to_before_its_end() {
+        let config = production_frozen();
         let at = |t: &str| t.parse::<Timestamp>().unwrap();
         assert!(active(&config, "shop", "production", at("2026-12-20T00:00:00Z")).is_some());
         assert!(active(&config, "shop", "production", at("2027-01-03T22:59:59Z")).is_some());
@@ -289,14 +294,7 @@ mod tests {
     #[test]
     fn a_frozen_environment_keeps_its_setup_until_the_freeze_ends_or_the_glass_breaks() {
         use crate::plan::setup::{Resource, SettingChange, SetupChange, Update};
-        let config: RepoConfig = serde_json::from_value(serde_json::json!({
-            "version": 1, "applications": {}
-        }))
-        .unwrap();
-        let config = RepoConfig {
-            freezes: vec![freeze(&["production"], &[])],
-            ..config
-        };
+        let config = production_frozen();
         let change = |env: &str| SetupChange {
             resource: Resource::Environment,
             name: format!("shop/{env}"),

@@ -22,7 +22,8 @@ What it does to each request, in order:
    client that is not idempotent create things twice.
 
 With --latency-ms N every API request waits N milliseconds before it is handled (faulted ones
-too), like a round trip to a distant endpoint; 0, the default, adds nothing.
+too), like a round trip to a distant endpoint; 0, the default, adds nothing. With --tls-cert
+and --tls-key it serves HTTPS, a TLS front for the emulator.
 
 Every request and decision is logged to --log; per-operation counts go to --stats (JSON,
 rewritten after every request). `GET /__proxy/stats` returns them; `POST /__proxy/config` with
@@ -42,6 +43,7 @@ import os
 import random
 import re
 import socket
+import ssl
 import struct
 import sys
 import threading
@@ -405,11 +407,17 @@ def main():
                         help="milliseconds every API request waits before it is handled")
     parser.add_argument("--log")
     parser.add_argument("--stats")
+    parser.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM)")
+    parser.add_argument("--tls-key", help="and this private key (PEM)")
     args = parser.parse_args()
 
     Handler.state = State(args)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
+    if args.tls_cert:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args.tls_cert, args.tls_key)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     print(f"listening {server.server_address[1]}", flush=True)
     server.serve_forever()
 

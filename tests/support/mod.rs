@@ -299,10 +299,22 @@ pub struct FaultProxy {
     child: Child,
     pub port: u16,
     dir: tempfile::TempDir,
+    /// Serves HTTPS (`set_rate` and `stats` speak plain HTTP: not for these).
+    tls: bool,
 }
 
 impl FaultProxy {
     pub fn start(upstream: &str, faults: &Faults) -> Self {
+        Self::start_with(upstream, faults, None)
+    }
+
+    /// The proxy serving HTTPS with this certificate and key (PEM): `endpoint` is then
+    /// `https://localhost:<port>`.
+    pub fn start_tls(upstream: &str, cert: &Path, key: &Path) -> Self {
+        Self::start_with(upstream, &Faults::none(), Some((cert, key)))
+    }
+
+    fn start_with(upstream: &str, faults: &Faults, tls: Option<(&Path, &Path)>) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/fault_proxy.py");
         let mut command = Command::new("python3");
@@ -320,6 +332,13 @@ impl FaultProxy {
         for rule in &faults.force {
             command.args(["--force", rule]);
         }
+        if let Some((cert, key)) = tls {
+            command
+                .arg("--tls-cert")
+                .arg(cert)
+                .arg("--tls-key")
+                .arg(key);
+        }
         let mut child = command.spawn().expect("python3 runs");
         // The proxy prints `listening <port>` once it accepts connections (EOF if it failed).
         let mut line = String::new();
@@ -335,11 +354,20 @@ impl FaultProxy {
                 let log = std::fs::read_to_string(dir.path().join("proxy.stderr"));
                 panic!("fault proxy did not start: {line:?} {log:?}")
             });
-        FaultProxy { child, port, dir }
+        FaultProxy {
+            child,
+            port,
+            dir,
+            tls: tls.is_some(),
+        }
     }
 
     pub fn endpoint(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        if self.tls {
+            format!("https://localhost:{}", self.port)
+        } else {
+            format!("http://127.0.0.1:{}", self.port)
+        }
     }
 
     /// Changes the fraction of requests faulted from now on.
