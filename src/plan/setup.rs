@@ -106,6 +106,34 @@ pub struct SetupChange {
 }
 
 impl SetupChange {
+    /// A declared resource's change, located at its first setting under `node` in
+    /// flagops.yaml, with `update` when any setting is one apply makes; `None` when nothing
+    /// differs.
+    fn declared(
+        resource: Resource,
+        name: String,
+        node: &str,
+        settings: Vec<SettingChange>,
+        update: impl FnOnce() -> Update,
+    ) -> Option<SetupChange> {
+        let first = settings.first()?;
+        // A profile's validator is declared as its `schema:`.
+        let key = match first.setting.as_str() {
+            "validator" => "schema",
+            other => other,
+        };
+        let location = Location::node(CONFIG_FILE, format!("{node}/{key}"));
+        let updatable = settings.iter().any(|s| s.kept.is_none());
+        Some(SetupChange {
+            resource,
+            name,
+            undeclared: false,
+            settings,
+            location,
+            update: updatable.then(update),
+        })
+    }
+
     /// "deployment strategy quick-canary".
     pub fn title(&self) -> String {
         format!("{} {}", self.resource.as_str(), self.name)
@@ -278,21 +306,12 @@ fn strategy(config: &RepoConfig, account: &Account, name: &str) -> Option<SetupC
                 .unwrap_or_default()
         )),
     );
-    if settings.is_empty() {
-        return None;
-    }
-    let updatable = settings.iter().any(|s| s.kept.is_none());
     let node = format!("/strategies/{}", escape_pointer(name));
-    Some(SetupChange {
-        resource: Resource::Strategy,
-        name: name.to_owned(),
-        undeclared: false,
-        location: Location::node(CONFIG_FILE, format!("{node}/{}", settings[0].setting)),
-        settings,
-        update: updatable.then(|| Update::Strategy {
+    SetupChange::declared(Resource::Strategy, name.to_owned(), &node, settings, || {
+        Update::Strategy {
             id: found.id.clone(),
             strategy: declared.clone(),
-        }),
+        }
     })
 }
 
@@ -342,23 +361,14 @@ fn environment(
             ),
         });
     }
-    if settings.is_empty() {
-        return None;
-    }
-    let updatable = settings.iter().any(|s| s.kept.is_none());
-    let first = &settings[0].setting;
-    Some(SetupChange {
-        resource: Resource::Environment,
-        name: format!("{app_name}/{env_name}"),
-        undeclared: false,
-        location: Location::node(CONFIG_FILE, format!("{node}/{first}")),
-        settings,
-        update: updatable.then(|| Update::Environment {
+    let name = format!("{app_name}/{env_name}");
+    SetupChange::declared(Resource::Environment, name, &node, settings, || {
+        Update::Environment {
             application_id: app.id.clone(),
             id: live.id.clone(),
             description: declared.description.clone(),
             monitors,
-        }),
+        }
     })
 }
 
@@ -400,26 +410,14 @@ fn profile(
         }),
         _ => {}
     }
-    if settings.is_empty() {
-        return None;
-    }
-    let updatable = settings.iter().any(|s| s.kept.is_none());
-    let first = match settings[0].setting.as_str() {
-        "validator" => "schema",
-        other => other,
-    };
-    Some(SetupChange {
-        resource: Resource::Profile,
-        name: format!("{app_name}/{profile_name}"),
-        undeclared: false,
-        location: Location::node(CONFIG_FILE, format!("{node}/{first}")),
-        settings,
-        update: updatable.then(|| Update::Profile {
+    let name = format!("{app_name}/{profile_name}");
+    SetupChange::declared(Resource::Profile, name, &node, settings, || {
+        Update::Profile {
             application_id: app.id.clone(),
             id: live.id.clone(),
             description: declared.description.clone(),
             json_schema: schema,
-        }),
+        }
     })
 }
 
