@@ -117,7 +117,7 @@ impl SavedPlan {
                 out.push(format!("{}: no longer selected", saved.id));
                 continue;
             };
-            if saved.digest != current.digest || saved.action != current.action {
+            if saved.digest != current.digest {
                 out.push(format!(
                     "{}: the desired state moved (digest {} → {})",
                     saved.id,
@@ -125,9 +125,17 @@ impl SavedPlan {
                     short(&current.digest)
                 ));
             }
-            if (saved.live_version, saved.live_deployment)
-                != (current.live_version, current.live_deployment)
-            {
+            let live_moved = (saved.live_version, saved.live_deployment)
+                != (current.live_version, current.live_deployment);
+            if !live_moved && saved.action != current.action {
+                out.push(format!(
+                    "{}: the plan would {} it, apply now would {} it",
+                    saved.id,
+                    action_word(saved.action),
+                    action_word(current.action)
+                ));
+            }
+            if live_moved {
                 out.push(format!(
                     "{}: the live state moved (deployment {} of version {} → deployment {} of version {})",
                     saved.id,
@@ -147,6 +155,14 @@ impl SavedPlan {
             out.push("the AppConfig setup changes moved".to_owned());
         }
         out
+    }
+}
+
+fn action_word(action: Action) -> &'static str {
+    match action {
+        Action::Unchanged => "leave",
+        Action::Create => "create",
+        Action::Update => "update",
     }
 }
 
@@ -204,6 +220,12 @@ mod tests {
                 "shop/prod/flags: the live state moved (deployment #7 of version #3 → deployment #8 of version #3)"
             ]
         );
+        // The live state caught up with the plan (another apply): one move, not two.
+        let mut now = saved();
+        now.targets[0].live_deployment = Some(8);
+        now.targets[0].action = Action::Unchanged;
+        assert_eq!(plan.moved(&now).len(), 1, "{:?}", plan.moved(&now));
+        assert!(plan.moved(&now)[0].contains("the live state moved"));
         let mut now = saved();
         now.commit = "b".repeat(40);
         now.targets[0].digest = "d2".into();
