@@ -174,7 +174,7 @@ fn a_flag_change_plans_exactly_that_flag_and_applies_it() {
 
     let human = stdout(&flagops(repo.path(), &stack.endpoint(), &["plan"]));
     assert!(
-        human.contains("~ dark_mode (permission): allow_list: +ws_3"),
+        human.contains("~ dark_mode (permission): allow_list: +\"ws_3\""),
         "{human}"
     );
 

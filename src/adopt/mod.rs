@@ -99,6 +99,7 @@ pub fn adoption(target: &Target, live: &TargetLive, flags: &[String]) -> Adoptio
                 .and_then(|v| v.get(field))
                 .cloned()
         };
+        let mut variants_written = false;
         for field in &change.fields {
             // `field.from` is the live side of the diff (live → desired).
             let what = format!("{}.{}", change.key, field.field);
@@ -116,10 +117,17 @@ pub fn adoption(target: &Target, live: &TargetLive, flags: &[String]) -> Adoptio
                     };
                     (vec!["active", name], field.from.clone())
                 }
-                "variants" => (
-                    vec!["variants"],
-                    live_value("_variants").map(|v| variants_to_yaml(&v)),
-                ),
+                // The variants are written back as one list, once for all their changes.
+                v if v.starts_with("variants") => {
+                    if variants_written {
+                        continue;
+                    }
+                    variants_written = true;
+                    (
+                        vec!["variants"],
+                        live_value("_variants").map(|v| variants_to_yaml(&v)),
+                    )
+                }
                 f if f.starts_with("values.") => {
                     (vec!["values", &f["values.".len()..]], field.from.clone())
                 }

@@ -76,6 +76,9 @@ impl Class {
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct FieldDrift {
     pub field: String,
+    /// The variant a `variants…` field is about, by name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
     pub desired: Option<Value>,
     pub live: Option<Value>,
 }
@@ -344,6 +347,7 @@ pub(crate) fn flag_drift(
                 .iter()
                 .map(|f| FieldDrift {
                     field: f.field.clone(),
+                    variant: f.variant.clone(),
                     desired: f.to.clone(),
                     live: f.from.clone(),
                 })
@@ -357,7 +361,7 @@ pub(crate) fn flag_drift(
                                 list.iter().any(|l| {
                                     f.field == *l
                                         || f.field == format!("values.{l}")
-                                        || (l == "_variants" && f.field == "variants")
+                                        || (l == "_variants" && f.field.starts_with("variants"))
                                 })
                             })
                     }

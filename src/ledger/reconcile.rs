@@ -49,6 +49,7 @@ pub fn redacted(flags: &[FlagDrift]) -> Vec<FlagDrift> {
                 .iter()
                 .map(|x| drift::FieldDrift {
                     field: x.field.clone(),
+                    variant: x.variant.clone(),
                     desired: hide(&x.field, &x.desired),
                     live: hide(&x.field, &x.live),
                 })

@@ -27,11 +27,17 @@ pub enum Action {
     Update,
 }
 
-/// One field of a flag that changes.
+/// One field of a flag that changes, down to the leaf that differs.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FieldChange {
-    /// `enabled`, `values.<attr>`, `allow_list`, `variants`, `definition.<field>`.
+    /// `enabled`, `values.<attr>`, `allow_list`, `definition.<path>` (e.g.
+    /// `definition.attributes.max_items.constraints.maximum`), `value.<path>` (freeform);
+    /// for variants `variants` (one variant added or removed, or the whole list),
+    /// `variants.order`, `variants.rule`, `variants.enabled` or `variants.values.<attr>`.
     pub field: String,
+    /// The variant a `variants…` change is about, by name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
     pub from: Option<Value>,
     pub to: Option<Value>,
     /// For allow lists: entries added and removed.
@@ -321,13 +327,34 @@ fn risks(
             }
         }
     }
-    let urgent = changes
-        .iter()
-        .any(|c| matches!(c.class, Some(FlagClass::KillSwitch | FlagClass::Ops)));
     if let Some(busy) = &live.state.environment_busy
-        && urgent
+        && !changes.is_empty()
     {
-        risks.push(Risk { code: "queued-behind-rollout", message: format!("an urgent change would wait behind deployment #{} ({}) running in this environment", busy.number, busy.state.as_str()) });
+        // AppConfig runs one deployment per environment at a time: this one starts when the
+        // running one ends. Urgent flags are named, since waiting is what hurts them.
+        let urgent: Vec<String> = changes
+            .iter()
+            .filter(|c| c.kind != ChangeKind::Removed)
+            .filter(|c| matches!(c.class, Some(FlagClass::KillSwitch | FlagClass::Ops)))
+            .map(|c| format!("`{}`", c.key))
+            .collect();
+        let what = if urgent.is_empty() {
+            "this change".to_owned()
+        } else {
+            format!(
+                "this change, with kill-switch/ops flag{} {},",
+                if urgent.len() == 1 { "" } else { "s" },
+                urgent.join(", ")
+            )
+        };
+        risks.push(Risk {
+            code: "queued-behind-rollout",
+            message: format!(
+                "{what} waits until deployment #{} ({}) running in this environment ends",
+                busy.number,
+                busy.state.as_str()
+            ),
+        });
     }
     if strategy_note
         .as_deref()
@@ -353,7 +380,16 @@ pub fn diff_documents(
             let empty = serde_json::Map::new();
             let old = live.and_then(Value::as_object).unwrap_or(&empty);
             let new = desired.as_object().unwrap_or(&empty);
-            keyed_changes(old, new, |_, o, n| vec![field("value", o, n)], &|_| None)
+            keyed_changes(
+                old,
+                new,
+                |_, o, n| {
+                    let mut fields = Vec::new();
+                    leaf_changes("value", o, n, &mut fields);
+                    fields
+                },
+                &|_| None,
+            )
         }
         ProfileKind::FeatureFlags => {
             let section = |doc: Option<&Value>, name: &str| {
@@ -420,6 +456,7 @@ fn keyed_changes(
 fn field(name: &str, from: Option<&Value>, to: Option<&Value>) -> FieldChange {
     FieldChange {
         field: name.to_owned(),
+        variant: None,
         from: from.cloned(),
         to: to.cloned(),
         added: Vec::new(),
@@ -439,9 +476,12 @@ fn value_fields(old: Option<&Value>, new: Option<&Value>) -> Vec<FieldChange> {
         if o == n {
             continue;
         }
+        if k == "_variants" {
+            out.extend(variant_fields(o, n));
+            continue;
+        }
         let name = match k.as_str() {
             "enabled" => "enabled".to_owned(),
-            "_variants" => "variants".to_owned(),
             a if a == ALLOW_ATTRIBUTE => a.to_owned(),
             a => format!("values.{a}"),
         };
@@ -465,17 +505,97 @@ fn value_fields(old: Option<&Value>, new: Option<&Value>) -> Vec<FieldChange> {
     out
 }
 
-/// Changes of a flag's definition: name, description, attributes, deprecation.
+/// Changes of a flag's definition (name, description, attributes, deprecation), one per
+/// leaf that differs: `definition.attributes.max_items.constraints.maximum`.
 fn definition_fields(old: Option<&Value>, new: Option<&Value>) -> Vec<FieldChange> {
-    let (Some(old), Some(new)) = (
-        old.and_then(Value::as_object),
-        new.and_then(Value::as_object),
-    ) else {
-        return Vec::new();
+    let mut out = Vec::new();
+    if old.is_some() && new.is_some() {
+        leaf_changes("definition", old, new, &mut out);
+    }
+    out
+}
+
+/// One change per leaf where `old` and `new` differ, under `path`: objects are compared key
+/// by key, everything else (numbers, strings, lists) as a whole.
+fn leaf_changes(path: &str, old: Option<&Value>, new: Option<&Value>, out: &mut Vec<FieldChange>) {
+    match (old, new) {
+        (Some(Value::Object(o)), Some(Value::Object(n))) => {
+            let keys: BTreeSet<&String> = o.keys().chain(n.keys()).collect();
+            for k in keys {
+                if o.get(k) != n.get(k) {
+                    leaf_changes(&format!("{path}.{k}"), o.get(k), n.get(k), out);
+                }
+            }
+        }
+        (o, n) if o != n => out.push(field(path, o, n)),
+        _ => {}
+    }
+}
+
+/// Changes of a flag's variants, by name: one added or removed, a rule, `enabled` or a value
+/// of one changed, or the order changed (the first variant whose rule matches wins).
+fn variant_fields(old: Option<&Value>, new: Option<&Value>) -> Vec<FieldChange> {
+    let (Some(old), Some(new)) = (old.and_then(Value::as_array), new.and_then(Value::as_array))
+    else {
+        return vec![field("variants", old, new)];
     };
-    let keys: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
-    keys.into_iter()
-        .filter(|k| old.get(*k) != new.get(*k))
-        .map(|k| field(&format!("definition.{k}"), old.get(k), new.get(k)))
-        .collect()
+    let name = |v: &Value| {
+        v.get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let old_names: Vec<String> = old.iter().map(name).collect();
+    let new_names: Vec<String> = new.iter().map(name).collect();
+    let of = |mut change: FieldChange, variant: &str| {
+        change.variant = Some(variant.to_owned());
+        change
+    };
+    let mut out = Vec::new();
+    for (variant, after) in new_names.iter().zip(new) {
+        let Some(before) = old_names.iter().position(|n| n == variant).map(|i| &old[i]) else {
+            out.push(of(field("variants", None, Some(after)), variant));
+            continue;
+        };
+        for part in ["rule", "enabled"] {
+            if before.get(part) != after.get(part) {
+                let change = field(
+                    &format!("variants.{part}"),
+                    before.get(part),
+                    after.get(part),
+                );
+                out.push(of(change, variant));
+            }
+        }
+        let none = Value::Object(serde_json::Map::new());
+        let mut values = Vec::new();
+        leaf_changes(
+            "variants.values",
+            Some(before.get("attributeValues").unwrap_or(&none)),
+            Some(after.get("attributeValues").unwrap_or(&none)),
+            &mut values,
+        );
+        out.extend(values.into_iter().map(|c| of(c, variant)));
+    }
+    for (variant, before) in old_names.iter().zip(old) {
+        if !new_names.contains(variant) {
+            out.push(of(field("variants", Some(before), None), variant));
+        }
+    }
+    let kept_order = |names: &[String], others: &[String]| -> Vec<String> {
+        names
+            .iter()
+            .filter(|n| others.contains(n))
+            .cloned()
+            .collect()
+    };
+    if kept_order(&old_names, &new_names) != kept_order(&new_names, &old_names) {
+        let list = |names: &[String]| Value::from(names.to_vec());
+        out.push(field(
+            "variants.order",
+            Some(&list(&old_names)),
+            Some(&list(&new_names)),
+        ));
+    }
+    out
 }

@@ -62,13 +62,12 @@ pub fn recorded(written: &Written) -> String {
     }
 }
 
-/// "enabled: git true, live false"
+/// "enabled: git true, live false", "variants: rule of \"beta\": git \"(…)\", live \"(…)\"".
 pub fn describe_field(f: &FieldDrift) -> String {
+    let (desired, live) = output::plan::pair(&f.desired, &f.live);
     format!(
-        "{}: git {}, live {}",
-        f.field,
-        output::plan::short(&f.desired),
-        output::plan::short(&f.live)
+        "{}: git {desired}, live {live}",
+        output::plan::subject(&f.field, f.variant.as_deref())
     )
 }
 
