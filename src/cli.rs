@@ -200,6 +200,16 @@ pub struct PlanArgs {
     /// (refused there if the commit, the desired state or the live state has moved).
     #[arg(long, value_name = "FILE")]
     pub out: Option<std::path::PathBuf>,
+    /// Show each changed target's unified document diff in the human format (the default).
+    #[arg(long, overrides_with = "no_diff")]
+    pub diff: bool,
+    /// Leave the document diffs out of the human format: only the per-flag change lines.
+    #[arg(long, overrides_with = "diff")]
+    pub no_diff: bool,
+    /// Print FILE, an earlier plan comment, marked stale for this workflow run, and exit
+    /// without reading anything else: what a failed plan job posts over its last comment.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["out", "retry"])]
+    pub mark_stale: Option<std::path::PathBuf>,
 }
 
 /// How a report without source locations is rendered (plan, apply and the other commands).

@@ -6,6 +6,11 @@ use crate::exit::Exit;
 use crate::output;
 
 pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
+    if let Some(previous) = &args.mark_stale {
+        let text = read_comment(previous)?;
+        output::print(&output::plan::markdown::mark_stale(&text))?;
+        return Ok(Exit::Clean);
+    }
     let purpose = Purpose::Deploy;
     let Some(checked) =
         super::live::checked(&args.repo.repo, args.today.date(), purpose, &args.filter)?
@@ -45,6 +50,22 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
     }
     // What apply would hold back now, and what unlocks it.
     let frozen = crate::freeze::frozen(checked.config(), &plan, crate::freeze::now(args.now));
-    output::plan::emit(&plan, &frozen, &backend, args.format)?;
+    output::plan::emit(&plan, &frozen, &backend, args.format, !args.no_diff)?;
     Ok(Exit::for_plan(&plan))
+}
+
+/// An earlier plan comment, as saved by the workflow: text, at most a few times GitHub's limit.
+fn read_comment(path: &std::path::Path) -> anyhow::Result<String> {
+    use std::io::Read as _;
+    let limit = 4 * output::plan::markdown::GITHUB_COMMENT_LIMIT as u64;
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(limit + 1).read_to_string(&mut text))
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    anyhow::ensure!(
+        text.len() as u64 <= limit,
+        "{} is larger than a plan comment can be",
+        path.display()
+    );
+    Ok(text)
 }

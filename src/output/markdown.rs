@@ -19,6 +19,26 @@ pub fn cell(s: &str) -> String {
     out
 }
 
+/// `s` as one inline code span, whatever backticks it holds: the fence is one backtick longer
+/// than the longest run inside, padded with spaces where `s` starts or ends with one.
+/// Line breaks become spaces.
+pub fn code(s: &str) -> String {
+    let s = s.replace(['\r', '\n'], " ");
+    let mut longest = 0;
+    let mut run = 0;
+    for c in s.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    let pad = if s.starts_with('`') || s.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{s}{pad}{fence}")
+}
+
 /// Splits `s` at its first code span: the text before it, the code, the text after it.
 /// Only a span that CommonMark reads as one counts: a single backtick, not escaped and not
 /// part of a longer run, up to the next single backtick. Whatever is not recognised here is

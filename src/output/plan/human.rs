@@ -4,7 +4,8 @@ use super::{describe_change, describe_kept};
 use crate::freeze::Frozen;
 use crate::plan::{Action, Plan};
 
-pub fn render(plan: &Plan, frozen: &[Frozen], backend: &str) -> String {
+/// The plan, with each changed target's unified document diff when `diff` is set.
+pub fn render(plan: &Plan, frozen: &[Frozen], backend: &str, diff: bool) -> String {
     let mut out = String::new();
     for t in &plan.targets {
         let name = t.id.to_string();
@@ -39,7 +40,17 @@ pub fn render(plan: &Plan, frozen: &[Frozen], backend: &str) -> String {
                     t.strategy
                 ));
                 for c in &t.changes {
-                    out.push_str(&format!("    {}\n", describe_change(c)));
+                    let lines = describe_change(c);
+                    match lines.fields.as_slice() {
+                        [] => out.push_str(&format!("    {}\n", lines.head)),
+                        [one] => out.push_str(&format!("    {}: {one}\n", lines.head)),
+                        many => {
+                            out.push_str(&format!("    {}:\n", lines.head));
+                            for field in many {
+                                out.push_str(&format!("        {field}\n"));
+                            }
+                        }
+                    }
                 }
                 for k in &t.kept {
                     out.push_str(&format!("    {}\n", describe_kept(k)));
@@ -49,6 +60,9 @@ pub fn render(plan: &Plan, frozen: &[Frozen], backend: &str) -> String {
                 }
                 for r in &t.risks {
                     out.push_str(&format!("    warning[{}]: {}\n", r.code, r.message));
+                }
+                if diff && !t.diff.is_empty() {
+                    out.push_str(&coloured_diff(&t.diff, "    "));
                 }
             }
         }
@@ -79,5 +93,24 @@ pub fn render(plan: &Plan, frozen: &[Frozen], backend: &str) -> String {
         "\nplan against {backend}: {changed} of {} targets change{setup}{blocked}\n",
         plan.targets.len()
     ));
+    out
+}
+
+/// A unified diff, indented, with added lines green, removed lines red and hunk headers cyan
+/// (the styles are dropped where stdout takes no colour).
+fn coloured_diff(diff: &str, indent: &str) -> String {
+    use anstyle::{AnsiColor, Style};
+    let style = |line: &str| match line.as_bytes().first() {
+        _ if line.starts_with("+++") || line.starts_with("---") => Style::new().bold(),
+        Some(b'+') => AnsiColor::Green.on_default(),
+        Some(b'-') => AnsiColor::Red.on_default(),
+        Some(b'@') => AnsiColor::Cyan.on_default(),
+        _ => Style::new(),
+    };
+    let mut out = String::new();
+    for line in diff.lines() {
+        let s = style(line);
+        out.push_str(&format!("{indent}{s}{line}{s:#}\n"));
+    }
     out
 }

@@ -4,7 +4,7 @@
 
 use super::{describe_change, describe_kept};
 use crate::freeze::Frozen;
-use crate::output::markdown::cell;
+use crate::output::markdown::{cell, code};
 use crate::plan::{Action, Plan};
 
 /// GitHub rejects comments longer than this many characters.
@@ -44,6 +44,28 @@ fn setup(plan: &Plan) -> String {
     md.push('\n');
     md
 }
+
+/// Marks a comment that a later, failed plan run leaves behind as stale: the same marker
+/// first (so the workflow finds it again), a warning naming the failed run, then the old plan.
+/// Marking twice keeps one warning, naming the newest run.
+pub fn mark_stale(previous: &str) -> String {
+    let run = crate::output::actions::run_reference()
+        .map(|r| format!(" {r}"))
+        .unwrap_or_default();
+    let mut body = previous.trim_start();
+    body = body.strip_prefix(MARKER).unwrap_or(body).trim_start();
+    if let Some(rest) = body.strip_prefix(STALE_MARKER) {
+        // The warning is the first paragraph after the stale marker.
+        body = rest.trim_start();
+        body = body.split_once("\n\n").map_or("", |(_, after)| after);
+    }
+    format!(
+        "{MARKER}\n{STALE_MARKER}\n> [!WARNING]\n> **Stale plan.** The plan run{run} failed, so this comment shows an earlier plan, which may no longer hold. Fix the run and push again.\n\n{body}"
+    )
+}
+
+/// Marks a plan comment as stale (see [`mark_stale`]).
+pub const STALE_MARKER: &str = "<!-- flagops-plan-stale -->";
 
 pub fn render(plan: &Plan, frozen: &[Frozen], backend: &str) -> String {
     render_within(plan, frozen, backend, GITHUB_COMMENT_LIMIT - 1_000)
@@ -120,10 +142,21 @@ pub fn render_within(plan: &Plan, frozen: &[Frozen], backend: &str, budget: usiz
             section.push_str(&format!("*{}*\n\n", cell(note)));
         }
         for c in &t.changes {
-            // A leading `+` or `-` would start a nested list: the sign goes in code.
-            let line = describe_change(c);
-            let (sign, rest) = line.split_at(line.find(' ').unwrap_or(0));
-            section.push_str(&format!("- `{sign}`{}\n", cell(rest)));
+            // A leading `+` or `-` would start a nested list: the sign goes in code, and
+            // each field's line too, so no value is read as markdown.
+            let lines = describe_change(c);
+            let (sign, rest) = lines.head.split_at(lines.head.find(' ').unwrap_or(0));
+            section.push_str(&format!("- `{sign}`{}", cell(rest)));
+            match lines.fields.as_slice() {
+                [] => section.push('\n'),
+                [one] => section.push_str(&format!(": {}\n", code(one))),
+                many => {
+                    section.push('\n');
+                    for field in many {
+                        section.push_str(&format!("  - {}\n", code(field)));
+                    }
+                }
+            }
         }
         for k in &t.kept {
             section.push_str(&format!("- ⏸ {}\n", cell(&describe_kept(k))));
