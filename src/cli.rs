@@ -252,8 +252,10 @@ pub struct ApplyArgs {
     /// Seconds between polls of a running deployment.
     #[arg(long, value_name = "SECONDS", default_value_t = 5)]
     pub poll_seconds: u64,
-    /// Environments deployed at the same time.
-    #[arg(long, default_value_t = 4)]
+    /// Environments deployed at the same time; 0, the default, deploys and waits on every
+    /// environment at once (waiting costs nothing, and at most 10 requests to AppConfig are
+    /// in flight whatever this is).
+    #[arg(long, default_value_t = 0)]
     pub concurrency: usize,
     /// Run from a branch other than flagops.yaml's `default_branch` (or a detached HEAD).
     #[arg(long)]

@@ -534,3 +534,57 @@ fn apply_killed_between_upload_and_start_deployment_deploys_that_version_once() 
     );
     assert_plan_empty(&repo, &endpoint);
 }
+
+/// Every environment is deployed and waited on at once: 16 environments baking one minute
+/// each finish in little more than a minute (four at a time would take four minutes), and
+/// the requests in flight to AppConfig stay within flagops's bound of 10 when they would all
+/// be out at once.
+#[test]
+fn apply_waits_on_every_environment_at_once_with_requests_in_flight_bounded() {
+    let stack = Ministack::start();
+    let proxy = FaultProxy::start(&stack.endpoint(), &Faults::none());
+    let many: String = (1..=14)
+        .map(|n| format!("      env{n:02}: {{ strategy: bake-1m }}\n"))
+        .collect();
+    let config = CONFIG
+        .replace(
+            "  instant: {",
+            "  bake-1m: { duration_minutes: 0, bake_minutes: 1, growth_factor: 100 }\n  instant: {",
+        )
+        .replace(
+            "      dev: { strategy: instant }\n      prod: { strategy: instant, production: true }\n",
+            &format!("      dev: {{ strategy: bake-1m }}\n      prod: {{ strategy: bake-1m, production: true }}\n{many}"),
+        );
+    let repo = Repo::new(&config);
+    let endpoint = proxy.endpoint();
+
+    let started = Instant::now();
+    let out = wait_bounded(
+        spawn(&repo, &endpoint, &["apply", "--poll-seconds", "2"]),
+        Duration::from_secs(150),
+        "apply of 16 environments baking a minute each",
+    );
+    assert_no_panic(&out);
+    assert_eq!(out.status.code(), Some(0), "apply: {}", stderr(&out));
+    let deployed = stdout(&out)
+        .matches("deployed (deployment #1, version")
+        .count();
+    assert_eq!(
+        deployed,
+        16,
+        "one deployment per environment: {}",
+        stdout(&out)
+    );
+    println!("16 environments applied in {:?}", started.elapsed());
+
+    // Reads of 16 environments at once, each answered slowly: without the bound all 16
+    // would be in flight together.
+    proxy.set_latency_ms(400);
+    assert_plan_empty(&repo, &endpoint);
+    let stats = proxy.stats();
+    let peak = stats["peak_in_flight"].as_u64().unwrap();
+    assert!(
+        (5..=10).contains(&peak),
+        "between 5 and 10 requests in flight at the peak, saw {peak}: {stats}"
+    );
+}

@@ -41,7 +41,7 @@ pub struct Options {
     pub timeout: Duration,
     /// Pause between polls of a running deployment.
     pub poll: Duration,
-    /// Environments deployed at the same time.
+    /// Environments deployed at the same time; 0 for all of them.
     pub concurrency: usize,
     /// The git commit being applied, recorded on every version and deployment.
     pub commit: String,
@@ -176,7 +176,7 @@ pub async fn apply(
         }
     };
 
-    // One queue per environment; environments run side by side, a few at a time.
+    // One queue per environment; environments run side by side (all of them by default).
     let mut queues: Vec<Vec<&TargetPlan>> = Vec::new();
     for t in &changed {
         match queues.iter_mut().find(|q| {
@@ -186,21 +186,38 @@ pub async fn apply(
             None => queues.push(vec![t]),
         }
     }
-    let limit = std::sync::Arc::new(tokio::sync::Semaphore::new(options.concurrency.max(1)));
+    let at_once = match options.concurrency {
+        0 => queues.len(),
+        n => n,
+    };
+    let limit = std::sync::Arc::new(tokio::sync::Semaphore::new(at_once.max(1)));
+    // Environments of one profile upload their versions in turn: each upload moves the
+    // profile's latest version number, which the next one is conditioned on, so uploads at
+    // once would only conflict with each other and retry.
+    let turns: UploadTurns = changed
+        .iter()
+        .map(|t| {
+            let key = (t.id.application.clone(), t.id.profile.clone());
+            (key, tokio::sync::Mutex::new(()))
+        })
+        .collect();
     let runs = queues.into_iter().map(|queue| {
         let limit = limit.clone();
         let inventory = &inventory;
+        let turns = &turns;
         async move {
             let _permit = limit.acquire().await;
             let mut results = Vec::new();
             for t in queue {
                 let target = targets.iter().find(|c| c.id == t.id);
                 let outcome = match target {
-                    Some(target) => deploy_target(backend, inventory, target, t, options, progress)
-                        .await
-                        .unwrap_or_else(|e| Outcome::Failed {
-                            error: e.to_string(),
-                        }),
+                    Some(target) => {
+                        deploy_target(backend, inventory, turns, target, t, options, progress)
+                            .await
+                            .unwrap_or_else(|e| Outcome::Failed {
+                                error: e.to_string(),
+                            })
+                    }
                     None => Outcome::Failed {
                         error: "target not compiled".into(),
                     },
@@ -355,9 +372,13 @@ async fn ensure_resources(
     Ok(inventory)
 }
 
+/// One lock per (application, profile): whose turn it is to upload a version.
+type UploadTurns = std::collections::HashMap<(String, String), tokio::sync::Mutex<()>>;
+
 async fn deploy_target(
     backend: &Backend,
     inventory: &Inventory,
+    turns: &UploadTurns,
     target: &Target,
     plan: &TargetPlan,
     options: &Options,
@@ -370,7 +391,14 @@ async fn deploy_target(
         profile_id,
         strategy_id,
     } = ids(inventory, id, plan)?;
-    let version = upload(backend, &app.id, profile_id, target, plan, options).await?;
+    let version = {
+        let key = (id.application.clone(), id.profile.clone());
+        let _turn = match turns.get(&key) {
+            Some(turn) => Some(turn.lock().await),
+            None => None,
+        };
+        upload(backend, &app.id, profile_id, target, plan, options).await?
+    };
     let version_text = version.to_string();
     let started = Instant::now();
     // Conflicts that are not explained by a deployment in progress (a stale

@@ -5,6 +5,7 @@ pub mod api;
 pub mod appconfig;
 pub mod backend;
 pub mod describe;
+pub mod in_flight;
 pub mod local;
 pub mod normalize;
 pub mod resolve;

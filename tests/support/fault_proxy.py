@@ -27,7 +27,8 @@ and --tls-key it serves HTTPS, a TLS front for the emulator.
 
 Every request and decision is logged to --log; per-operation counts go to --stats (JSON,
 rewritten after every request). `GET /__proxy/stats` returns them; `POST /__proxy/config` with
-a JSON body such as {"rate": 0} changes the fault rate while running.
+a JSON body such as {"rate": 0} or {"latency_ms": 50} changes the fault rate or the latency
+while running. The stats' peak_in_flight is the most API requests held at once.
 
     fault_proxy.py --upstream http://127.0.0.1:4566 --seed 7 --rate 0.35 \
         --force StartDeployment=reset-after --log proxy.log --stats proxy.json
@@ -117,7 +118,9 @@ class State:
         self.write_lock = threading.Lock()  # enforcement checks and the write they guard
         self.log = open(args.log, "a", buffering=1) if args.log else None
         self.stats_path = args.stats
-        self.stats = {"requests": 0, "faults": 0, "operations": {}}
+        # peak_in_flight: the most API requests the proxy held at once.
+        self.stats = {"requests": 0, "faults": 0, "operations": {}, "peak_in_flight": 0}
+        self.in_flight = 0
         self.started = time.monotonic()
 
     def barrier(self, op):
@@ -220,6 +223,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return self.rfile.read(length) if length else b""
 
     def send(self, status, headers, body):
+        self.answered()
         try:
             self.send_response(status)
             for name, value in headers:
@@ -239,6 +243,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def reset(self):
         """Closes the connection without an answer (RST, not a clean FIN)."""
+        self.answered()
         try:
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                                        struct.pack("ii", 1, 0))
@@ -283,6 +288,24 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if url.path.startswith("/__proxy/"):
             return self.control(url.path, body)
         op, ids = operation(self.command, url.path)
+        with state.lock:
+            state.in_flight += 1
+            state.stats["peak_in_flight"] = max(state.stats["peak_in_flight"], state.in_flight)
+        self.in_flight = True
+        try:
+            return self.handle_api(state, body, op, ids)
+        finally:
+            self.answered()
+
+    def answered(self):
+        """The request is no longer in flight: its answer (or a reset) is on its way, and the
+        client may send its next one. What the proxy does afterwards (its log) is not counted."""
+        if getattr(self, "in_flight", False):
+            self.in_flight = False
+            with self.state.lock:
+                self.state.in_flight -= 1
+
+    def handle_api(self, state, body, op, ids):
         if state.latency:
             time.sleep(state.latency)
         fault = state.choose_fault(op, self.command)
@@ -387,6 +410,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with state.lock:
                 if "rate" in config:
                     state.rate = float(config["rate"])
+                if "latency_ms" in config:
+                    state.latency = max(0.0, float(config["latency_ms"])) / 1000.0
             return self.send(200, [("Content-Type", "application/json")], b"{}")
         if path == "/__proxy/stats":
             with state.lock:

@@ -372,7 +372,15 @@ impl FaultProxy {
 
     /// Changes the fraction of requests faulted from now on.
     pub fn set_rate(&self, rate: f64) {
-        let body = format!("{{\"rate\": {rate}}}");
+        self.configure(&format!("{{\"rate\": {rate}}}"));
+    }
+
+    /// Milliseconds every API request waits before it is handled, from now on.
+    pub fn set_latency_ms(&self, latency: u64) {
+        self.configure(&format!("{{\"latency_ms\": {latency}}}"));
+    }
+
+    fn configure(&self, body: &str) {
         let mut stream =
             std::net::TcpStream::connect(("127.0.0.1", self.port)).expect("connect to the proxy");
         stream
