@@ -331,12 +331,25 @@ fn docs_rules_md_is_the_catalog_as_markdown_and_json_lists_every_rule() {
         "docs/rules.md is stale: regenerate it with `flagops rules --format markdown > docs/rules.md`"
     );
     for rule in catalog::ALL {
-        let anchor = format!(
-            "<a id=\"{}\"></a>{}",
-            rule.code.to_ascii_lowercase(),
-            rule.code
+        let anchor = rule.code.to_ascii_lowercase();
+        let row = format!("| [{}](#{anchor}) | `{}` |", rule.code, rule.name);
+        assert!(markdown.contains(&row), "no table row for {}", rule.code);
+        let section = format!(
+            "<a id=\"{anchor}\"></a>\n\n## {} {}\n\nDefault level: {}.\n\n{}\n\n**How to fix:** {}\n",
+            rule.code,
+            rule.name,
+            rule.default_severity.as_str(),
+            rule.description,
+            rule.fix
         );
-        assert!(markdown.contains(&anchor), "no anchor for {}", rule.code);
+        assert!(markdown.contains(&section), "no section for {}", rule.code);
+        assert_eq!(
+            rule.help_uri(),
+            format!(
+                "{}/blob/main/docs/rules.md#{anchor}",
+                env!("CARGO_PKG_REPOSITORY")
+            )
+        );
     }
     let (json, _, code) = run(["rules", "--format", "json"]);
     assert_eq!(code, 0);
