@@ -300,6 +300,51 @@ fn compile_of_a_repository_with_only_warnings_succeeds() {
     assert!(stdout.starts_with("{\"flags\""), "{stdout}");
 }
 
+/// `flagops check --format <format> -C <dir>`'s stdout.
+fn check_stdout(dir: &Path, format: &str) -> String {
+    let dir = path_arg(dir);
+    let (stdout, _, code) = run(["check", "-C", &dir, "--today", TODAY, "--format", format]);
+    assert_eq!(code, 2, "{stdout}");
+    stdout
+}
+
+#[test]
+fn annotation_and_sarif_paths_start_at_the_git_root() {
+    // A git repository whose flagops.yaml is in a subfolder: GitHub and code scanning look
+    // files up from the root of the checkout.
+    let work_tree = tempfile::tempdir().expect("a temporary directory");
+    let sub = work_tree.path().join("ops/flag config");
+    support::copy_dir(&support::check::fixture("rules/key-pattern/fail"), &sub);
+    support::git(work_tree.path(), &["init", "-q", "-b", "main"]);
+    support::git(work_tree.path(), &["add", "-A"]);
+    support::git(work_tree.path(), &["commit", "-qm", "flags in a subfolder"]);
+
+    let github = check_stdout(&sub, "github");
+    let annotation = github.lines().next().expect("an annotation");
+    assert!(
+        annotation.starts_with("::error file=ops/flag config/flags/checkout.yaml,line=5,col=3,"),
+        "{github}"
+    );
+    let sarif: Value = serde_json::from_str(&check_stdout(&sub, "sarif")).expect("SARIF");
+    support::sarif::assert_valid(&sarif, "check --format sarif in a subfolder");
+    let location = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
+    assert_eq!(
+        location["artifactLocation"]["uri"],
+        "ops/flag%20config/flags/checkout.yaml"
+    );
+    // The other formats keep paths from the flagops root, as `-C` names it.
+    let json: Value = serde_json::from_str(&check_stdout(&sub, "json")).expect("JSON");
+    assert_eq!(json["findings"][0]["file"], "flags/checkout.yaml");
+
+    // Outside git, paths are relative to the flagops root.
+    let plain = fixture_copy("rules/key-pattern/fail");
+    let github = check_stdout(plain.path(), "github");
+    assert!(
+        github.starts_with("::error file=flags/checkout.yaml,line=5,col=3,"),
+        "{github}"
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // rules and schema
 // ---------------------------------------------------------------------------------------
@@ -331,12 +376,25 @@ fn docs_rules_md_is_the_catalog_as_markdown_and_json_lists_every_rule() {
         "docs/rules.md is stale: regenerate it with `flagops rules --format markdown > docs/rules.md`"
     );
     for rule in catalog::ALL {
-        let anchor = format!(
-            "<a id=\"{}\"></a>{}",
-            rule.code.to_ascii_lowercase(),
-            rule.code
+        let anchor = rule.code.to_ascii_lowercase();
+        let row = format!("| [{}](#{anchor}) | `{}` |", rule.code, rule.name);
+        assert!(markdown.contains(&row), "no table row for {}", rule.code);
+        let section = format!(
+            "<a id=\"{anchor}\"></a>\n\n## {} {}\n\nDefault level: {}.\n\n{}\n\n**How to fix:** {}\n",
+            rule.code,
+            rule.name,
+            rule.default_severity.as_str(),
+            rule.description,
+            rule.fix
         );
-        assert!(markdown.contains(&anchor), "no anchor for {}", rule.code);
+        assert!(markdown.contains(&section), "no section for {}", rule.code);
+        assert_eq!(
+            rule.help_uri(),
+            format!(
+                "{}/blob/main/docs/rules.md#{anchor}",
+                env!("CARGO_PKG_REPOSITORY")
+            )
+        );
     }
     let (json, _, code) = run(["rules", "--format", "json"]);
     assert_eq!(code, 0);

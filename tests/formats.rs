@@ -17,13 +17,12 @@ mod support;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::sync::LazyLock;
 
 use flagops::finding::catalog;
 use flagops::output::{check::github, markdown};
-use jsonschema::{Draft, Validator};
 use serde_json::{Value, json};
 use support::check::{FORMATS, check, check_json, fixture, rule_fixtures};
+use support::sarif::{SCHEMA as SARIF_SCHEMA, is_uri_reference};
 
 fn escaping() -> PathBuf {
     fixture("formats/escaping")
@@ -39,33 +38,6 @@ fn all_repositories() -> Vec<PathBuf> {
 // ---------------------------------------------------------------------------------------
 // SARIF
 // ---------------------------------------------------------------------------------------
-
-/// The official SARIF 2.1.0 schema (tests/fixtures/schemas/README.md says where from).
-static SARIF_SCHEMA: LazyLock<Validator> = LazyLock::new(|| {
-    let text = std::fs::read_to_string(fixture("schemas/sarif-schema-2.1.0.json"))
-        .expect("the vendored SARIF schema");
-    let schema: Value = serde_json::from_str(&text).expect("the SARIF schema is JSON");
-    jsonschema::options()
-        .with_draft(Draft::Draft4)
-        .should_validate_formats(true)
-        // The schema is draft-04 but uses `uri-reference` (a draft-06 format) for every
-        // artifact location; draft-04 validators ignore it unless told what it means.
-        .with_format("uri-reference", is_uri_reference)
-        .build(&schema)
-        .expect("the SARIF schema compiles")
-});
-
-/// RFC 3986 URI-reference, checked by jsonschema's own draft-07 `uri-reference` format.
-fn is_uri_reference(text: &str) -> bool {
-    static CHECK: LazyLock<Validator> = LazyLock::new(|| {
-        jsonschema::options()
-            .with_draft(Draft::Draft7)
-            .should_validate_formats(true)
-            .build(&json!({"type": "string", "format": "uri-reference"}))
-            .expect("a format schema")
-    });
-    CHECK.is_valid(&json!(text))
-}
 
 fn sarif(repo: &Path) -> Value {
     let run = check(repo, "sarif");
@@ -93,17 +65,7 @@ fn the_sarif_schema_is_enforced_by_the_validator() {
 #[test]
 fn every_sarif_log_is_valid_sarif_2_1_0() {
     for repo in all_repositories() {
-        let log = sarif(&repo);
-        let errors: Vec<String> = SARIF_SCHEMA
-            .iter_errors(&log)
-            .map(|e| format!("{} at {}", e, e.instance_path()))
-            .collect();
-        assert!(
-            errors.is_empty(),
-            "{}: not valid SARIF 2.1.0:\n{}",
-            repo.display(),
-            errors.join("\n")
-        );
+        support::sarif::assert_valid(&sarif(&repo), &repo.display().to_string());
     }
 }
 
@@ -122,6 +84,18 @@ fn sarif_lists_every_rule_and_results_point_at_theirs() {
                     "id": r.code,
                     "name": r.name,
                     "shortDescription": {"text": r.summary},
+                    "fullDescription": {"text": r.description},
+                    "help": {
+                        "text": format!("{}\n\n{}", r.fix, r.help_uri()),
+                        "markdown": format!(
+                            "{}\n\n**How to fix:** {}\n\n[{} {}]({})",
+                            r.description, r.fix, r.code, r.name, r.help_uri()
+                        ),
+                    },
+                    "helpUri": format!(
+                        "https://github.com/flagops/flagops/blob/main/docs/rules.md#{}",
+                        r.code.to_ascii_lowercase()
+                    ),
                     "defaultConfiguration": {"level": r.default_severity.as_str()},
                 })
             })
@@ -139,8 +113,16 @@ fn sarif_lists_every_rule_and_results_point_at_theirs() {
             assert_eq!(result["level"], finding["severity"]);
             let location = &result["locations"][0]["physicalLocation"];
             assert_eq!(location["artifactLocation"]["uriBaseId"], "%SRCROOT%");
-            assert_eq!(location["region"]["startLine"], finding["line"]);
-            assert_eq!(location["region"]["startColumn"], finding["column"]);
+            let region = &location["region"];
+            assert_eq!(region["startLine"], finding["line"]);
+            assert_eq!(region["startColumn"], finding["column"]);
+            // The end is after the start: on a later line, or further along the same one
+            // (`endColumn` is the column after the node's last character).
+            if let Some(end_line) = region["endLine"].as_u64() {
+                let start = (region["startLine"].as_u64(), region["startColumn"].as_u64());
+                let end = (Some(end_line), region["endColumn"].as_u64());
+                assert!(end > start, "{}: {region}", repo.display());
+            }
             let text = result["message"]["text"].as_str().expect("message text");
             assert!(text.starts_with(finding["message"].as_str().expect("message")));
         }
@@ -383,12 +365,14 @@ fn github_annotations_carry_every_finding_intact() {
         let run = check(&repo, "github");
         let (doc, _) = check_json(&repo);
         let findings = doc["findings"].as_array().expect("findings");
+        let log = sarif(&repo);
+        let results = log["runs"][0]["results"].as_array().expect("results");
         let lines: Vec<&str> = run.stdout.lines().collect();
         // One line per finding (no CR or LF got through), then the summary line.
         assert_eq!(lines.len(), findings.len() + 1, "{}", run.stdout);
         assert!(!run.stdout.contains('\r'));
         assert!(lines[findings.len()].starts_with("flagops check: "));
-        for (line, f) in lines.iter().zip(findings) {
+        for ((line, f), result) in lines.iter().zip(findings).zip(results) {
             let command = parse_command(line);
             let expected_name = match f["severity"].as_str() {
                 Some("error") => "error",
@@ -406,6 +390,11 @@ fn github_annotations_carry_every_finding_intact() {
             assert_eq!(prop("file").as_deref(), f["file"].as_str());
             assert_eq!(prop("line"), Some(f["line"].to_string()));
             assert_eq!(prop("col"), Some(f["column"].to_string()));
+            // The end SARIF gives, for a node on one line.
+            let region = &result["locations"][0]["physicalLocation"]["region"];
+            assert_eq!(region["endLine"], f["line"], "{line}");
+            assert_eq!(prop("endLine"), Some(f["line"].to_string()));
+            assert_eq!(prop("endColumn"), Some(region["endColumn"].to_string()));
             assert_eq!(
                 prop("title"),
                 Some(format!(
@@ -428,7 +417,9 @@ fn github_escapes_the_comma_and_percent_of_a_file_name() {
     let run = check(&escaping(), "github");
     let first = run.stdout.lines().next().expect("an annotation");
     assert!(
-        first.starts_with("::error file=flags/pricing%2C 50%25 off.yaml,line=5,col=3,"),
+        first.starts_with(
+            "::error file=flags/pricing%2C 50%25 off.yaml,line=5,col=3,endLine=5,endColumn=14,"
+        ),
         "{first}"
     );
     assert!(first.contains("flag key `rollout_50%25` is not"), "{first}");

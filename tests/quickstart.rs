@@ -31,16 +31,22 @@ fn flagops(dir: &Path, args: &[&str]) -> Output {
 
 /// This repository's example, committed on `main` in a directory of its own.
 fn example_repository() -> tempfile::TempDir {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(root.join("flagops.yaml"), dir.path().join("flagops.yaml")).unwrap();
-    std::fs::copy(root.join(".gitignore"), dir.path().join(".gitignore")).unwrap();
-    copy(&root.join("flags"), &dir.path().join("flags"));
-    copy(&root.join("schemas"), &dir.path().join("schemas"));
-    git(dir.path(), &["init", "-q", "-b", "main"]);
-    git(dir.path(), &["add", "-A"]);
-    git(dir.path(), &["commit", "-qm", "example flags"]);
+    example_in(dir.path(), dir.path());
     dir
+}
+
+/// The example copied to `flags_root` inside `work_tree`, committed there on `main`.
+fn example_in(work_tree: &Path, flags_root: &Path) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::create_dir_all(flags_root).unwrap();
+    std::fs::copy(root.join("flagops.yaml"), flags_root.join("flagops.yaml")).unwrap();
+    std::fs::copy(root.join(".gitignore"), flags_root.join(".gitignore")).unwrap();
+    copy(&root.join("flags"), &flags_root.join("flags"));
+    copy(&root.join("schemas"), &flags_root.join("schemas"));
+    git(work_tree, &["init", "-q", "-b", "main"]);
+    git(work_tree, &["add", "-A"]);
+    git(work_tree, &["commit", "-qm", "example flags"]);
 }
 
 #[test]
@@ -98,13 +104,18 @@ fn plan_apply_plan_on_the_local_backend() {
 /// which apply has not deployed.
 fn applied_then_maintenance_on() -> tempfile::TempDir {
     let dir = example_repository();
-    let apply = flagops(dir.path(), &["apply", "--backend", "local"]);
+    maintenance_on(dir.path());
+    dir
+}
+
+/// Applies the example at `dir`, then commits maintenance mode on without applying it.
+fn maintenance_on(dir: &Path) {
+    let apply = flagops(dir, &["apply", "--backend", "local"]);
     assert_eq!(apply.status.code(), Some(0));
-    let file = dir.path().join("flags/ops/switches.yaml");
+    let file = dir.join("flags/ops/switches.yaml");
     let text = std::fs::read_to_string(&file).unwrap();
     std::fs::write(&file, text.replacen("enabled: false", "enabled: true", 1)).unwrap();
-    git(dir.path(), &["commit", "-qam", "maintenance on"]);
-    dir
+    git(dir, &["commit", "-qam", "maintenance on"]);
 }
 
 #[test]
@@ -129,7 +140,9 @@ fn drift_annotations_and_sarif_land_on_the_drifted_flag() {
         .find(|l| l.contains("title=FO407 pending"))
         .unwrap_or_else(|| panic!("no pending annotation: {out}"));
     assert!(
-        annotation.starts_with("::warning file=flags/ops/switches.yaml,line=6,col=3,"),
+        annotation.starts_with(
+            "::warning file=flags/ops/switches.yaml,line=6,col=3,endLine=6,endColumn=19,"
+        ),
         "{annotation}"
     );
     assert!(annotation.contains("maintenance_mode"), "{annotation}");
@@ -139,6 +152,7 @@ fn drift_annotations_and_sarif_land_on_the_drifted_flag() {
         &["drift", "--backend", "local", "--format", "sarif"],
     );
     let log: serde_json::Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    support::sarif::assert_valid(&log, "drift --format sarif");
     let results = log["runs"][0]["results"].as_array().unwrap();
     let pending: Vec<_> = results.iter().filter(|r| r["ruleId"] == "FO407").collect();
     // One per environment the flag drifted in: staging and production.
@@ -150,7 +164,47 @@ fn drift_annotations_and_sarif_land_on_the_drifted_flag() {
             "flags/ops/switches.yaml"
         );
         assert_eq!(location["region"]["startLine"], 6);
+        assert_eq!(location["region"]["endLine"], 6);
+        assert_eq!(location["region"]["endColumn"], 19);
     }
+}
+
+#[test]
+fn drift_paths_start_at_the_git_root_when_flagops_yaml_is_in_a_subfolder() {
+    let work_tree = tempfile::tempdir().unwrap();
+    let dir = work_tree.path().join("deploy/flags repo");
+    example_in(work_tree.path(), &dir);
+    maintenance_on(&dir);
+
+    let github = flagops(&dir, &["drift", "--backend", "local", "--format", "github"]);
+    let out = String::from_utf8_lossy(&github.stdout);
+    let annotation = out
+        .lines()
+        .find(|l| l.contains("title=FO407 pending"))
+        .unwrap_or_else(|| panic!("no pending annotation: {out}"));
+    assert!(
+        annotation.starts_with("::warning file=deploy/flags repo/flags/ops/switches.yaml,line=6,"),
+        "{annotation}"
+    );
+
+    let sarif = flagops(&dir, &["drift", "--backend", "local", "--format", "sarif"]);
+    let log: serde_json::Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    support::sarif::assert_valid(&log, "drift --format sarif in a subfolder");
+    let uris: Vec<&str> = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert!(!uris.is_empty());
+    assert!(
+        uris.iter().all(|u| u.starts_with("deploy/flags%20repo/")),
+        "{uris:?}"
+    );
 }
 
 #[test]

@@ -22,6 +22,7 @@ fuzz_target!(|text: &str| {
         sources: &loaded.sources,
         files: loaded.sources.iter().count(),
         targets: report.targets,
+        repo_prefix: "",
     };
     for format in [
         Format::Human,

@@ -52,6 +52,7 @@ pub fn run(args: &DriftArgs) -> anyhow::Result<Exit> {
         not_compared: checked.blocked.clone(),
         backend,
     };
-    output::drift::emit(&report, args.format, &checked.loaded.sources)?;
+    let prefix = super::repo_prefix(&checked.root);
+    output::drift::emit(&report, args.format, &checked.loaded.sources, &prefix)?;
     Ok(Exit::for_drift(&report, args.fail_on))
 }

@@ -49,6 +49,27 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
 }
 
 /// The repository root at or above `start`.
+/// Where the flagops root `root` is inside its git work tree, with `/` separators
+/// (`deploy/flags`), or empty when it is the work tree's root or not in a git repository:
+/// what SARIF and annotation paths start with.
+pub fn repo_prefix(root: &Path) -> String {
+    let Ok(repo) = crate::git::open(root) else {
+        return String::new();
+    };
+    if repo.workdir().is_none() {
+        return String::new();
+    }
+    let prefix = crate::git::root_prefix(&repo, root);
+    prefix
+        .components()
+        .filter_map(|c| match c {
+            std::path::Component::Normal(name) => Some(name.to_string_lossy()),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 pub fn repo_root(start: &Path) -> anyhow::Result<PathBuf> {
     let start =
         std::fs::canonicalize(start).with_context(|| format!("cannot open {}", start.display()))?;

@@ -1,7 +1,7 @@
 //! GitHub Actions workflow commands: `::error file=…,line=…::message`, one per finding, which
 //! GitHub shows as annotations on the changed lines of a pull request.
 
-use super::CheckOutput;
+use super::{CheckOutput, Region};
 use crate::finding::{Finding, Severity};
 use crate::load::Sources;
 
@@ -18,13 +18,15 @@ pub fn escape_property(s: &str) -> String {
 }
 
 pub fn render(out: &CheckOutput<'_>) -> String {
-    let mut text = annotations(out.findings, out.sources);
+    let mut text = annotations(out.findings, out.sources, out.repo_prefix);
     text.push_str(&format!("flagops check: {}\n", out.summary_line()));
     text
 }
 
-/// One workflow command per finding, at its resolved location.
-pub fn annotations(findings: &[Finding], sources: &Sources) -> String {
+/// One workflow command per finding, at its resolved location. Paths are given from the root
+/// of the git work tree: `prefix` (see [`super::CheckOutput::repo_prefix`]) and the finding's
+/// path, since that is where GitHub looks for the file.
+pub fn annotations(findings: &[Finding], sources: &Sources, prefix: &str) -> String {
     let mut text = String::new();
     for finding in findings {
         let command = match finding.severity {
@@ -33,11 +35,10 @@ pub fn annotations(findings: &[Finding], sources: &Sources) -> String {
             Severity::Note => "notice",
         };
         let resolved = sources.resolve(&finding.location);
-        let mut props = vec![format!("file={}", escape_property(resolved.file))];
-        if let Some(span) = resolved.span {
-            // Only the start: GitHub mishandles annotations whose end is past the line.
-            props.push(format!("line={}", span.line));
-            props.push(format!("col={}", span.column));
+        let file = super::repo_path(prefix, resolved.file);
+        let mut props = vec![format!("file={}", escape_property(&file))];
+        if let Some(region) = super::region(&resolved) {
+            props.extend(position(region));
         }
         props.push(format!(
             "title={}",
@@ -57,9 +58,43 @@ pub fn annotations(findings: &[Finding], sources: &Sources) -> String {
     text
 }
 
+/// `line`, `col`, `endLine` and `endColumn` of an annotation. GitHub takes columns only
+/// for an annotation on one line, so a node over several lines gives its lines alone.
+/// `endColumn` is the column just past the node, as in SARIF.
+fn position(region: Region) -> Vec<String> {
+    match region.end {
+        Some((line, column)) if line == region.line => vec![
+            format!("line={}", region.line),
+            format!("col={}", region.column),
+            format!("endLine={line}"),
+            format!("endColumn={column}"),
+        ],
+        Some((line, _)) => vec![format!("line={}", region.line), format!("endLine={line}")],
+        None => vec![
+            format!("line={}", region.line),
+            format!("col={}", region.column),
+        ],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn columns_only_on_one_line() {
+        let at = |end| {
+            position(Region {
+                line: 3,
+                column: 5,
+                end,
+            })
+            .join(",")
+        };
+        assert_eq!(at(Some((3, 9))), "line=3,col=5,endLine=3,endColumn=9");
+        assert_eq!(at(Some((6, 2))), "line=3,endLine=6");
+        assert_eq!(at(None), "line=3,col=5");
+    }
 
     #[test]
     fn workflow_command_escaping() {

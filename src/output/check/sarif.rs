@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::CheckOutput;
-use crate::finding::{Finding, Severity, catalog};
+use crate::finding::{Finding, RuleInfo, Severity, catalog};
 use crate::load::Sources;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -51,7 +51,18 @@ struct Rule {
     id: &'static str,
     name: &'static str,
     short_description: Text,
+    full_description: Text,
+    /// §3.49.13: what to do about a result of the rule, as text and markdown.
+    help: Message,
+    help_uri: String,
     default_configuration: Configuration,
+}
+
+/// §3.12: a multiformat message string.
+#[derive(Serialize)]
+struct Message {
+    text: String,
+    markdown: String,
 }
 
 #[derive(Serialize)]
@@ -106,6 +117,11 @@ struct ArtifactLocation {
 struct Region {
     start_line: usize,
     start_column: usize,
+    /// §3.30.5: the end, with `endColumn` the column just past the last character.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_column: Option<usize>,
 }
 
 /// A repository-relative path as a relative URI reference (RFC 3986): every byte outside
@@ -142,24 +158,40 @@ fn level(severity: Severity) -> &'static str {
 }
 
 pub fn render(out: &CheckOutput<'_>) -> String {
-    log(out.findings, out.sources)
+    log(out.findings, out.sources, out.repo_prefix)
 }
 
-/// A SARIF log of `findings`, with every rule of the catalog.
-pub fn log(findings: &[Finding], sources: &Sources) -> String {
-    let rules = catalog::ALL
-        .iter()
-        .map(|r| Rule {
-            id: r.code,
-            name: r.name,
-            short_description: Text {
-                text: r.summary.to_owned(),
-            },
-            default_configuration: Configuration {
-                level: level(r.default_severity),
-            },
-        })
-        .collect();
+/// A rule of the catalog as a SARIF reporting descriptor, linked to its section of
+/// docs/rules.md.
+fn rule(r: &RuleInfo) -> Rule {
+    let help_uri = r.help_uri();
+    Rule {
+        id: r.code,
+        name: r.name,
+        short_description: Text {
+            text: r.summary.to_owned(),
+        },
+        full_description: Text {
+            text: r.description.to_owned(),
+        },
+        help: Message {
+            text: format!("{}\n\n{}", r.fix, help_uri),
+            markdown: format!(
+                "{}\n\n**How to fix:** {}\n\n[{} {}]({help_uri})",
+                r.description, r.fix, r.code, r.name
+            ),
+        },
+        help_uri,
+        default_configuration: Configuration {
+            level: level(r.default_severity),
+        },
+    }
+}
+
+/// A SARIF log of `findings`, with every rule of the catalog. Paths are given from the root
+/// of the git work tree: `prefix` (see [`CheckOutput::repo_prefix`]) and the finding's path.
+pub fn log(findings: &[Finding], sources: &Sources, prefix: &str) -> String {
+    let rules = catalog::ALL.iter().map(|r| rule(r)).collect();
     let results = findings
         .iter()
         .map(|f| {
@@ -180,12 +212,14 @@ pub fn log(findings: &[Finding], sources: &Sources) -> String {
                 locations: vec![SarifLocation {
                     physical_location: PhysicalLocation {
                         artifact_location: ArtifactLocation {
-                            uri: uri_path(f.location.file()),
+                            uri: uri_path(&super::repo_path(prefix, f.location.file())),
                             uri_base_id: "%SRCROOT%",
                         },
-                        region: resolved.span.map(|s| Region {
-                            start_line: s.line,
-                            start_column: s.column,
+                        region: super::region(&resolved).map(|r| Region {
+                            start_line: r.line,
+                            start_column: r.column,
+                            end_line: r.end.map(|(line, _)| line),
+                            end_column: r.end.map(|(_, column)| column),
                         }),
                     },
                 }],

@@ -14,22 +14,27 @@ use crate::load::Sources;
 use crate::output;
 
 /// Prints the report in `format`, adds the markdown to the job summary, and sets the step's
-/// `drift` output.
-pub fn emit(report: &Report, format: Format, sources: &Sources) -> std::io::Result<()> {
-    output::print(&render(report, format, sources))?;
+/// `drift` output. `prefix` is where the flagops root is in the git work tree.
+pub fn emit(
+    report: &Report,
+    format: Format,
+    sources: &Sources,
+    prefix: &str,
+) -> std::io::Result<()> {
+    output::print(&render(report, format, sources, prefix))?;
     if format != Format::Markdown {
         output::append_step_summary(&markdown::render(report))?;
     }
     output::actions::set_output("drift", if report.any_drift() { "true" } else { "false" })
 }
 
-pub fn render(report: &Report, format: Format, sources: &Sources) -> String {
+pub fn render(report: &Report, format: Format, sources: &Sources, prefix: &str) -> String {
     match format {
         Format::Human => human::render(report),
         Format::Markdown => markdown::render(report),
         Format::Json => json::render(report),
-        Format::Github => github::render(report, sources),
-        Format::Sarif => sarif::render(report, sources),
+        Format::Github => github::render(report, sources, prefix),
+        Format::Sarif => sarif::render(report, sources, prefix),
     }
 }
 

@@ -3,6 +3,8 @@
 use crate::drift::Report;
 use crate::load::Sources;
 
-pub fn render(report: &Report, sources: &Sources) -> String {
-    crate::output::check::sarif::log(&super::located(report), sources)
+/// `prefix`: where the flagops root is in the git work tree (see
+/// [`crate::output::check::CheckOutput::repo_prefix`]).
+pub fn render(report: &Report, sources: &Sources, prefix: &str) -> String {
+    crate::output::check::sarif::log(&super::located(report), sources, prefix)
 }

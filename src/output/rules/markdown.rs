@@ -1,5 +1,5 @@
-//! The rule catalog as markdown: docs/rules.md is this output, and each code has an anchor
-//! (`#fo201`) that SARIF and annotations can link to.
+//! The rule catalog as markdown: docs/rules.md is this output. A table of every rule, then a
+//! section per rule with a stable anchor (`#fo201`) that SARIF and annotations link to.
 
 use crate::finding::catalog::RuleInfo;
 use crate::output::markdown::cell;
@@ -16,12 +16,23 @@ pub fn render(rules: &[&RuleInfo]) -> String {
     );
     for rule in rules {
         md.push_str(&format!(
-            "| <a id=\"{}\"></a>{} | `{}` | {} | {} |\n",
-            rule.code.to_ascii_lowercase(),
+            "| [{}](#{}) | `{}` | {} | {} |\n",
             rule.code,
+            rule.anchor(),
             rule.name,
             rule.default_severity.as_str(),
             cell(rule.summary)
+        ));
+    }
+    for rule in rules {
+        md.push_str(&format!(
+            "\n<a id=\"{}\"></a>\n\n## {} {}\n\nDefault level: {}.\n\n{}\n\n**How to fix:** {}\n",
+            rule.anchor(),
+            rule.code,
+            rule.name,
+            rule.default_severity.as_str(),
+            rule.description,
+            rule.fix
         ));
     }
     md
