@@ -516,26 +516,50 @@ fn schema_check_notices_a_stale_schema() {
     assert!(out.contains("stale: schemas/flags.schema.json"), "{out}");
 }
 
-/// `rules.levels` takes `off` unquoted, as the README writes it: no YAML 1.1 boolean finding,
-/// and the rule is off.
+/// `rules.levels` takes `off` unquoted, as the README writes it, and in the other cases YAML
+/// 1.1 wrote it (`Off`, `OFF`), quoted or not: no YAML 1.1 boolean finding, and the rule is off.
 #[test]
 fn a_rule_level_of_unquoted_off_turns_the_rule_off() {
+    for off in ["off", "Off", "OFF", "'off'", "\"Off\"", "'OFF'"] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("flagops.yaml"),
+            format!("version: 1\napplications:\n  app:\n    environments:\n      prod: {{ strategy: AppConfig.AllAtOnce }}\n    profiles:\n      flags: {{ type: feature-flags }}\nrules:\n  levels:\n    expiry-passed: {off}\n"),
+        )
+        .unwrap();
+        std::fs::create_dir(dir.path().join("flags")).unwrap();
+        std::fs::write(
+            dir.path().join("flags/app.yaml"),
+            "application: app\nprofile: flags\nflags:\n  old_promo:\n    owner: team-growth\n    class: release\n    expires: 2020-01-01\n    defaults: { enabled: false }\n",
+        )
+        .unwrap();
+        let (out, err, code) = run(["check", "--format", "json", "-C", &path_arg(dir.path())]);
+        assert_eq!(code, 0, "{off}: {out}{err}");
+        let doc: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(doc["findings"], serde_json::json!([]), "{off}: {out}");
+    }
+}
+
+/// `off` in any case is a level only under `rules.levels`: an unquoted `OFF` elsewhere in
+/// flagops.yaml is still the YAML 1.1 boolean.
+#[test]
+fn an_unquoted_off_outside_rule_levels_is_still_a_yaml11_boolean() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("flagops.yaml"),
-        "version: 1\napplications:\n  app:\n    environments:\n      prod: { strategy: AppConfig.AllAtOnce }\n    profiles:\n      flags: { type: feature-flags }\nrules:\n  levels:\n    expiry-passed: off\n",
-    )
-    .unwrap();
-    std::fs::create_dir(dir.path().join("flags")).unwrap();
-    std::fs::write(
-        dir.path().join("flags/app.yaml"),
-        "application: app\nprofile: flags\nflags:\n  old_promo:\n    owner: team-growth\n    class: release\n    expires: 2020-01-01\n    defaults: { enabled: false }\n",
+        "version: 1\napplications:\n  app:\n    environments:\n      prod: { strategy: AppConfig.AllAtOnce, production: OFF }\n    profiles:\n      flags: { type: feature-flags }\n",
     )
     .unwrap();
     let (out, err, code) = run(["check", "--format", "json", "-C", &path_arg(dir.path())]);
-    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(code, 2, "{out}{err}");
     let doc: Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(doc["findings"], serde_json::json!([]), "{out}");
+    let codes: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["FO012"], "{out}");
 }
 
 /// An allow list and active period the AppConfig Agent evaluates compile to a rule of

@@ -146,7 +146,8 @@ pub fn run(
     if let Some(path) = &loaded.config
         && let Some(doc) = loaded.sources.get_mut(path).and_then(|f| f.doc.as_mut())
     {
-        let value = std::mem::take(&mut doc.value);
+        let mut value = std::mem::take(&mut doc.value);
+        off_in_any_case(&mut value);
         for rule in rules::PER_DOCUMENT {
             rule(path, &value, &mut findings);
         }
@@ -318,6 +319,22 @@ fn apply_levels(config: Option<&RepoConfig>, findings: &mut Vec<Finding>) {
             None => true,
         }
     });
+}
+
+/// A rule level of `Off` or `OFF` is `off`: YAML 1.1 wrote the boolean in all three cases, and
+/// flagops.yaml takes each, quoted or not, as the level (only there: elsewhere they stay text).
+fn off_in_any_case(config: &mut serde_json::Value) {
+    let Some(levels) = config
+        .pointer_mut("/rules/levels")
+        .and_then(serde_json::Value::as_object_mut)
+    else {
+        return;
+    };
+    for level in levels.values_mut() {
+        if matches!(level.as_str(), Some("Off" | "OFF")) {
+            *level = serde_json::Value::from("off");
+        }
+    }
 }
 
 /// `off` is a rule level, and YAML 1.2 reads it as the string it is: an unquoted `off` under
