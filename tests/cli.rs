@@ -540,6 +540,83 @@ fn a_rule_level_of_unquoted_off_turns_the_rule_off() {
     }
 }
 
+/// A YAML 1.1 boolean leaves the file's document as YAML 1.2 reads it (`yes` is the text
+/// "yes"), so the file's other findings come with it, not after it is fixed; and it is an
+/// error, so plan holds the file's targets back.
+#[test]
+fn a_yaml11_boolean_is_reported_with_the_files_other_findings_and_blocks_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("flagops.yaml"),
+        "version: 1\napplications:\n  app:\n    environments:\n      prod: { strategy: AppConfig.AllAtOnce }\n    profiles:\n      flags: { type: feature-flags }\n",
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("flags")).unwrap();
+    std::fs::write(
+        dir.path().join("flags/app.yaml"),
+        "application: app\nprofile: flags\nflags:\n  checkout_v2:\n    description: yes\n    class: ops\n    defaults: { enabled: false }\n",
+    )
+    .unwrap();
+    let root = path_arg(dir.path());
+    let (out, err, code) = run(["check", "--format", "json", "-C", &root]);
+    assert_eq!(code, 2, "{out}{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let at: Vec<(&str, u64)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["code"].as_str().unwrap(), f["line"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(at, [("FO209", 4), ("FO012", 5)], "{out}");
+
+    let backend = format!("local:{}", dir.path().join("live").display());
+    let (out, err, code) = run([
+        "plan",
+        "--format",
+        "json",
+        "-C",
+        &root,
+        "--backend",
+        &backend,
+    ]);
+    assert_eq!(code, 2, "{out}{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["targets"], serde_json::json!([]), "{out}");
+    assert_eq!(
+        doc["blocked"][0]["codes"],
+        serde_json::json!(["FO209", "FO012"]),
+        "{out}"
+    );
+}
+
+/// A mapping key that is no string has no faithful text, so it stops its file, as a syntax
+/// error does: no other finding is reported on a document that is not what was written.
+#[test]
+fn a_non_string_key_stops_its_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("flagops.yaml"),
+        "version: 1\napplications:\n  app:\n    environments:\n      prod: { strategy: AppConfig.AllAtOnce }\n    profiles:\n      flags: { type: feature-flags }\n",
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("flags")).unwrap();
+    std::fs::write(
+        dir.path().join("flags/app.yaml"),
+        "application: app\nprofile: flags\nflags:\n  1:\n    class: ops\n    defaults: { enabled: false }\n  \"1\":\n    owner: team-a\n    class: ops\n    defaults: { enabled: false }\n",
+    )
+    .unwrap();
+    let (out, err, code) = run(["check", "--format", "json", "-C", &path_arg(dir.path())]);
+    assert_eq!(code, 2, "{out}{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let codes: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["FO014"], "{out}");
+}
+
 /// `off` in any case is a level only under `rules.levels`: an unquoted `OFF` elsewhere in
 /// flagops.yaml is still the YAML 1.1 boolean.
 #[test]

@@ -650,6 +650,14 @@ pub fn parse_source(rel: String, text: String, loaded: &mut Loaded) -> Option<()
     };
     match parsed {
         Ok((doc, problems)) => {
+            // A YAML 1.1 boolean (FO012) and a refused `!!binary` leave a document that reads
+            // as YAML 1.2 does (`yes` is the string "yes"): it is checked with the rest, so
+            // their findings come together with the file's others. A key that is no string
+            // has no faithful text (`1` and `"1"`, or two sequence keys, become one entry), so
+            // its file stops here, as a syntax error does.
+            let usable = !problems
+                .iter()
+                .any(|p| p.kind == YamlProblemKind::NonStringKey);
             for p in problems {
                 let rule = match p.kind {
                     YamlProblemKind::Yaml11Boolean => &catalog::YAML11_BOOLEAN,
@@ -657,6 +665,10 @@ pub fn parse_source(rel: String, text: String, loaded: &mut Loaded) -> Option<()
                     _ => &catalog::YAML_SYNTAX,
                 };
                 findings.push(Finding::new(rule, text_location(&rel, p.span), p.message));
+            }
+            if !usable {
+                loaded.sources.add(SourceFile::new(rel, text, None));
+                return None;
             }
             let parsed = !doc.value.is_null();
             if !parsed {
