@@ -251,11 +251,14 @@ fn typed<T: serde::de::DeserializeOwned>(
     match serde_json::from_value::<T>(value) {
         Ok(v) => Some(v),
         Err(e) => {
-            findings.push(Finding::new(
-                &catalog::SCHEMA,
-                Location::node(path, ""),
-                format!("{path} does not match its schema: {e}"),
-            ));
+            findings.push(
+                Finding::new(
+                    &catalog::SCHEMA,
+                    Location::node(path, ""),
+                    format!("{path} does not match its schema: {e}"),
+                )
+                .help("correct the value the message names; `flagops schema` prints the JSON Schema the file must match"),
+            );
             None
         }
     }
