@@ -286,6 +286,7 @@ fn json_findings_about_a_whole_file_have_no_position() {
             "severity": "error",
             "message": "flags/empty.yaml is empty",
             "file": "flags/empty.yaml",
+            "help": "write the file's content (`application:`, `profile:` and `flags:` for a flag file), or delete it",
         }])
     );
 }
