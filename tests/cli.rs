@@ -617,6 +617,45 @@ fn a_non_string_key_stops_its_file() {
     assert_eq!(codes, ["FO014"], "{out}");
 }
 
+/// Outside a git repository the history rules cannot run: check still passes, and says which
+/// did not run, once, in every format's summary and in JSON's `skipped`. In a git repository
+/// nothing is skipped.
+#[test]
+fn check_outside_git_says_which_history_rules_did_not_run() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("flagops.yaml"),
+        "version: 1\napplications:\n  app:\n    environments:\n      prod: { strategy: AppConfig.AllAtOnce }\n    profiles:\n      flags: { type: feature-flags }\nrefs:\n  paths: [src]\n",
+    )
+    .unwrap();
+    let root = path_arg(dir.path());
+    let note = "not run: deleted-key-reuse (not a git repository), removed-flag-still-referenced (not a git repository)";
+    for format in ["human", "github", "markdown"] {
+        let (out, err, code) = run(["check", "--format", format, "-C", &root]);
+        assert_eq!(code, 0, "{format}: {out}{err}");
+        assert_eq!(out.matches(note).count(), 1, "{format}: {out}");
+    }
+    let (out, err, code) = run(["check", "--format", "json", "-C", &root]);
+    assert_eq!(code, 0, "{out}{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        doc["skipped"],
+        serde_json::json!([
+            "deleted-key-reuse: not a git repository",
+            "removed-flag-still-referenced: not a git repository"
+        ]),
+        "{out}"
+    );
+
+    let example = path_arg(&repo_root());
+    let (out, err, code) = run([
+        "check", "--format", "json", "-C", &example, "--today", TODAY,
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["skipped"], serde_json::json!([]), "{out}");
+}
+
 /// `off` in any case is a level only under `rules.levels`: an unquoted `OFF` elsewhere in
 /// flagops.yaml is still the YAML 1.1 boolean.
 #[test]

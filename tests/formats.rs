@@ -182,8 +182,18 @@ fn assert_json_shape(doc: &Value, repo: &Path) {
     let at = repo.display();
     assert_eq!(
         keys(doc),
-        ["version", "tool", "command", "summary", "findings"],
+        [
+            "version", "tool", "command", "summary", "skipped", "findings"
+        ],
         "{at}"
+    );
+    assert!(
+        doc["skipped"]
+            .as_array()
+            .expect("skipped")
+            .iter()
+            .all(|s| s.as_str().is_some_and(|s| s.contains(": "))),
+        "{at}: skipped holds \"<rule>: <why>\" strings"
     );
     assert_eq!(doc["version"], 1, "{at}");
     assert_eq!(

@@ -63,6 +63,7 @@ fn check_everything(text: &str) -> Vec<String> {
         sources: &loaded.sources,
         files: loaded.sources.iter().count(),
         targets: report.targets,
+        skipped: &report.skipped,
     };
     FORMATS
         .iter()

@@ -22,6 +22,7 @@ fuzz_target!(|text: &str| {
         sources: &loaded.sources,
         files: loaded.sources.iter().count(),
         targets: report.targets,
+        skipped: &report.skipped,
     };
     for format in [
         Format::Human,

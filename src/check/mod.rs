@@ -63,6 +63,22 @@ pub struct Report {
     /// The application and profile each flag file says it belongs to, valid or not: what
     /// [`scope::blocking`] pins a file's findings on.
     pub scopes: std::collections::HashMap<String, (String, String)>,
+    /// Rules that did not run, and why (no git history to read): check passes without
+    /// them, and says so.
+    pub skipped: Vec<Skipped>,
+}
+
+/// A rule that did not run, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub rule: &'static catalog::RuleInfo,
+    pub why: &'static str,
+}
+
+impl std::fmt::Display for Skipped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.rule.name, self.why)
+    }
 }
 
 impl Report {
@@ -212,6 +228,7 @@ pub fn run(
         findings.extend(found);
     }
 
+    let skipped = skipped(&cx);
     apply_levels(model.config.as_ref(), &mut findings);
     demote_untouched(&mut findings, loaded, model.config.as_ref());
     drop_shadowed(&mut findings, loaded);
@@ -224,7 +241,42 @@ pub fn run(
         targets,
         findings,
         scopes,
+        skipped,
     }
+}
+
+/// The history rules that did not run because the repository is no git repository:
+/// deleted-key-reuse always, removed-flag-still-referenced when `refs` is set, stale-flag's
+/// age when `rules.lifetime` is. A rule turned off is not missed.
+fn skipped(cx: &Context<'_>) -> Vec<Skipped> {
+    let (Some(Err(git::GitError::NotARepository(_))), Some(config)) =
+        (cx.key_history(), cx.model.config.as_ref())
+    else {
+        return Vec::new();
+    };
+    let off = |rule: &catalog::RuleInfo| {
+        config.rules.levels.iter().any(|(name, level)| {
+            *level == RuleLevel::Off && catalog::find(name).is_some_and(|r| r.code == rule.code)
+        })
+    };
+    let mut skipped = vec![Skipped {
+        rule: &catalog::DELETED_KEY_REUSE,
+        why: "not a git repository",
+    }];
+    if config.refs.is_some() {
+        skipped.push(Skipped {
+            rule: &catalog::REMOVED_FLAG_STILL_REFERENCED,
+            why: "not a git repository",
+        });
+    }
+    if !config.rules.lifetime.is_empty() {
+        skipped.push(Skipped {
+            rule: &catalog::STALE_FLAG,
+            why: "not a git repository, so flag ages are unknown",
+        });
+    }
+    skipped.retain(|s| !off(s.rule));
+    skipped
 }
 
 /// Schema-validates one parsed file and decodes it into its typed form.

@@ -42,6 +42,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
         sources: &loaded.sources,
         files: loaded.sources.iter().count(),
         targets: report.targets,
+        skipped: &report.skipped,
     };
     output::print(&output::check::render(
         args.format,

@@ -46,6 +46,7 @@ fn print_findings(loaded: &Loaded, findings: &[crate::finding::Finding]) {
         sources: &loaded.sources,
         files: loaded.sources.iter().count(),
         targets: 0,
+        skipped: &[],
     };
     output::print_stderr(&output::check::render(
         Format::Human,

@@ -18,6 +18,8 @@ pub struct CheckOutput<'a> {
     pub files: usize,
     /// Targets compiled.
     pub targets: usize,
+    /// Rules that did not run, and why.
+    pub skipped: &'a [crate::check::Skipped],
 }
 
 impl CheckOutput<'_> {
@@ -28,16 +30,26 @@ impl CheckOutput<'_> {
             .count()
     }
 
-    /// One line: "2 errors, 1 warning in 14 files".
+    /// One line: "2 errors, 1 warning in 14 files (3 targets)", and the rules that did not
+    /// run: "; not run: deleted-key-reuse (not a git repository)".
     pub fn summary_line(&self) -> String {
         let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-        format!(
+        let mut line = format!(
             "{}, {} in {} ({})",
             plural(self.count(Severity::Error), "error"),
             plural(self.count(Severity::Warning), "warning"),
             plural(self.files, "file"),
             plural(self.targets, "target"),
-        )
+        );
+        if !self.skipped.is_empty() {
+            let rules: Vec<String> = self
+                .skipped
+                .iter()
+                .map(|s| format!("{} ({})", s.rule.name, s.why))
+                .collect();
+            line.push_str(&format!("; not run: {}", rules.join(", ")));
+        }
+        line
     }
 }
 

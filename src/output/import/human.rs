@@ -72,6 +72,7 @@ pub fn render(r: &ImportReport, color: bool) -> String {
             sources: &r.sources,
             files: r.sources.iter().count(),
             targets: r.targets.len(),
+            skipped: &[],
         };
         out.push_str(&check::render(Format::Human, &errors, color));
     }
