@@ -574,26 +574,166 @@ fn schema_check_notices_a_stale_schema() {
     assert!(out.contains("stale: schemas/flags.schema.json"), "{out}");
 }
 
-/// `rules.levels` takes `off` unquoted, as the README writes it: no YAML 1.1 boolean finding,
-/// and the rule is off.
+/// `rules.levels` takes `off` unquoted, as the README writes it, and in the other cases YAML
+/// 1.1 wrote it (`Off`, `OFF`), quoted or not: no YAML 1.1 boolean finding, and the rule is off.
 #[test]
 fn a_rule_level_of_unquoted_off_turns_the_rule_off() {
+    for off in ["off", "Off", "OFF", "'off'", "\"Off\"", "'OFF'"] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("flagops.yaml"),
+            format!("version: 1\napplications:\n  app:\n    environments:\n      prod: {{ strategy: AppConfig.AllAtOnce }}\n    profiles:\n      flags: {{ type: feature-flags }}\nrules:\n  levels:\n    expiry-passed: {off}\n"),
+        )
+        .unwrap();
+        std::fs::create_dir(dir.path().join("flags")).unwrap();
+        std::fs::write(
+            dir.path().join("flags/app.yaml"),
+            "application: app\nprofile: flags\nflags:\n  old_promo:\n    owner: team-growth\n    class: release\n    expires: 2020-01-01\n    defaults: { enabled: false }\n",
+        )
+        .unwrap();
+        let (out, err, code) = run(["check", "--format", "json", "-C", &path_arg(dir.path())]);
+        assert_eq!(code, 0, "{off}: {out}{err}");
+        let doc: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(doc["findings"], serde_json::json!([]), "{off}: {out}");
+    }
+}
+
+/// A YAML 1.1 boolean leaves the file's document as YAML 1.2 reads it (`yes` is the text
+/// "yes"), so the file's other findings come with it, not after it is fixed; and it is an
+/// error, so plan holds the file's targets back.
+#[test]
+fn a_yaml11_boolean_is_reported_with_the_files_other_findings_and_blocks_plan() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("flagops.yaml"),
-        "version: 1\napplications:\n  app:\n    environments:\n      prod: { strategy: AppConfig.AllAtOnce }\n    profiles:\n      flags: { type: feature-flags }\nrules:\n  levels:\n    expiry-passed: off\n",
+        "version: 1\napplications:\n  app:\n    environments:\n      prod: { strategy: AppConfig.AllAtOnce }\n    profiles:\n      flags: { type: feature-flags }\n",
     )
     .unwrap();
     std::fs::create_dir(dir.path().join("flags")).unwrap();
     std::fs::write(
         dir.path().join("flags/app.yaml"),
-        "application: app\nprofile: flags\nflags:\n  old_promo:\n    owner: team-growth\n    class: release\n    expires: 2020-01-01\n    defaults: { enabled: false }\n",
+        "application: app\nprofile: flags\nflags:\n  checkout_v2:\n    description: yes\n    class: ops\n    defaults: { enabled: false }\n",
+    )
+    .unwrap();
+    let root = path_arg(dir.path());
+    let (out, err, code) = run(["check", "--format", "json", "-C", &root]);
+    assert_eq!(code, 2, "{out}{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let at: Vec<(&str, u64)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["code"].as_str().unwrap(), f["line"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(at, [("FO209", 4), ("FO012", 5)], "{out}");
+
+    let backend = format!("local:{}", dir.path().join("live").display());
+    let (out, err, code) = run([
+        "plan",
+        "--format",
+        "json",
+        "-C",
+        &root,
+        "--backend",
+        &backend,
+    ]);
+    assert_eq!(code, 2, "{out}{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["targets"], serde_json::json!([]), "{out}");
+    assert_eq!(
+        doc["blocked"][0]["codes"],
+        serde_json::json!(["FO209", "FO012"]),
+        "{out}"
+    );
+}
+
+/// A mapping key that is no string has no faithful text, so it stops its file, as a syntax
+/// error does: no other finding is reported on a document that is not what was written.
+#[test]
+fn a_non_string_key_stops_its_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("flagops.yaml"),
+        "version: 1\napplications:\n  app:\n    environments:\n      prod: { strategy: AppConfig.AllAtOnce }\n    profiles:\n      flags: { type: feature-flags }\n",
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("flags")).unwrap();
+    std::fs::write(
+        dir.path().join("flags/app.yaml"),
+        "application: app\nprofile: flags\nflags:\n  1:\n    class: ops\n    defaults: { enabled: false }\n  \"1\":\n    owner: team-a\n    class: ops\n    defaults: { enabled: false }\n",
     )
     .unwrap();
     let (out, err, code) = run(["check", "--format", "json", "-C", &path_arg(dir.path())]);
+    assert_eq!(code, 2, "{out}{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let codes: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["FO014"], "{out}");
+}
+
+/// Outside a git repository the history rules cannot run: check still passes, and says which
+/// did not run, once, in every format's summary and in JSON's `skipped`. In a git repository
+/// nothing is skipped.
+#[test]
+fn check_outside_git_says_which_history_rules_did_not_run() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("flagops.yaml"),
+        "version: 1\napplications:\n  app:\n    environments:\n      prod: { strategy: AppConfig.AllAtOnce }\n    profiles:\n      flags: { type: feature-flags }\nrefs:\n  paths: [src]\n",
+    )
+    .unwrap();
+    let root = path_arg(dir.path());
+    let note = "not run: deleted-key-reuse (not a git repository), removed-flag-still-referenced (not a git repository)";
+    for format in ["human", "github", "markdown"] {
+        let (out, err, code) = run(["check", "--format", format, "-C", &root]);
+        assert_eq!(code, 0, "{format}: {out}{err}");
+        assert_eq!(out.matches(note).count(), 1, "{format}: {out}");
+    }
+    let (out, err, code) = run(["check", "--format", "json", "-C", &root]);
     assert_eq!(code, 0, "{out}{err}");
     let doc: Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(doc["findings"], serde_json::json!([]), "{out}");
+    assert_eq!(
+        doc["skipped"],
+        serde_json::json!([
+            "deleted-key-reuse: not a git repository",
+            "removed-flag-still-referenced: not a git repository"
+        ]),
+        "{out}"
+    );
+
+    let example = path_arg(&repo_root());
+    let (out, err, code) = run([
+        "check", "--format", "json", "-C", &example, "--today", TODAY,
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["skipped"], serde_json::json!([]), "{out}");
+}
+
+/// `off` in any case is a level only under `rules.levels`: an unquoted `OFF` elsewhere in
+/// flagops.yaml is still the YAML 1.1 boolean.
+#[test]
+fn an_unquoted_off_outside_rule_levels_is_still_a_yaml11_boolean() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("flagops.yaml"),
+        "version: 1\napplications:\n  app:\n    environments:\n      prod: { strategy: AppConfig.AllAtOnce, production: OFF }\n    profiles:\n      flags: { type: feature-flags }\n",
+    )
+    .unwrap();
+    let (out, err, code) = run(["check", "--format", "json", "-C", &path_arg(dir.path())]);
+    assert_eq!(code, 2, "{out}{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let codes: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["FO012"], "{out}");
 }
 
 /// An allow list and active period the AppConfig Agent evaluates compile to a rule of

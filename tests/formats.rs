@@ -164,8 +164,18 @@ fn assert_json_shape(doc: &Value, repo: &Path) {
     let at = repo.display();
     assert_eq!(
         keys(doc),
-        ["version", "tool", "command", "summary", "findings"],
+        [
+            "version", "tool", "command", "summary", "skipped", "findings"
+        ],
         "{at}"
+    );
+    assert!(
+        doc["skipped"]
+            .as_array()
+            .expect("skipped")
+            .iter()
+            .all(|s| s.as_str().is_some_and(|s| s.contains(": "))),
+        "{at}: skipped holds \"<rule>: <why>\" strings"
     );
     assert_eq!(doc["version"], 1, "{at}");
     assert_eq!(
@@ -268,6 +278,7 @@ fn json_findings_about_a_whole_file_have_no_position() {
             "severity": "error",
             "message": "flags/empty.yaml is empty",
             "file": "flags/empty.yaml",
+            "help": "write the file's content (`application:`, `profile:` and `flags:` for a flag file), or delete it",
         }])
     );
 }

@@ -64,6 +64,7 @@ fn check_everything(text: &str) -> Vec<String> {
         files: loaded.sources.iter().count(),
         targets: report.targets,
         repo_prefix: "",
+        skipped: &report.skipped,
     };
     FORMATS
         .iter()

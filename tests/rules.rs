@@ -22,7 +22,9 @@
 mod support;
 
 use flagops::finding::catalog;
-use support::check::{FORMATS, Reported, check, check_json, findings, fixture, sorted_dirs};
+use support::check::{
+    FORMATS, Reported, check, check_json, findings, fixture, rule_fixtures, sorted_dirs,
+};
 
 /// Rules whose fixtures are not (or not only) in this layout: deleted-key-reuse needs git
 /// history (tests/history.rs builds its repositories), freeform-schema has its fixtures added
@@ -303,4 +305,23 @@ fn duplicate_flag() {
 #[test]
 fn compiled_schema() {
     spec("compiled-schema", &["flags/checkout.yaml:8:11"]);
+}
+
+/// Every finding says how to fix it: each one of every fixture has a non-empty `help`.
+#[test]
+fn every_finding_of_every_fixture_has_a_fix_hint() {
+    for dir in rule_fixtures() {
+        let (doc, _) = check_json(&dir);
+        for f in doc["findings"].as_array().expect("findings") {
+            let help = f["help"].as_str().unwrap_or_default();
+            assert!(
+                !help.trim().is_empty(),
+                "{}: {} at {}:{} has no help",
+                dir.display(),
+                f["code"],
+                f["file"],
+                f["line"]
+            );
+        }
+    }
 }

@@ -23,6 +23,7 @@ fuzz_target!(|text: &str| {
         files: loaded.sources.iter().count(),
         targets: report.targets,
         repo_prefix: "",
+        skipped: &report.skipped,
     };
     for format in [
         Format::Human,

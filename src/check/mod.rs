@@ -63,6 +63,22 @@ pub struct Report {
     /// The application and profile each flag file says it belongs to, valid or not: what
     /// [`scope::blocking`] pins a file's findings on.
     pub scopes: std::collections::HashMap<String, (String, String)>,
+    /// Rules that did not run, and why (no git history to read): check passes without
+    /// them, and says so.
+    pub skipped: Vec<Skipped>,
+}
+
+/// A rule that did not run, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub rule: &'static catalog::RuleInfo,
+    pub why: &'static str,
+}
+
+impl std::fmt::Display for Skipped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.rule.name, self.why)
+    }
 }
 
 impl Report {
@@ -146,7 +162,8 @@ pub fn run(
     if let Some(path) = &loaded.config
         && let Some(doc) = loaded.sources.get_mut(path).and_then(|f| f.doc.as_mut())
     {
-        let value = std::mem::take(&mut doc.value);
+        let mut value = std::mem::take(&mut doc.value);
+        off_in_any_case(&mut value);
         for rule in rules::PER_DOCUMENT {
             rule(path, &value, &mut findings);
         }
@@ -211,6 +228,7 @@ pub fn run(
         findings.extend(found);
     }
 
+    let skipped = skipped(&cx);
     apply_levels(model.config.as_ref(), &mut findings);
     demote_untouched(&mut findings, loaded, model.config.as_ref());
     drop_shadowed(&mut findings, loaded);
@@ -223,7 +241,42 @@ pub fn run(
         targets,
         findings,
         scopes,
+        skipped,
     }
+}
+
+/// The history rules that did not run because the repository is no git repository:
+/// deleted-key-reuse always, removed-flag-still-referenced when `refs` is set, stale-flag's
+/// age when `rules.lifetime` is. A rule turned off is not missed.
+fn skipped(cx: &Context<'_>) -> Vec<Skipped> {
+    let (Some(Err(git::GitError::NotARepository(_))), Some(config)) =
+        (cx.key_history(), cx.model.config.as_ref())
+    else {
+        return Vec::new();
+    };
+    let off = |rule: &catalog::RuleInfo| {
+        config.rules.levels.iter().any(|(name, level)| {
+            *level == RuleLevel::Off && catalog::find(name).is_some_and(|r| r.code == rule.code)
+        })
+    };
+    let mut skipped = vec![Skipped {
+        rule: &catalog::DELETED_KEY_REUSE,
+        why: "not a git repository",
+    }];
+    if config.refs.is_some() {
+        skipped.push(Skipped {
+            rule: &catalog::REMOVED_FLAG_STILL_REFERENCED,
+            why: "not a git repository",
+        });
+    }
+    if !config.rules.lifetime.is_empty() {
+        skipped.push(Skipped {
+            rule: &catalog::STALE_FLAG,
+            why: "not a git repository, so flag ages are unknown",
+        });
+    }
+    skipped.retain(|s| !off(s.rule));
+    skipped
 }
 
 /// Schema-validates one parsed file and decodes it into its typed form.
@@ -250,11 +303,14 @@ fn typed<T: serde::de::DeserializeOwned>(
     match serde_json::from_value::<T>(value) {
         Ok(v) => Some(v),
         Err(e) => {
-            findings.push(Finding::new(
-                &catalog::SCHEMA,
-                Location::node(path, ""),
-                format!("{path} does not match its schema: {e}"),
-            ));
+            findings.push(
+                Finding::new(
+                    &catalog::SCHEMA,
+                    Location::node(path, ""),
+                    format!("{path} does not match its schema: {e}"),
+                )
+                .help("correct the value the message names; `flagops schema` prints the JSON Schema the file must match"),
+            );
             None
         }
     }
@@ -318,6 +374,22 @@ fn apply_levels(config: Option<&RepoConfig>, findings: &mut Vec<Finding>) {
             None => true,
         }
     });
+}
+
+/// A rule level of `Off` or `OFF` is `off`: YAML 1.1 wrote the boolean in all three cases, and
+/// flagops.yaml takes each, quoted or not, as the level (only there: elsewhere they stay text).
+fn off_in_any_case(config: &mut serde_json::Value) {
+    let Some(levels) = config
+        .pointer_mut("/rules/levels")
+        .and_then(serde_json::Value::as_object_mut)
+    else {
+        return;
+    };
+    for level in levels.values_mut() {
+        if matches!(level.as_str(), Some("Off" | "OFF")) {
+            *level = serde_json::Value::from("off");
+        }
+    }
 }
 
 /// `off` is a rule level, and YAML 1.2 reads it as the string it is: an unquoted `off` under

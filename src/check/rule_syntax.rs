@@ -21,6 +21,39 @@ impl fmt::Display for RuleError {
     }
 }
 
+impl RuleError {
+    /// How to write the expression the error is in, as a fix hint: the form of the operator
+    /// whose `(` encloses the error in `rule`, or of a rule in general.
+    pub fn hint(&self, rule: &str) -> String {
+        let before: String = rule.chars().take(self.offset + 1).collect();
+        let op = before
+            .rfind('(')
+            .and_then(|i| rule[i + 1..].split([' ', '\t', '\n', '(', ')']).next())
+            .unwrap_or_default();
+        let form = match op {
+            "eq" => r#"(eq $state "Virginia")"#,
+            "gt" => "(gt $age 21)",
+            "gte" => "(gte $age 21)",
+            "lt" => "(lt $score 0.5)",
+            "lte" => "(lte $score 0.5)",
+            "and" => r#"(and (gte $age 21) (not (eq $country "US")))"#,
+            "or" => r#"(or (eq $tier "gold") (eq $tier "platinum"))"#,
+            "not" => r#"(not (eq $country "US"))"#,
+            "begins_with" => r#"(begins_with $state "A")"#,
+            "ends_with" => r#"(ends_with $email "amazon.com")"#,
+            "contains" => r#"(contains $promoCode "WIN")"#,
+            "in" => r#"(in $userId ["123","456"])"#,
+            "matches" => r#"(matches in::$greeting pattern::"h.*y")"#,
+            "exists" => r#"(exists key::"country")"#,
+            "split" => r#"(split pct::10 by::$userId seed::"abc")"#,
+            _ => {
+                return r#"write one expression `(operator operands…)`, e.g. `(eq $state "Virginia")`: operators are eq gt gte lt lte and or not begins_with ends_with contains in matches exists split; quote strings, prefix context keys with `$`"#.to_owned();
+            }
+        };
+        format!("write it in the form `{form}`: quote strings, prefix context keys with `$`")
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 enum Token {
     Open,
@@ -339,5 +372,14 @@ mod tests {
             let err = parse(rule).expect_err(rule);
             assert!(err.message.starts_with(expected), "{rule}: {}", err.message);
         }
+    }
+
+    #[test]
+    fn the_hint_shows_the_form_of_the_operator_the_error_is_in() {
+        let hint = |rule: &str| parse(rule).expect_err(rule).hint(rule);
+        assert!(hint("(split by::$u)").contains("`(split pct::10 by::$userId"));
+        assert!(hint("(and (eq $a))").contains(r#"`(eq $state "Virginia")`"#));
+        assert!(hint("(equals $a 1)").contains("operators are eq gt"));
+        assert!(hint("").contains("operators are eq gt"));
     }
 }

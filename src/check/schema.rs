@@ -115,7 +115,7 @@ pub fn validate(kind: Kind, file: &str, value: &Value) -> Vec<Finding> {
         .iter_errors(value)
         .map(|err| {
             let pointer = err.instance_path().as_str().to_owned();
-            match err.kind() {
+            let finding = match err.kind() {
                 ValidationErrorKind::AdditionalProperties { unexpected }
                     if !unexpected.is_empty() =>
                 {
@@ -136,17 +136,64 @@ pub fn validate(kind: Kind, file: &str, value: &Value) -> Vec<Finding> {
                 }
                 ValidationErrorKind::Required { property } => Finding::new(
                     &catalog::SCHEMA,
-                    Location::key(file, pointer),
+                    Location::key(file, pointer.clone()),
                     format!("missing required key {property}"),
                 ),
                 _ => Finding::new(
                     &catalog::SCHEMA,
-                    Location::node(file, pointer),
+                    Location::node(file, pointer.clone()),
                     err.to_string(),
                 ),
+            };
+            match finding.help {
+                Some(_) => finding,
+                None => finding.help(hint(kind, err.kind(), &pointer)),
             }
         })
         .collect()
+}
+
+/// How to fix a schema error, when the error itself does not say: what to write there.
+fn hint(kind: Kind, error: &ValidationErrorKind, pointer: &str) -> String {
+    let schema = match kind {
+        Kind::Config => "flagops schema` prints flagops.yaml's JSON Schema",
+        Kind::Flags => "flagops schema` prints the flag files' JSON Schema",
+    };
+    match error {
+        _ if matches!(kind, Kind::Config) && pointer == "/version" => {
+            "write `version: 1`: it is the only format version of flagops.yaml this flagops reads"
+                .to_owned()
+        }
+        ValidationErrorKind::Required { property } => match property.as_str() {
+            Some(name) => format!("add `{name}:` here; `{schema}"),
+            None => format!("add the missing key; `{schema}"),
+        },
+        ValidationErrorKind::Format { format } => match format.as_str() {
+            "date" => "write the date as `YYYY-MM-DD`, e.g. `2027-03-01`".to_owned(),
+            "date-time" => {
+                "write an RFC 3339 date-time with a time and an offset, e.g. `2027-03-01T08:00:00Z`"
+                    .to_owned()
+            }
+            other => format!("write a valid {other}"),
+        },
+        ValidationErrorKind::Enum { options } => match options.as_array() {
+            Some(options) => format!(
+                "write one of: {}",
+                options
+                    .iter()
+                    .map(|o| o.as_str().map_or_else(|| o.to_string(), str::to_owned))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            None => format!("`{schema}"),
+        },
+        ValidationErrorKind::Type { .. } => {
+            format!(
+                "write a value of the type the error names; quote text, leave numbers and true/false bare; `{schema}"
+            )
+        }
+        _ => format!("write a value the schema allows here; `{schema}"),
+    }
 }
 
 /// The property names the schema allows at the object a schema path points into.

@@ -43,6 +43,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
         files: loaded.sources.iter().count(),
         targets: report.targets,
         repo_prefix: &super::repo_prefix(&root),
+        skipped: &report.skipped,
     };
     output::print(&output::check::render(
         args.format,

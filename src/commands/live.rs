@@ -47,6 +47,7 @@ fn print_findings(loaded: &Loaded, findings: &[crate::finding::Finding]) {
         files: loaded.sources.iter().count(),
         targets: 0,
         repo_prefix: "",
+        skipped: &[],
     };
     output::print_stderr(&output::check::render(
         Format::Human,

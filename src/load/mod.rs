@@ -24,6 +24,13 @@ pub const MAX_FILE_BYTES: u64 = 2 << 20;
 /// How deep `flags/` may nest; deeper trees are a mistake or a loop.
 const MAX_DIR_DEPTH: usize = 32;
 
+/// Fix hints shared by several findings of loading.
+const NO_CONFIG_HELP: &str = "run `flagops init` to start a repository here, or pass `-C` with the directory that holds flagops.yaml";
+const OUTSIDE_HELP: &str = "keep flag files inside the repository: move them in, or point `flags_dir` at a directory inside it";
+const UNREADABLE_HELP: &str =
+    "make it readable by the user running flagops (check its permissions), or remove it";
+const EMPTY_HELP: &str = "write the file's content (`application:`, `profile:` and `flags:` for a flag file), or delete it";
+
 /// One file of the repository as read: its text and, when it parsed, its document.
 #[derive(Debug)]
 pub struct SourceFile {
@@ -231,15 +238,16 @@ pub fn load<R: Send>(
                 dir = flags_dir(doc);
             }
         }
-        None if fs::symlink_metadata(root.join(CONFIG_FILE)).is_err() => {
-            loaded.findings.push(Finding::new(
+        None if fs::symlink_metadata(root.join(CONFIG_FILE)).is_err() => loaded.findings.push(
+            Finding::new(
                 &catalog::NO_CONFIG,
                 Location::File {
                     file: CONFIG_FILE.to_owned(),
                 },
                 format!("no {CONFIG_FILE} in {}", root.display()),
-            ))
-        }
+            )
+            .help(NO_CONFIG_HELP),
+        ),
         None => {}
     }
 
@@ -316,7 +324,7 @@ fn flags_dir_outside(root: &Path, dir: &str, loaded: &Loaded) -> Option<Finding>
             target.display()
         )
     };
-    Some(Finding::new(&catalog::SYMLINK_OUTSIDE, location, message))
+    Some(Finding::new(&catalog::SYMLINK_OUTSIDE, location, message).help(OUTSIDE_HELP))
 }
 
 /// Collects YAML files under `dir`, reporting special files, directory symlinks (never
@@ -334,13 +342,16 @@ fn walk(
         // No flags directory: a repository without flag files.
         Err(e) if depth == 0 && e.kind() == std::io::ErrorKind::NotFound => return,
         Err(e) => {
-            findings.push(Finding::new(
-                &catalog::UNREADABLE,
-                Location::File {
-                    file: rel.to_owned(),
-                },
-                format!("cannot read the directory {rel}: {e}"),
-            ));
+            findings.push(
+                Finding::new(
+                    &catalog::UNREADABLE,
+                    Location::File {
+                        file: rel.to_owned(),
+                    },
+                    format!("cannot read the directory {rel}: {e}"),
+                )
+                .help(UNREADABLE_HELP),
+            );
             return;
         }
     };
@@ -387,13 +398,16 @@ fn walk(
                 walk(root, &path, &rel_path, depth + 1, out, findings);
             } else {
                 // Silently skipping it would drop its flags from every check and deployment.
-                findings.push(Finding::new(
-                    &catalog::UNREADABLE,
-                    Location::File { file: rel_path.clone() },
-                    format!(
-                        "{rel_path} is nested more than {MAX_DIR_DEPTH} directories deep; it was not read"
-                    ),
-                ));
+                findings.push(
+                    Finding::new(
+                        &catalog::UNREADABLE,
+                        Location::File { file: rel_path.clone() },
+                        format!(
+                            "{rel_path} is nested more than {MAX_DIR_DEPTH} directories deep; it was not read"
+                        ),
+                    )
+                    .help("move its flag files into a directory fewer levels down"),
+                );
             }
         } else if is_yaml {
             out.push((path, rel_path));
@@ -406,7 +420,8 @@ fn walk(
                         "{rel_path} is a symlink to {}, outside the repository; it was not followed",
                         target.display()
                     ),
-                ),
+                )
+                .help(OUTSIDE_HELP),
                 _ => special(&rel_path, "a symlink to a directory (never followed)"),
             });
         }
@@ -421,6 +436,7 @@ fn unreachable(rel: &str, message: &str) -> Finding {
         },
         message,
     )
+    .help("rename or move it so that it can be read (a UTF-8 name, a shorter path), or remove it")
 }
 
 /// Why `path` cannot be examined, in one sentence, with what to do about a path too long.
@@ -444,6 +460,7 @@ fn special(rel: &str, what: &str) -> Finding {
         },
         format!("{rel} is {what}, not a regular file; it was not read"),
     )
+    .help("replace it with a regular `.yaml` file, or move it out of the flags directory")
 }
 
 /// A file of the repository named by a setting (a freeform profile's `schema:`), read with
@@ -473,11 +490,14 @@ fn read_checked(root: &Path, abs: &Path, rel: &str) -> Result<Option<Vec<u8>>, B
         Ok(meta) => meta,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => {
-            return Err(Box::new(Finding::new(
-                &catalog::UNREADABLE,
-                file_loc(),
-                format!("cannot read {rel}: {e}"),
-            )));
+            return Err(Box::new(
+                Finding::new(
+                    &catalog::UNREADABLE,
+                    file_loc(),
+                    format!("cannot read {rel}: {e}"),
+                )
+                .help(UNREADABLE_HELP),
+            ));
         }
     };
     let is_symlink = meta.file_type().is_symlink();
@@ -493,11 +513,9 @@ fn read_checked(root: &Path, abs: &Path, rel: &str) -> Result<Option<Vec<u8>>, B
                 _ if is_symlink => format!("{rel} is a symlink that cannot be followed: {e}"),
                 _ => format!("cannot read {rel}: {e}"),
             };
-            return Err(Box::new(Finding::new(
-                &catalog::UNREADABLE,
-                file_loc(),
-                message,
-            )));
+            return Err(Box::new(
+                Finding::new(&catalog::UNREADABLE, file_loc(), message).help(UNREADABLE_HELP),
+            ));
         }
     };
     if !target.starts_with(root) {
@@ -506,24 +524,30 @@ fn read_checked(root: &Path, abs: &Path, rel: &str) -> Result<Option<Vec<u8>>, B
         } else {
             "resolves to"
         };
-        return Err(Box::new(Finding::new(
-            &catalog::SYMLINK_OUTSIDE,
-            file_loc(),
-            format!(
-                "{rel} {how} {}, outside the repository; it was not followed",
-                target.display()
-            ),
-        )));
+        return Err(Box::new(
+            Finding::new(
+                &catalog::SYMLINK_OUTSIDE,
+                file_loc(),
+                format!(
+                    "{rel} {how} {}, outside the repository; it was not followed",
+                    target.display()
+                ),
+            )
+            .help(OUTSIDE_HELP),
+        ));
     }
     let meta = if is_symlink {
         match fs::metadata(&target) {
             Ok(meta) => meta,
             Err(e) => {
-                return Err(Box::new(Finding::new(
-                    &catalog::UNREADABLE,
-                    file_loc(),
-                    format!("cannot read {rel}: {e}"),
-                )));
+                return Err(Box::new(
+                    Finding::new(
+                        &catalog::UNREADABLE,
+                        file_loc(),
+                        format!("cannot read {rel}: {e}"),
+                    )
+                    .help(UNREADABLE_HELP),
+                ));
             }
         }
     } else {
@@ -539,30 +563,39 @@ fn read_checked(root: &Path, abs: &Path, rel: &str) -> Result<Option<Vec<u8>>, B
         return Err(Box::new(special(rel, what)));
     }
     if meta.len() > MAX_FILE_BYTES {
-        return Err(Box::new(Finding::new(
-            &catalog::FILE_TOO_LARGE,
-            file_loc(),
-            format!(
-                "{rel} is {} bytes; flagops reads files of at most {MAX_FILE_BYTES} bytes",
-                meta.len()
-            ),
-        )));
+        return Err(Box::new(
+            Finding::new(
+                &catalog::FILE_TOO_LARGE,
+                file_loc(),
+                format!(
+                    "{rel} is {} bytes; flagops reads files of at most {MAX_FILE_BYTES} bytes",
+                    meta.len()
+                ),
+            )
+            .help("split its flags over several files of the flags directory"),
+        ));
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     let read = fs::File::open(abs).and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes));
     if let Err(e) = read {
-        return Err(Box::new(Finding::new(
-            &catalog::UNREADABLE,
-            file_loc(),
-            format!("cannot read {rel}: {e}"),
-        )));
+        return Err(Box::new(
+            Finding::new(
+                &catalog::UNREADABLE,
+                file_loc(),
+                format!("cannot read {rel}: {e}"),
+            )
+            .help(UNREADABLE_HELP),
+        ));
     }
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(Box::new(Finding::new(
-            &catalog::FILE_TOO_LARGE,
-            file_loc(),
-            format!("{rel} grew past {MAX_FILE_BYTES} bytes while being read"),
-        )));
+        return Err(Box::new(
+            Finding::new(
+                &catalog::FILE_TOO_LARGE,
+                file_loc(),
+                format!("{rel} grew past {MAX_FILE_BYTES} bytes while being read"),
+            )
+            .help("split its flags over several files of the flags directory"),
+        ));
     }
     Ok(Some(bytes))
 }
@@ -593,17 +626,20 @@ fn read_yaml(root: &Path, abs: &Path, rel: &str, loaded: &mut Loaded) -> Option<
             let bytes = e.into_bytes();
             let prefix = String::from_utf8_lossy(&bytes[..good]).into_owned();
             let span = text_span(&prefix, good);
-            findings.push(Finding::new(
-                &catalog::INVALID_UTF8,
-                Location::Text {
-                    file: rel.to_owned(),
-                    span,
-                },
-                format!(
-                    "{rel} is not valid UTF-8 (first invalid byte at offset {})",
-                    good + bom
-                ),
-            ));
+            findings.push(
+                Finding::new(
+                    &catalog::INVALID_UTF8,
+                    Location::Text {
+                        file: rel.to_owned(),
+                        span,
+                    },
+                    format!(
+                        "{rel} is not valid UTF-8 (first invalid byte at offset {})",
+                        good + bom
+                    ),
+                )
+                .help("save the file as UTF-8"),
+            );
             loaded
                 .sources
                 .add(SourceFile::new(rel.to_owned(), prefix, None));
@@ -634,11 +670,14 @@ pub fn parse_source(rel: String, text: String, loaded: &mut Loaded) -> Option<()
             .lines()
             .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
     {
-        findings.push(Finding::new(
-            &catalog::EMPTY_FILE,
-            Location::File { file: rel.clone() },
-            format!("{rel} is empty"),
-        ));
+        findings.push(
+            Finding::new(
+                &catalog::EMPTY_FILE,
+                Location::File { file: rel.clone() },
+                format!("{rel} is empty"),
+            )
+            .help(EMPTY_HELP),
+        );
         loaded.sources.add(SourceFile::new(rel, text, None));
         return None;
     }
@@ -650,21 +689,38 @@ pub fn parse_source(rel: String, text: String, loaded: &mut Loaded) -> Option<()
     };
     match parsed {
         Ok((doc, problems)) => {
+            // A YAML 1.1 boolean (FO012) and a refused `!!binary` leave a document that reads
+            // as YAML 1.2 does (`yes` is the string "yes"): it is checked with the rest, so
+            // their findings come together with the file's others. A key that is no string
+            // has no faithful text (`1` and `"1"`, or two sequence keys, become one entry), so
+            // its file stops here, as a syntax error does.
+            let usable = !problems
+                .iter()
+                .any(|p| p.kind == YamlProblemKind::NonStringKey);
             for p in problems {
                 let rule = match p.kind {
                     YamlProblemKind::Yaml11Boolean => &catalog::YAML11_BOOLEAN,
                     YamlProblemKind::NonStringKey => &catalog::NON_STRING_KEY,
                     _ => &catalog::YAML_SYNTAX,
                 };
-                findings.push(Finding::new(rule, text_location(&rel, p.span), p.message));
+                let help = yaml_help(p.kind, &text, p.span);
+                findings
+                    .push(Finding::new(rule, text_location(&rel, p.span), p.message).help(help));
+            }
+            if !usable {
+                loaded.sources.add(SourceFile::new(rel, text, None));
+                return None;
             }
             let parsed = !doc.value.is_null();
             if !parsed {
-                findings.push(Finding::new(
-                    &catalog::EMPTY_FILE,
-                    Location::File { file: rel.clone() },
-                    format!("{rel} holds only a null document"),
-                ));
+                findings.push(
+                    Finding::new(
+                        &catalog::EMPTY_FILE,
+                        Location::File { file: rel.clone() },
+                        format!("{rel} holds only a null document"),
+                    )
+                    .help(EMPTY_HELP),
+                );
             }
             loaded.sources.add(SourceFile::new(rel, text, Some(doc)));
             parsed.then_some(())
@@ -675,9 +731,44 @@ pub fn parse_source(rel: String, text: String, loaded: &mut Loaded) -> Option<()
                 YamlProblemKind::Limit => &catalog::YAML_LIMIT,
                 _ => &catalog::YAML_SYNTAX,
             };
-            findings.push(Finding::new(rule, text_location(&rel, p.span), p.message));
+            let help = yaml_help(p.kind, &text, p.span);
+            findings.push(Finding::new(rule, text_location(&rel, p.span), p.message).help(help));
             loaded.sources.add(SourceFile::new(rel, text, None));
             None
+        }
+    }
+}
+
+/// How to fix a YAML problem, from its kind and the text at its span.
+fn yaml_help(kind: YamlProblemKind, text: &str, span: Option<Span>) -> String {
+    let at = span
+        .and_then(|s| text.get(s.start..s.end))
+        .unwrap_or_default();
+    match kind {
+        YamlProblemKind::Yaml11Boolean => format!(
+            "write `true` or `false` for a boolean, or `'{at}'` (quoted) for the text"
+        ),
+        YamlProblemKind::NonStringKey => {
+            format!("quote the key, e.g. `\"{at}\":`, or use a name that is text")
+        }
+        YamlProblemKind::DuplicateKey => {
+            "keep one of the two entries: delete this one, or rename it".to_owned()
+        }
+        YamlProblemKind::Limit => {
+            "split the file, and write the values out instead of nesting them deeply or through many aliases".to_owned()
+        }
+        YamlProblemKind::Syntax => {
+            let line_start = span.map_or(0, |s| {
+                text[..s.start.min(text.len())].rfind('\n').map_or(0, |i| i + 1)
+            });
+            let line = text[line_start..].lines().next().unwrap_or_default();
+            if line.contains('\t') {
+                "indent with spaces: YAML does not allow tabs in indentation".to_owned()
+            } else if at.contains("binary") || line.contains("!!binary") {
+                "write the text itself, without the `!!binary` tag".to_owned()
+            } else {
+                "check the YAML here: indentation (spaces, the same for siblings), `key: value` with a space after the colon, and closed quotes and brackets".to_owned()
+            }
         }
     }
 }

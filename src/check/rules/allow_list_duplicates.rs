@@ -19,7 +19,11 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                             Location::node(flag.file, format!("{pointer}/allow/{i}")),
                             format!("`{entry}` is already in this allow list (entry {})", j + 1),
                         )
-                        .label("duplicate"),
+                        .label("duplicate")
+                        .help(format!(
+                            "delete this entry: entry {} already allows `{entry}`",
+                            j + 1
+                        )),
                     );
                 } else {
                     first.insert(entry, i);

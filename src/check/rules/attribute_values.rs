@@ -30,11 +30,14 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 out,
             );
             if def.kind != AttributeType::Array && def.elements.is_some() {
-                out.push(Finding::new(
-                    &ATTRIBUTE_VALUE,
-                    Location::key(flag.file, format!("{at}/elements")),
-                    "`elements` applies to array attributes only",
-                ));
+                out.push(
+                    Finding::new(
+                        &ATTRIBUTE_VALUE,
+                        Location::key(flag.file, format!("{at}/elements")),
+                        "`elements` applies to array attributes only",
+                    )
+                    .help("remove `elements`, or make the attribute `type: array`"),
+                );
             }
             if let Some(el) = &def.elements {
                 definition_problems(
@@ -146,11 +149,14 @@ fn definition_problems(
     out: &mut Vec<Finding>,
 ) {
     let mut misplaced = |key: &str, applies_to: &str| {
-        out.push(Finding::new(
-            &ATTRIBUTE_VALUE,
-            Location::key(file, format!("{at}/{key}")),
-            format!("`{key}` applies to {applies_to} only"),
-        ));
+        out.push(
+            Finding::new(
+                &ATTRIBUTE_VALUE,
+                Location::key(file, format!("{at}/{key}")),
+                format!("`{key}` applies to {applies_to} only"),
+            )
+            .help(format!("remove `{key}`, or change the attribute's `type`")),
+        );
     };
     if !is_string && pattern.is_some() {
         misplaced("pattern", "strings");
@@ -165,34 +171,45 @@ fn definition_problems(
         misplaced("maximum", "numbers");
     }
     if pattern.is_some() && has_enum {
-        out.push(Finding::new(
-            &ATTRIBUTE_VALUE,
-            Location::key(file, format!("{at}/enum")),
-            "AppConfig does not allow `pattern` and `enum` together",
-        ));
+        out.push(
+            Finding::new(
+                &ATTRIBUTE_VALUE,
+                Location::key(file, format!("{at}/enum")),
+                "AppConfig does not allow `pattern` and `enum` together",
+            )
+            .help("keep one: `enum` to list the allowed values, or `pattern` to match them"),
+        );
     }
     // Through the cache: the same pattern usually recurs across flags, and values use it.
     if let Some(p) = pattern
         && compiled(p).is_none()
         && let Err(e) = Regex::new(p)
     {
-        out.push(Finding::new(
-            &ATTRIBUTE_VALUE,
-            Location::node(file, format!("{at}/pattern")),
-            format!(
-                "invalid regular expression: {}",
-                e.to_string().lines().last().unwrap_or_default()
+        out.push(
+            Finding::new(
+                &ATTRIBUTE_VALUE,
+                Location::node(file, format!("{at}/pattern")),
+                format!(
+                    "invalid regular expression: {}",
+                    e.to_string().lines().last().unwrap_or_default()
+                ),
+            )
+            .help(
+                r"write a regular expression, quoted in YAML, e.g. `pattern: '^[a-z][a-z0-9-]*$'`",
             ),
-        ));
+        );
     }
     if let (Some(min), Some(max)) = (minimum, maximum)
         && min > max
     {
-        out.push(Finding::new(
-            &ATTRIBUTE_VALUE,
-            Location::node(file, format!("{at}/maximum")),
-            format!("maximum {max} is below minimum {min}"),
-        ));
+        out.push(
+            Finding::new(
+                &ATTRIBUTE_VALUE,
+                Location::node(file, format!("{at}/maximum")),
+                format!("maximum {max} is below minimum {min}"),
+            )
+            .help(format!("swap them: `minimum: {max}`, `maximum: {min}`")),
+        );
     }
 }
 
@@ -216,11 +233,13 @@ fn check_value(
         return;
     };
     let mut problem = |at: &str, message: String| {
-        out.push(Finding::new(
-            &ATTRIBUTE_VALUE,
-            Location::node(file, at.to_owned()),
-            message,
-        ))
+        out.push(
+            Finding::new(&ATTRIBUTE_VALUE, Location::node(file, at.to_owned()), message).help(
+                format!(
+                    "write a value that `attributes.{name}` of this flag allows, or change that definition"
+                ),
+            ),
+        )
     };
     match def.kind {
         AttributeType::Boolean if !value.is_boolean() => problem(

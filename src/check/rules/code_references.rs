@@ -42,26 +42,29 @@ fn references(
 ) {
     let defined: BTreeSet<String> = cx.model.flags().map(|f| f.key.to_owned()).collect();
     // Deleted flags, each with the revisions that still have it.
-    let removed: BTreeMap<String, Vec<String>> =
-        match git::baseline(root, &config.flags_dir, &config.default_branch) {
-            Ok(b) => {
-                let mut removed: BTreeMap<String, Vec<String>> = BTreeMap::new();
-                for (label, sha, keys) in &b.revisions {
-                    for (_, _, key) in keys {
-                        if !defined.contains(key) {
-                            let at = removed.entry(key.clone()).or_default();
-                            let here = format!("{label} {sha}");
-                            if !at.contains(&here) {
-                                at.push(here);
-                            }
+    let removed: BTreeMap<String, Vec<String>> = match git::baseline(
+        root,
+        &config.flags_dir,
+        &config.default_branch,
+    ) {
+        Ok(b) => {
+            let mut removed: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            for (label, sha, keys) in &b.revisions {
+                for (_, _, key) in keys {
+                    if !defined.contains(key) {
+                        let at = removed.entry(key.clone()).or_default();
+                        let here = format!("{label} {sha}");
+                        if !at.contains(&here) {
+                            at.push(here);
                         }
                     }
                 }
-                removed
             }
-            Err(GitError::NotARepository(_)) => BTreeMap::new(),
-            Err(e) => {
-                out.push(
+            removed
+        }
+        Err(GitError::NotARepository(_)) => BTreeMap::new(),
+        Err(e) => {
+            out.push(
                 Finding::new(
                     &REMOVED_FLAG_STILL_REFERENCED,
                     Location::node(CONFIG_FILE, "/refs"),
@@ -69,11 +72,12 @@ fn references(
                         "cannot read git history, so deleted flags were not looked for in code: {e}"
                     ),
                 )
-                .severity(Severity::Warning),
+                .severity(Severity::Warning)
+                .help("run check in a complete, readable clone, e.g. `fetch-depth: 0` with actions/checkout"),
             );
-                BTreeMap::new()
-            }
-        };
+            BTreeMap::new()
+        }
+    };
     let keys: BTreeSet<String> = defined.iter().chain(removed.keys()).cloned().collect();
     let skip = [
         config.flags_dir.as_str(),
@@ -84,11 +88,14 @@ fn references(
         Ok(scan) => scan,
         Err(errors) => {
             for e in errors {
-                out.push(Finding::new(
-                    &REFS_SETTINGS,
-                    Location::node(CONFIG_FILE, e.pointer),
-                    e.message,
-                ));
+                out.push(
+                    Finding::new(
+                        &REFS_SETTINGS,
+                        Location::node(CONFIG_FILE, e.pointer),
+                        e.message,
+                    )
+                    .help("`refs.patterns` are regular expressions with `{key}` where the flag key goes, e.g. `'isEnabled\\(\"{key}\"\\)'`; `refs.paths` and `refs.exclude` are globs such as `src/**/*.ts`"),
+                );
             }
             return;
         }
@@ -100,7 +107,8 @@ fn references(
                 Location::node(CONFIG_FILE, "/refs"),
                 format!("refs: {problem}"),
             )
-            .severity(Severity::Warning),
+            .severity(Severity::Warning)
+            .help("make the path readable, or leave it out with `refs.exclude`"),
         );
     }
 

@@ -26,7 +26,8 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                     },
                     format!("cannot read git history, so deleted flag keys were not checked: {e}"),
                 )
-                .severity(Severity::Warning),
+                .severity(Severity::Warning)
+                .help("run check in a complete, readable clone, e.g. `fetch-depth: 0` with actions/checkout"),
             );
             return;
         }

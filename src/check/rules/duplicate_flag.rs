@@ -19,7 +19,10 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                         flag.key, flag.application, flag.profile
                     ),
                 )
-                .label("second definition"),
+                .label("second definition")
+                .help(
+                    "keep one definition: delete this one, or rename the key if it is another flag",
+                ),
             ),
             None => {
                 first.insert(key, flag.file);

@@ -59,7 +59,8 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                         n => format!("flag `{}` expires on {expires}, in {}", flag.key, days(n)),
                     },
                 )
-                .label("expires soon"),
+                .label("expires soon")
+                .help("remove the flag before then (code first, then the definition), or move `expires` later in a reviewed change"),
             );
         }
     }

@@ -43,11 +43,14 @@ pub fn check(cx: &Context<'_>, profile: &ProfileTargets<'_>, out: &mut Vec<Findi
     {
         Ok(t) => t,
         Err(e) => {
-            out.push(Finding::new(
-                &FREEFORM_SCHEMA,
-                at,
-                format!("cannot read the schema: {e}"),
-            ));
+            out.push(
+                Finding::new(
+                    &FREEFORM_SCHEMA,
+                    at,
+                    format!("cannot read the schema: {e}"),
+                )
+                .help("name a JSON Schema file inside the repository, relative to its root, e.g. `schema: schemas/maintenance.json`"),
+            );
             return;
         }
     };
@@ -89,11 +92,14 @@ pub fn check(cx: &Context<'_>, profile: &ProfileTargets<'_>, out: &mut Vec<Findi
     {
         Ok(v) => v,
         Err(e) => {
-            out.push(Finding::new(
-                &FREEFORM_SCHEMA,
-                at,
-                format!("{schema_path} is not a usable JSON Schema: {e}"),
-            ));
+            out.push(
+                Finding::new(
+                    &FREEFORM_SCHEMA,
+                    at,
+                    format!("{schema_path} is not a usable JSON Schema: {e}"),
+                )
+                .help("make it one JSON object, a draft-04 JSON Schema, e.g. `{ \"type\": \"object\" }`"),
+            );
             return;
         }
     };

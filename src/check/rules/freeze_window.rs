@@ -22,7 +22,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                         Location::node(CONFIG_FILE, format!("{base}/{field}")),
                         format!("`{}` {why}", quote(text)),
                     )
-                    .help("write e.g. 2026-12-21T00:00:00Z (a time and an offset are required)"),
+                    .help("write an RFC 3339 date-time with a time and an offset, e.g. `2027-03-01T08:00:00Z`"),
                 );
                 None
             }
@@ -38,18 +38,37 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                     Location::node(CONFIG_FILE, format!("{base}/until")),
                     format!("the freeze ends ({until}) before it starts ({from})"),
                 )
-                .label("not after `from`"),
+                .label("not after `from`")
+                .help("make `until` later than `from`, e.g. `from: 2027-03-01T08:00:00Z` and `until: 2027-03-08T08:00:00Z`"),
             );
         }
         for (j, app) in freeze.applications.iter().enumerate() {
             if !config.applications.contains_key(app) {
-                out.push(Finding::new(
-                    &FREEZE_WINDOW,
-                    Location::node(CONFIG_FILE, format!("{base}/applications/{j}")),
-                    format!(
-                        "the freeze names application `{app}`, which flagops.yaml does not declare"
+                let known = config.applications.keys().map(String::as_str);
+                let help = match crate::finding::closest(app, known) {
+                    Some(best) => {
+                        format!("did you mean `{best}`? A misspelt application is not frozen")
+                    }
+                    None => format!(
+                        "name an application of flagops.yaml's `applications:` ({})",
+                        config
+                            .applications
+                            .keys()
+                            .cloned()
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
-                ));
+                };
+                out.push(
+                    Finding::new(
+                        &FREEZE_WINDOW,
+                        Location::node(CONFIG_FILE, format!("{base}/applications/{j}")),
+                        format!(
+                            "the freeze names application `{app}`, which flagops.yaml does not declare"
+                        ),
+                    )
+                    .help(help),
+                );
             }
         }
         for (j, env) in freeze.environments.iter().enumerate() {

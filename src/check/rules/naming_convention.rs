@@ -26,11 +26,14 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 }
                 _ => "is not a valid regular expression".to_owned(),
             };
-            out.push(Finding::new(
-                &NAMING_CONVENTION,
-                Location::node(crate::load::CONFIG_FILE, "/rules/naming/pattern"),
-                format!("`{}` {why}", quote(&naming.pattern)),
-            ));
+            out.push(
+                Finding::new(
+                    &NAMING_CONVENTION,
+                    Location::node(crate::load::CONFIG_FILE, "/rules/naming/pattern"),
+                    format!("`{}` {why}", quote(&naming.pattern)),
+                )
+                .help(r"write a Rust regular expression, quoted in YAML, e.g. `pattern: '^[a-z][a-z0-9_]*_\d{8}$'`"),
+            );
             return;
         }
     };
@@ -47,9 +50,10 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                     quote(&naming.pattern)
                 ),
             );
-            if let Some(help) = &naming.help {
-                finding = finding.help(help.clone());
-            }
+            finding = finding.help(match &naming.help {
+                Some(help) => help.clone(),
+                None => format!("rename the flag to match `{}`", quote(&naming.pattern)),
+            });
             out.push(finding);
         }
     }

@@ -19,7 +19,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                     Err(why) => {
                         out.push(
                             Finding::new(&PERIOD_ORDER, Location::node(flag.file, format!("{pointer}/active/{field}")), format!("`{}` {why}", quote(text)))
-                                .help("write e.g. 2027-03-01T00:00:00Z (a time and an offset are required)"),
+                                .help("write an RFC 3339 date-time with a time and an offset, e.g. `2027-03-01T08:00:00Z`"),
                         );
                         None
                     }
@@ -43,7 +43,8 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                         Location::node(flag.file, format!("{pointer}/active/until")),
                         message,
                     )
-                    .label("not after `from`"),
+                    .label("not after `from`")
+                    .help("make `until` later than `from`, e.g. `from: 2027-03-01T08:00:00Z` and `until: 2027-03-08T08:00:00Z`"),
                 );
             }
         }

@@ -115,7 +115,8 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                     "profile `{}` holds feature flags; `content:` is for freeform profiles",
                     file.profile
                 ),
-            )),
+            )
+            .help("write the flags under `flags:`, or name a freeform profile in `profile:`")),
             (ProfileKind::Freeform, true, _) => out.push(Finding::new(
                 &UNKNOWN_REFERENCE,
                 Location::key(path, "/flags"),
@@ -123,7 +124,8 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                     "profile `{}` is freeform; `flags:` is for feature-flag profiles",
                     file.profile
                 ),
-            )),
+            )
+            .help("write the document under `content:`, or name a feature-flag profile in `profile:`")),
             (ProfileKind::Freeform, false, false) => out.push(Finding::new(
                 &UNKNOWN_REFERENCE,
                 Location::node(path, ""),
@@ -131,7 +133,8 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                     "profile `{}` is freeform: give its `content:`",
                     file.profile
                 ),
-            )),
+            )
+            .help("add `content:` with the document AppConfig serves, e.g. `content: { maintenance: false }`")),
             _ => {}
         }
         let known_env = |env: &str| app.environments.contains_key(env);

@@ -28,7 +28,9 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 push(
                     at.clone(),
                     "`variants` is empty: give at least a default variant".into(),
-                    None,
+                    Some(
+                        "list the variants in order, the last without `rule`, e.g. `variants: [{ name: default, enabled: false }]`",
+                    ),
                 );
                 continue;
             }
@@ -39,13 +41,15 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                         "{} variants; AppConfig allows at most {MAX_VARIANTS}",
                         variants.len()
                     ),
-                    None,
+                    Some(
+                        "merge variants whose values are the same into one rule with `(or …)`, or split the flag",
+                    ),
                 );
             }
             if flag.flag.evaluate == Evaluation::Agent
                 && (block.allow.is_some() || block.active.is_some())
             {
-                push(at.clone(), "with `evaluate: agent`, `allow` and `active` become variants: give either them or `variants`, not both".into(), None);
+                push(at.clone(), "with `evaluate: agent`, `allow` and `active` become variants: give either them or `variants`, not both".into(), Some("remove `allow` and `active`, or remove `variants`"));
             }
             if block.enabled.is_some() || !block.values.is_empty() {
                 push(at.clone(), "a value with `variants` cannot also set `enabled` or `values`: AppConfig serves them from the variants".into(), Some("move them into the variants (the last one is the default)"));
@@ -58,14 +62,14 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                     push(
                         format!("{vp}/name"),
                         "variant names are 1 to 64 characters on one line".into(),
-                        None,
+                        Some("give a short one-line name, e.g. `name: beta-users`"),
                     );
                 }
                 if !names.insert(v.name.as_str()) {
                     push(
                         format!("{vp}/name"),
                         format!("variant name `{}` is used twice", v.name),
-                        None,
+                        Some("give each variant of the value a name of its own"),
                     );
                 }
                 match (&v.rule, i == last) {
@@ -87,10 +91,16 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                             push(
                                 format!("{vp}/rule"),
                                 "rules are at most 16384 characters".into(),
-                                None,
+                                Some(
+                                    "shorten the rule: match a list with `(in $key [...])` rather than many `eq`s",
+                                ),
                             );
                         } else if let Err(e) = rule_syntax::parse(rule) {
-                            push(format!("{vp}/rule"), format!("invalid rule: {e}"), None);
+                            push(
+                                format!("{vp}/rule"),
+                                format!("invalid rule: {e}"),
+                                Some(&e.hint(rule)),
+                            );
                         }
                     }
                     (None, true) => {}

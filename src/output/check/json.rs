@@ -15,6 +15,8 @@ struct CheckDocument<'a> {
     tool: Tool,
     command: &'static str,
     summary: Summary,
+    /// Rules that did not run, as `"<rule>: <why>"`.
+    skipped: Vec<String>,
     findings: Vec<JsonFinding<'a>>,
 }
 
@@ -83,6 +85,7 @@ pub fn render(out: &CheckOutput<'_>) -> String {
             files: out.files,
             targets: out.targets,
         },
+        skipped: out.skipped.iter().map(ToString::to_string).collect(),
         findings,
     };
     crate::output::json::document(&doc)

@@ -22,6 +22,8 @@ pub struct CheckOutput<'a> {
     /// and annotations give paths from the root of the git repository, which is where code
     /// scanning and GitHub look for them.
     pub repo_prefix: &'a str,
+    /// Rules that did not run, and why.
+    pub skipped: &'a [crate::check::Skipped],
 }
 
 impl CheckOutput<'_> {
@@ -32,16 +34,26 @@ impl CheckOutput<'_> {
             .count()
     }
 
-    /// One line: "2 errors, 1 warning in 14 files".
+    /// One line: "2 errors, 1 warning in 14 files (3 targets)", and the rules that did not
+    /// run: "; not run: deleted-key-reuse (not a git repository)".
     pub fn summary_line(&self) -> String {
         let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-        format!(
+        let mut line = format!(
             "{}, {} in {} ({})",
             plural(self.count(Severity::Error), "error"),
             plural(self.count(Severity::Warning), "warning"),
             plural(self.files, "file"),
             plural(self.targets, "target"),
-        )
+        );
+        if !self.skipped.is_empty() {
+            let rules: Vec<String> = self
+                .skipped
+                .iter()
+                .map(|s| format!("{} ({})", s.rule.name, s.why))
+                .collect();
+            line.push_str(&format!("; not run: {}", rules.join(", ")));
+        }
+        line
     }
 }
 

@@ -73,6 +73,7 @@ pub fn render(r: &ImportReport, color: bool) -> String {
             files: r.sources.iter().count(),
             targets: r.targets.len(),
             repo_prefix: "",
+            skipped: &[],
         };
         out.push_str(&check::render(Format::Human, &errors, color));
     }
