@@ -665,13 +665,7 @@ fn a_non_string_key_stops_its_file() {
     .unwrap();
     let (out, err, code) = run(["check", "--format", "json", "-C", &path_arg(dir.path())]);
     assert_eq!(code, 2, "{out}{err}");
-    let doc: Value = serde_json::from_str(&out).unwrap();
-    let codes: Vec<&str> = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["code"].as_str().unwrap())
-        .collect();
+    let codes = finding_codes(&out);
     assert_eq!(codes, ["FO014"], "{out}");
 }
 
@@ -726,13 +720,7 @@ fn an_unquoted_off_outside_rule_levels_is_still_a_yaml11_boolean() {
     .unwrap();
     let (out, err, code) = run(["check", "--format", "json", "-C", &path_arg(dir.path())]);
     assert_eq!(code, 2, "{out}{err}");
-    let doc: Value = serde_json::from_str(&out).unwrap();
-    let codes: Vec<&str> = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["code"].as_str().unwrap())
-        .collect();
+    let codes = finding_codes(&out);
     assert_eq!(codes, ["FO012"], "{out}");
 }
 
@@ -920,4 +908,15 @@ fn quiet_and_color_options_apply_to_every_command() {
     let loud = apply("loud", false);
     assert!(loud.contains("started deployment #1"), "{loud}");
     assert_eq!(apply("quiet", true), "", "nothing but the report");
+}
+
+/// The codes of a JSON check report's findings, in order.
+fn finding_codes(report: &str) -> Vec<String> {
+    let doc: Value = serde_json::from_str(report).unwrap();
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_owned())
+        .collect()
 }

@@ -486,18 +486,14 @@ fn read_checked(root: &Path, abs: &Path, rel: &str) -> Result<Option<Vec<u8>>, B
     let file_loc = || Location::File {
         file: rel.to_owned(),
     };
+    let unreadable = |message: String| {
+        Box::new(Finding::new(&catalog::UNREADABLE, file_loc(), message).help(UNREADABLE_HELP))
+    };
     let meta = match fs::symlink_metadata(abs) {
         Ok(meta) => meta,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => {
-            return Err(Box::new(
-                Finding::new(
-                    &catalog::UNREADABLE,
-                    file_loc(),
-                    format!("cannot read {rel}: {e}"),
-                )
-                .help(UNREADABLE_HELP),
-            ));
+            return Err(unreadable(format!("cannot read {rel}: {e}")));
         }
     };
     let is_symlink = meta.file_type().is_symlink();
@@ -513,9 +509,7 @@ fn read_checked(root: &Path, abs: &Path, rel: &str) -> Result<Option<Vec<u8>>, B
                 _ if is_symlink => format!("{rel} is a symlink that cannot be followed: {e}"),
                 _ => format!("cannot read {rel}: {e}"),
             };
-            return Err(Box::new(
-                Finding::new(&catalog::UNREADABLE, file_loc(), message).help(UNREADABLE_HELP),
-            ));
+            return Err(unreadable(message));
         }
     };
     if !target.starts_with(root) {
@@ -540,14 +534,7 @@ fn read_checked(root: &Path, abs: &Path, rel: &str) -> Result<Option<Vec<u8>>, B
         match fs::metadata(&target) {
             Ok(meta) => meta,
             Err(e) => {
-                return Err(Box::new(
-                    Finding::new(
-                        &catalog::UNREADABLE,
-                        file_loc(),
-                        format!("cannot read {rel}: {e}"),
-                    )
-                    .help(UNREADABLE_HELP),
-                ));
+                return Err(unreadable(format!("cannot read {rel}: {e}")));
             }
         }
     } else {
@@ -578,14 +565,7 @@ fn read_checked(root: &Path, abs: &Path, rel: &str) -> Result<Option<Vec<u8>>, B
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     let read = fs::File::open(abs).and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes));
     if let Err(e) = read {
-        return Err(Box::new(
-            Finding::new(
-                &catalog::UNREADABLE,
-                file_loc(),
-                format!("cannot read {rel}: {e}"),
-            )
-            .help(UNREADABLE_HELP),
-        ));
+        return Err(unreadable(format!("cannot read {rel}: {e}")));
     }
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(Box::new(
