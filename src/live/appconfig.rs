@@ -107,7 +107,7 @@ impl AppConfigBackend {
     /// retries (standard mode) and timeouts ([`timeout_config`]).
     pub async fn from_env() -> Self {
         let config = aws_config::defaults(BehaviorVersion::latest())
-            .retry_config(RetryConfig::adaptive().with_max_attempts(MAX_ATTEMPTS))
+            .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
             .timeout_config(timeout_config())
             .http_client(super::in_flight::Bounded::https(
                 super::in_flight::MAX_IN_FLIGHT,

@@ -1,7 +1,11 @@
 //! One bound on the AppConfig requests in flight, shared by every call of a run, retries
 //! included. AppConfig's control-plane rate limits are low, so however many environments a
-//! run reads or waits on at once, no more than [`MAX_IN_FLIGHT`] requests are out at a time;
-//! the SDK's adaptive retry slows the rest down further when AppConfig throttles.
+//! run reads or waits on at once, no more than [`MAX_IN_FLIGHT`] requests are out at a time,
+//! and the SDK's standard retry backs each throttled call off exponentially.
+//!
+//! Not the SDK's adaptive mode: its client-side rate limiter falls to half a request a second
+//! after a run of throttling, and calls that queue behind it meet the operation timeout
+//! (`OPERATION_TIMEOUT`) before they are sent: a slow run becomes a failed one.
 
 use std::sync::Arc;
 
