@@ -118,13 +118,24 @@ fn apply_and_plan_go_over_tls_to_a_trusted_endpoint_only() {
     let plan = trusting(&["plan"]);
     assert_eq!(plan.status.code(), Some(0), "{}", stderr(&plan));
 
-    // The system's roots do not include a certificate made a moment ago.
+    // The system's roots do not include a certificate made a moment ago. The refusal is
+    // final: no retries up to the operation timeout, and the message says what was refused.
+    let started = std::time::Instant::now();
     let untrusted = flagops_command(repo.path(), &endpoint, &["plan"])
         .env("SSL_CERT_FILE", certs.path().join("missing.pem"))
         .output()
         .expect("flagops runs");
+    let took = started.elapsed();
     assert_eq!(untrusted.status.code(), Some(1), "{}", stdout(&untrusted));
     let why = stderr(&untrusted);
     assert!(why.contains(&endpoint), "names the endpoint: {why}");
+    assert!(
+        why.contains("TLS certificate") && why.contains("not trusted"),
+        "says the certificate is not trusted: {why}"
+    );
+    assert!(
+        took < std::time::Duration::from_secs(10),
+        "a refused certificate is not retried until the 20 s timeout: {took:?}\n{why}"
+    );
     assert!(!why.contains("panicked"), "{why}");
 }

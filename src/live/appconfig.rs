@@ -117,6 +117,7 @@ impl AppConfigBackend {
         let endpoint = endpoint_description(&config);
         let client_config = aws_sdk_appconfig::config::Builder::from(&config)
             .interceptor(RequestIds)
+            .retry_classifier(UntrustedCertificate)
             .build();
         let mut backend = Self::with_client(Client::from_conf(client_config));
         backend.endpoint = endpoint;
@@ -1022,6 +1023,14 @@ where
                 SdkError::DispatchFailure(f) if f.is_timeout() => {
                     format!("no answer from {endpoint} (timed out after retries)")
                 }
+                SdkError::DispatchFailure(f)
+                    if let Some(why) =
+                        f.as_connector_error().and_then(|c| certificate_refusal(c)) =>
+                {
+                    format!(
+                        "the TLS certificate of {endpoint} is not trusted ({why}) (hint: for a private CA, point SSL_CERT_FILE at its PEM bundle)"
+                    )
+                }
                 SdkError::DispatchFailure(_) => format!(
                     "cannot reach {endpoint}: {}",
                     aws_sdk_appconfig::error::DisplayErrorContext(&e)
@@ -1117,6 +1126,44 @@ fn order_of(numbers: &[i32]) -> &'static str {
         "oldest first"
     } else {
         "out of order"
+    }
+}
+
+/// Why the client refused a TLS certificate (an unknown issuer, an expired certificate, another
+/// name), when that is what `error` or an error under it says: rustls's own words, the
+/// innermost that names the certificate.
+fn certificate_refusal(error: &(dyn std::error::Error + 'static)) -> Option<String> {
+    std::iter::successors(Some(error), |e| e.source())
+        .map(ToString::to_string)
+        .filter(|text| text.to_ascii_lowercase().contains("certificate"))
+        .last()
+}
+
+/// Forbids retrying a connection whose TLS certificate was refused: the same certificate comes
+/// back on every attempt, and retries would only hold the run to the operation timeout before
+/// saying why.
+#[derive(Debug)]
+struct UntrustedCertificate;
+
+impl aws_smithy_runtime_api::client::retries::classifiers::ClassifyRetry for UntrustedCertificate {
+    fn classify_retry(
+        &self,
+        ctx: &aws_smithy_runtime_api::client::interceptors::context::InterceptorContext,
+    ) -> aws_smithy_runtime_api::client::retries::classifiers::RetryAction {
+        use aws_smithy_runtime_api::client::retries::classifiers::RetryAction;
+        match ctx.output_or_error() {
+            Some(Err(e))
+                if e.as_connector_error()
+                    .is_some_and(|c| certificate_refusal(c).is_some()) =>
+            {
+                RetryAction::RetryForbidden
+            }
+            _ => RetryAction::NoActionIndicated,
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "flagops-untrusted-certificate"
     }
 }
 
