@@ -335,3 +335,46 @@ fn break_glass_deploys_through_the_freeze_and_is_recorded() {
         "the initial commit and one break-glass record"
     );
 }
+
+#[test]
+fn a_frozen_environment_keeps_its_alarms_until_the_freeze_ends_and_says_so() {
+    let dir = repo();
+    let after = "2027-01-05T00:00:00Z";
+    assert_eq!(
+        flagops(dir.path(), after, &["apply"]).status.code(),
+        Some(0)
+    );
+    // A new alarm for production, merged during the freeze.
+    let path = dir.path().join("flagops.yaml");
+    let config = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("alarm:storefront-5xx-rate", "alarm:storefront-p99-latency");
+    std::fs::write(&path, config).unwrap();
+    git(dir.path(), &["commit", "-qam", "watch latency too"]);
+
+    let plan = flagops(dir.path(), IN_FREEZE, &["plan"]);
+    let text = String::from_utf8_lossy(&plan.stdout);
+    assert_eq!(plan.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("environment storefront/production: monitors")
+            && text.contains("kept: frozen by freeze #1 \"Holiday freeze\""),
+        "plan shows the alarm change waiting for the freeze: {text}"
+    );
+    let apply = flagops(dir.path(), IN_FREEZE, &["apply"]);
+    let text = String::from_utf8_lossy(&apply.stdout);
+    assert_eq!(
+        apply.status.code(),
+        Some(2),
+        "held setup needs a human: {text}"
+    );
+    assert!(!text.contains("updated environment"), "{text}");
+
+    let apply = flagops(dir.path(), after, &["apply"]);
+    let text = String::from_utf8_lossy(&apply.stdout);
+    assert_eq!(apply.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("updated environment storefront/production"),
+        "{text}"
+    );
+    assert_eq!(flagops(dir.path(), after, &["plan"]).status.code(), Some(0));
+}

@@ -49,7 +49,10 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
             .map_err(|e| anyhow::anyhow!("cannot save the plan to {}: {e}", path.display()))?;
     }
     // What apply would hold back now, and what unlocks it.
-    let frozen = crate::freeze::frozen(checked.config(), &plan, crate::freeze::now(args.now));
+    let now = crate::freeze::now(args.now);
+    let frozen = crate::freeze::frozen(checked.config(), &plan, now);
+    let mut plan = plan;
+    crate::freeze::hold_setup(checked.config(), &mut plan, now);
     output::plan::emit(&plan, &frozen, &backend, args.format, !args.no_diff)?;
     Ok(Exit::for_plan(&plan))
 }

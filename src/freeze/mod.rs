@@ -174,16 +174,27 @@ pub fn hold(
             false
         }
     });
-    // An environment's own setup (its alarms, its description) waits for the freeze too.
-    let environments = plan.setup.iter_mut().filter(|c| {
-        break_glass.is_none() && c.resource == crate::plan::setup::Resource::Environment
-    });
+    if break_glass.is_none() {
+        hold_setup(config, &mut plan, now);
+    }
+    if !report.is_empty() {
+        report.break_glass = break_glass.map(str::to_owned);
+    }
+    (plan, report)
+}
+
+/// Holds the setup of every frozen environment (its alarms, its description) until the
+/// freeze ends: plan shows it waiting, and apply leaves it and counts it held.
+pub fn hold_setup(config: &RepoConfig, plan: &mut Plan, now: Timestamp) {
+    let environments = (plan.setup.iter_mut())
+        .filter(|c| c.resource == crate::plan::setup::Resource::Environment && c.update.is_some());
     for change in environments {
         let Some((application, environment)) = change.name.split_once('/') else {
             continue;
         };
         if let Some((index, freeze)) = active(config, application, environment, now) {
             change.update = None;
+            change.frozen = true;
             for setting in change.settings.iter_mut().filter(|s| s.kept.is_none()) {
                 setting.kept = Some(format!(
                     "frozen by freeze #{} \"{}\" until {}: applied when it ends, or with --break-glass",
@@ -194,10 +205,6 @@ pub fn hold(
             }
         }
     }
-    if !report.is_empty() {
-        report.break_glass = break_glass.map(str::to_owned);
-    }
-    (plan, report)
 }
 
 /// Records a break-glass apply in the drift ledger before anything is deployed, so the
@@ -312,6 +319,7 @@ mod tests {
                 description: None,
                 monitors: Vec::new(),
             }),
+            frozen: false,
         };
         let plan = Plan {
             setup: vec![change("production"), change("staging")],
@@ -327,7 +335,12 @@ mod tests {
                 .is_some_and(|k| k.starts_with("frozen by freeze #1 \"holidays\""))
         );
         assert!(held.setup[1].update.is_some(), "staging is not");
+        assert!(
+            held.has_holds() && !plan.has_holds(),
+            "a frozen setup is a hold: apply and plan exit 2 for it"
+        );
         let (broken, _) = hold(&config, plan, at, Some("incident 42"));
         assert!(broken.setup[0].update.is_some(), "through the glass");
+        assert!(!broken.has_holds());
     }
 }

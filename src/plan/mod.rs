@@ -131,11 +131,12 @@ impl Plan {
     }
 
     /// Whether git's values are held back anywhere after a rollback (not console-owned ones,
-    /// which are by design).
+    /// which are by design), or an environment's setup waits for a freeze.
     pub fn has_holds(&self) -> bool {
         self.targets
             .iter()
             .any(|t| t.kept.iter().any(overlay::Kept::is_held))
+            || self.setup.iter().any(|s| s.frozen)
     }
 }
 

@@ -103,6 +103,9 @@ pub struct SetupChange {
     /// What apply calls; `None` when everything here is only reported.
     #[serde(skip)]
     pub update: Option<Update>,
+    /// A freeze holds this environment's setup: its update waits for the freeze to end.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub frozen: bool,
 }
 
 impl SetupChange {
@@ -131,6 +134,7 @@ impl SetupChange {
             settings,
             location,
             update: updatable.then(update),
+            frozen: false,
         })
     }
 
@@ -174,6 +178,7 @@ pub fn diff(
                     id: live.id.clone(),
                     description: description.clone(),
                 }),
+                frozen: false,
             });
         }
         let selected = |pick: fn(&TargetId) -> &str| -> BTreeSet<&str> {
@@ -458,6 +463,7 @@ fn undeclared(
             settings: Vec::new(),
             location: Location::key(CONFIG_FILE, app_node.to_owned()),
             update: None,
+            frozen: false,
         });
     };
     for env in &live.environments {
