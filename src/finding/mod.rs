@@ -122,15 +122,29 @@ pub struct Finding {
     pub help: Option<String>,
 }
 
-/// The candidate closest to `word`, when it is close enough to be a typo of it: a
-/// did-you-mean.
+/// The candidate closest to `word`, when it is close enough to be a typo of it (a few edits)
+/// or a shortening of it (`allow-list-dupe`, `prod`): a did-you-mean.
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    candidates
-        .into_iter()
-        .map(|c| (strsim::levenshtein(word, c), c))
+    let candidates: Vec<&str> = candidates.into_iter().collect();
+    let typo = (candidates.iter())
+        .map(|&c| (strsim::levenshtein(word, c), c))
         .filter(|&(distance, c)| distance <= 2.max(word.len().min(c.len()) / 4))
         .min_by_key(|&(distance, _)| distance)
-        .map(|(_, c)| c)
+        .map(|(_, c)| c);
+    let prefix = || {
+        (candidates.iter().copied())
+            .filter(|c| word.chars().count() >= 3 && c.starts_with(word))
+            .min_by_key(|c| c.len())
+    };
+    // Jaro-Winkler weighs a shared beginning, which is how names get shortened.
+    typo.or_else(prefix).or_else(|| {
+        (candidates.iter())
+            .filter(|_| word.chars().count() >= 4)
+            .map(|&c| (strsim::jaro_winkler(word, c), c))
+            .filter(|&(similarity, _)| similarity >= 0.9)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, c)| c)
+    })
 }
 
 /// How many characters of user input (a key, a pattern, a value) a message quotes.
@@ -190,5 +204,29 @@ impl Finding {
     pub fn severity(mut self, severity: Severity) -> Self {
         self.severity = severity;
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::closest;
+
+    #[test]
+    fn a_did_you_mean_takes_typos_and_shortenings_but_not_strangers() {
+        let rules = ["allow-list-duplicate", "naming-convention", "expiry-near"];
+        assert_eq!(
+            closest("naming-convnetion", rules),
+            Some("naming-convention")
+        );
+        assert_eq!(
+            closest("allow-list-dupe", rules),
+            Some("allow-list-duplicate")
+        );
+        assert_eq!(
+            closest("prod", ["staging", "production"]),
+            Some("production")
+        );
+        assert_eq!(closest("secrets", rules), None);
+        assert_eq!(closest("dev", ["staging", "production"]), None);
     }
 }
