@@ -36,10 +36,20 @@ applications:
 ";
 
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
+    // The OS may offer a port again as soon as its probe socket closes, before the server it
+    // was meant for binds it: two tests of one binary would then share a server, or one
+    // would talk to the other's. A port is handed out once per test binary.
+    static GIVEN: std::sync::Mutex<std::collections::BTreeSet<u16>> =
+        std::sync::Mutex::new(std::collections::BTreeSet::new());
+    loop {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free loopback port");
+        if GIVEN.lock().unwrap_or_else(|e| e.into_inner()).insert(port) {
+            return port;
+        }
+    }
 }
 
 /// How to install the emulators the end-to-end tests start.
@@ -77,6 +87,11 @@ pub fn wait_listening(child: &mut Child, port: u16, what: &str) {
             "{what} did not start on port {port}"
         );
         std::thread::sleep(Duration::from_millis(50));
+    }
+    // Something answers; make sure it is this server, not another process that had the port.
+    std::thread::sleep(Duration::from_millis(100));
+    if let Ok(Some(status)) = child.try_wait() {
+        panic!("{what} exited ({status}): port {port} was taken by another process");
     }
 }
 
