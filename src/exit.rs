@@ -4,7 +4,7 @@
 //! |---|---|
 //! | 0 | nothing to report |
 //! | 1 | flagops could not do its job: bad usage, no repository, I/O not tied to a file, AWS or network failure |
-//! | 2 | it ran and found something a human must look at: check findings at error level; plan changes, holds or targets check errors hold back; drift (not pending work or notes by default) or targets it could not compare; targets apply held back; a stop with nothing to stop |
+//! | 2 | it ran and found something a human must look at: check findings at error level; plan changes, holds or targets check errors hold back; drift (not pending work or notes by default) or targets it could not compare; a status with a flag not in sync; targets apply held back; a stop with nothing to stop |
 //! | 3 | apply ran, but AppConfig rolled back or reverted a deployment |
 
 use std::process::ExitCode;
@@ -119,5 +119,12 @@ impl Exit {
                     }
                 },
         )
+    }
+
+    /// status: every flag in sync everywhere is 0; anything else (a change not applied, a
+    /// held value, an out-of-band edit, a rollout under way, a missing resource, a target
+    /// not compared) needs a look.
+    pub fn for_status(report: &crate::status::StatusReport) -> Exit {
+        Exit::findings_if(!report.all_in_sync())
     }
 }

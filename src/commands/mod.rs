@@ -15,6 +15,7 @@ pub mod live;
 pub mod plan;
 pub mod refs;
 pub mod schema;
+pub mod status;
 pub mod stop;
 
 use std::path::{Path, PathBuf};
@@ -34,6 +35,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Plan(args) => plan::run(&args),
         Command::Apply(args) => apply::run(&args),
         Command::Drift(args) => drift::run(&args),
+        Command::Status(args) => status::run(&args),
         Command::Adopt(args) => adopt::run(&args),
         Command::Stop(args) => stop::run(&args),
         Command::Ledger(command) => ledger::run(&command),

@@ -20,6 +20,7 @@ pub mod progress;
 pub mod refs;
 pub mod rules;
 pub mod schema;
+pub mod status;
 pub mod stop;
 
 use std::io::Write;

@@ -1,0 +1,290 @@
+//! Status for a terminal or a CI log: a table of flags × environments that fits 100 columns.
+//! Cells wider than their column fold onto more lines; environments that do not fit beside
+//! each other go to a second table below.
+
+use anstyle::{AnsiColor, Style};
+
+use super::{expiry_note, explain, mark, not_in_sync, short_deployment, summary, value_parts};
+use crate::status::{Cell, Expiry, Row, StatusReport, Sync};
+
+/// The width the table fits in.
+const WIDTH: usize = 100;
+const GAP: usize = 2;
+const FLAG_MIN: usize = 16;
+const FLAG_MAX: usize = 30;
+const CELL_MIN: usize = 16;
+const CELL_MAX: usize = 28;
+
+pub fn render(report: &StatusReport, color: bool) -> String {
+    let mut out = format!(
+        "flagops status · {} · git {} · {}\n{}\n\n",
+        report.backend,
+        super::short_sha(&report.commit),
+        report.today,
+        summary(report)
+    );
+    if report.rows.is_empty() {
+        out.push_str("no flags selected\n");
+    }
+    let several = several_profiles(report);
+    let left: Vec<Vec<Line>> = report.rows.iter().map(row_head).collect();
+    let flag_width = left
+        .iter()
+        .flatten()
+        .map(|l| width(&l.text))
+        .max()
+        .unwrap_or(0)
+        .clamp(FLAG_MIN, FLAG_MAX);
+    let per_table = ((WIDTH - flag_width) / (CELL_MIN + GAP)).max(1);
+    let columns: Vec<usize> = (0..report.environments.len()).collect();
+    for (n, group) in columns.chunks(per_table).enumerate() {
+        if report.rows.is_empty() {
+            break;
+        }
+        if n > 0 {
+            out.push('\n');
+        }
+        let cell_width = ((WIDTH - flag_width) / group.len())
+            .saturating_sub(GAP)
+            .clamp(CELL_MIN, CELL_MAX);
+        table(
+            &mut out, report, &left, group, flag_width, cell_width, color,
+        );
+    }
+    let mut first = true;
+    for (row, cell) in not_in_sync(report) {
+        if first {
+            out.push_str("not in sync:\n");
+            first = false;
+        }
+        out.push_str(&format!(
+            "  {} in {}: {}\n",
+            name(row, several),
+            cell.environment,
+            explain(cell)
+        ));
+    }
+    for b in &report.not_compared {
+        out.push_str(&format!(
+            "not compared: {}\n",
+            crate::output::describe_blocked(b)
+        ));
+    }
+    out
+}
+
+/// A line of text and the style it is shown in.
+struct Line {
+    text: String,
+    style: Style,
+}
+
+impl Line {
+    fn plain(text: String) -> Self {
+        Line {
+            text,
+            style: Style::new(),
+        }
+    }
+}
+
+fn width(text: &str) -> usize {
+    text.chars().count()
+}
+
+/// Whether the rows come from more than one application or profile (then rows are named in full).
+fn several_profiles(report: &StatusReport) -> bool {
+    report
+        .rows
+        .iter()
+        .any(|r| r.application != report.rows[0].application || r.profile != report.rows[0].profile)
+}
+
+fn name(row: &Row, several: bool) -> String {
+    if several {
+        format!("{}/{}/{}", row.application, row.profile, row.key)
+    } else {
+        row.key.clone()
+    }
+}
+
+fn row_head(row: &Row) -> Vec<Line> {
+    let mut lines = vec![Line {
+        text: row.key.clone(),
+        style: Style::new().bold(),
+    }];
+    let mut about = vec![row.class.as_str().to_owned()];
+    if let Some(owner) = &row.owner {
+        about.push(owner.clone());
+    }
+    lines.push(Line::plain(about.join(" · ")));
+    if let Some(note) = expiry_note(row) {
+        let style = match row.expiry {
+            Some(Expiry::Expired) => fg(AnsiColor::Red).bold(),
+            Some(Expiry::Soon) => fg(AnsiColor::Yellow),
+            _ => Style::new().dimmed(),
+        };
+        lines.push(Line { text: note, style });
+    }
+    if let Some(date) = &row.deprecated {
+        lines.push(Line {
+            text: format!("deprecated {date}"),
+            style: fg(AnsiColor::Yellow),
+        });
+    }
+    lines
+}
+
+fn fg(color: AnsiColor) -> Style {
+    Style::new().fg_color(Some(color.into()))
+}
+
+fn sync_style(sync: Sync) -> Style {
+    match sync {
+        Sync::InSync => fg(AnsiColor::Green),
+        Sync::Changed => fg(AnsiColor::Yellow),
+        Sync::Held | Sync::OutOfBand | Sync::Missing => fg(AnsiColor::Red).bold(),
+        Sync::Pending => fg(AnsiColor::Cyan),
+    }
+}
+
+fn cell_lines(cell: Option<&Cell>, width: usize) -> Vec<Line> {
+    let Some(cell) = cell else {
+        return vec![Line {
+            text: "·".to_owned(),
+            style: Style::new().dimmed(),
+        }];
+    };
+    let mut lines = vec![Line {
+        text: format!("{} {}", mark(cell.sync), cell.sync.as_str()),
+        style: sync_style(cell.sync),
+    }];
+    if cell.sync != Sync::Missing {
+        let parts = value_parts(cell.live.as_ref());
+        lines.extend(parts.iter().map(|p| Line::plain(super::cut(p, width))));
+    }
+    if let Some(d) = &cell.deployment {
+        lines.push(Line {
+            text: short_deployment(d),
+            style: Style::new().dimmed(),
+        });
+    }
+    lines
+}
+
+/// `lines` folded to `width` characters, at spaces where it can.
+fn fold(lines: Vec<Line>, width: usize) -> Vec<Line> {
+    let mut out = Vec::new();
+    for line in lines {
+        let mut rest: Vec<char> = line.text.chars().collect();
+        while rest.len() > width {
+            let cut = rest[..=width]
+                .iter()
+                .rposition(|c| *c == ' ')
+                .filter(|&at| at > 0)
+                .unwrap_or(width);
+            out.push(Line {
+                text: rest[..cut].iter().collect(),
+                style: line.style,
+            });
+            let skip = usize::from(rest.get(cut) == Some(&' '));
+            rest.drain(..cut + skip);
+        }
+        out.push(Line {
+            text: rest.into_iter().collect(),
+            style: line.style,
+        });
+    }
+    out
+}
+
+fn padded(out: &mut String, line: Option<&Line>, width: usize, color: bool) {
+    let (text, style) = line.map_or(("", Style::new()), |l| (l.text.as_str(), l.style));
+    if color && !text.is_empty() {
+        out.push_str(&format!("{style}{text}{style:#}"));
+    } else {
+        out.push_str(text);
+    }
+    out.push_str(&" ".repeat(width.saturating_sub(self::width(text))));
+}
+
+fn table(
+    out: &mut String,
+    report: &StatusReport,
+    left: &[Vec<Line>],
+    group: &[usize],
+    flag_width: usize,
+    cell_width: usize,
+    color: bool,
+) {
+    let gap = " ".repeat(GAP);
+    let header = Line {
+        text: "flag".to_owned(),
+        style: Style::new().bold(),
+    };
+    let mut line = String::new();
+    padded(&mut line, Some(&header), flag_width, color);
+    for &c in group {
+        line.push_str(&gap);
+        let env = Line {
+            text: super::cut(&report.environments[c], cell_width),
+            style: Style::new().bold(),
+        };
+        padded(&mut line, Some(&env), cell_width, color);
+    }
+    out.push_str(line.trim_end());
+    out.push('\n');
+    let mut rule = "─".repeat(flag_width);
+    for _ in group {
+        rule.push_str(&gap);
+        rule.push_str(&"─".repeat(cell_width));
+    }
+    out.push_str(&rule);
+    out.push('\n');
+    let several = several_profiles(report);
+    let mut group_of: Option<(&str, &str)> = None;
+    for (row, head) in report.rows.iter().zip(left) {
+        let this = (row.application.as_str(), row.profile.as_str());
+        if several && group_of != Some(this) {
+            let heading = Line {
+                text: format!("{} / {}", this.0, this.1),
+                style: Style::new().bold().underline(),
+            };
+            let mut line = String::new();
+            padded(&mut line, Some(&heading), 0, color);
+            out.push_str(&line);
+            out.push('\n');
+            group_of = Some(this);
+        }
+        let head: Vec<Line> = fold(
+            head.iter()
+                .map(|l| Line {
+                    text: l.text.clone(),
+                    style: l.style,
+                })
+                .collect(),
+            flag_width,
+        );
+        let cells: Vec<Vec<Line>> = group
+            .iter()
+            .map(|&c| fold(cell_lines(row.cells[c].as_ref(), cell_width), cell_width))
+            .collect();
+        let height = cells
+            .iter()
+            .map(Vec::len)
+            .chain([head.len()])
+            .max()
+            .unwrap_or(1);
+        for i in 0..height {
+            let mut line = String::new();
+            padded(&mut line, head.get(i), flag_width, color);
+            for cell in &cells {
+                line.push_str(&gap);
+                padded(&mut line, cell.get(i), cell_width, color);
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+}
