@@ -202,8 +202,32 @@ fn the_status_page_marks_a_console_edit_and_filters_from_its_url() {
     assert!(cell(&dom, "new_checkout", "prod").contains("s-in-sync"));
     assert!(dom.contains("class=\"flag drifted"), "{dom}");
 
-    // The filter, from the URL: only dark_mode stays visible.
-    let filtered = dump_dom(&browser, profile.path(), &format!("{url}#q=dark"));
+    // Each flag's details: a row under it, folded by the script.
+    let details: Vec<&str> = dom
+        .match_indices("<tr class=\"detail\"")
+        .map(|(at, _)| &dom[at..at + dom[at..].find('>').unwrap()])
+        .collect();
+    assert_eq!(details.len(), flags, "{dom}");
+    assert!(details.iter().all(|d| d.contains("hidden")), "{details:?}");
+
+    // The filter, from the URL: only dark_mode stays visible, its details unfolded.
+    let filtered = dump_dom(
+        &browser,
+        profile.path(),
+        &format!("{url}#q=dark&open=dark_mode"),
+    );
+    let open: Vec<&str> = filtered
+        .match_indices("<tr class=\"detail\"")
+        .map(|(at, _)| &filtered[at..at + filtered[at..].find("</tr>").unwrap()])
+        .filter(|d| !d[..d.find('>').unwrap()].contains("hidden"))
+        .collect();
+    assert_eq!(open.len(), 1, "{open:?}");
+    assert!(
+        open[0].contains("<code>dark_mode</code>")
+            && open[0].contains("prod <span class=\"state\">out-of-band"),
+        "{}",
+        open[0]
+    );
     let rows = flag_rows(&filtered);
     let visible: Vec<_> = rows.iter().filter(|r| !r.contains("hidden")).collect();
     assert_eq!(visible.len(), 1, "{rows:?}");

@@ -74,10 +74,9 @@ fn header(out: &mut String, report: &StatusReport) {
     };
     let _ = write!(
         out,
-        "<header>\n<h1>Flag status</h1>\n<p class=\"meta\">{} flag(s) × {} environment(s) · \
+        "<header>\n<h1>Flag status</h1>\n<p class=\"meta\">{} · \
          git {commit} · live state from {} · {}</p>\n",
-        report.rows.len(),
-        report.environments.len(),
+        esc(&super::summary_head(report)),
         esc(&report.backend),
         esc(&report.today)
     );
@@ -133,7 +132,7 @@ fn table(out: &mut String, report: &StatusReport) {
     out.push_str(
         "<div class=\"scroll\">\n<table id=\"status\">\n\
          <caption>Every flag in every environment: the live value, whether it is what git \
-         says, and the last deployment. Open a flag for its details.</caption>\n<thead>\n<tr>\
+         says, and the last deployment. A flag's Details show each environment in full.</caption>\n<thead>\n<tr>\
          <th scope=\"col\" class=\"flag-col\">Flag</th>",
     );
     for env in &report.environments {
@@ -147,13 +146,13 @@ fn table(out: &mut String, report: &StatusReport) {
             report.environments.len() + 1
         );
     }
-    for row in &report.rows {
-        flag_row(out, report, row);
+    for (n, row) in report.rows.iter().enumerate() {
+        flag_row(out, report, row, n);
     }
     out.push_str("</tbody>\n</table>\n</div>\n");
 }
 
-fn flag_row(out: &mut String, report: &StatusReport, row: &Row) {
+fn flag_row(out: &mut String, report: &StatusReport, row: &Row, n: usize) {
     let drifted = row.drifted();
     let expiry = match row.expiry {
         Some(Expiry::Expired) => " expired",
@@ -204,7 +203,12 @@ fn flag_row(out: &mut String, report: &StatusReport, row: &Row) {
         );
     }
     out.push_str("</span>");
-    details(out, report, row);
+    let _ = write!(
+        out,
+        "<button type=\"button\" class=\"more\" aria-expanded=\"true\" aria-controls=\"d{n}\">\
+         Details<span class=\"visually-hidden\"> of {}</span></button>",
+        esc(&row.key)
+    );
     out.push_str("</th>\n");
     for (env, cell) in report.environments.iter().zip(&row.cells) {
         match cell {
@@ -221,6 +225,7 @@ fn flag_row(out: &mut String, report: &StatusReport, row: &Row) {
         }
     }
     out.push_str("</tr>\n");
+    details(out, report, row, n);
 }
 
 fn cell_html(out: &mut String, report: &StatusReport, c: &Cell) {
@@ -261,12 +266,18 @@ fn cell_html(out: &mut String, report: &StatusReport, c: &Cell) {
     out.push_str("</td>\n");
 }
 
-/// A flag's per-environment details, folded under its name.
-fn details(out: &mut String, report: &StatusReport, row: &Row) {
-    out.push_str("<details><summary>Details</summary>\n<dl class=\"about\">");
+/// A flag's per-environment details: a row of their own under the flag's, spanning the
+/// table, shown until the page's script folds them (so they stay readable without it).
+fn details(out: &mut String, report: &StatusReport, row: &Row, n: usize) {
     let _ = write!(
         out,
-        "<dt>Profile</dt><dd>{}/{}</dd><dt>Defined in</dt><dd><code>{}</code></dd>",
+        "<tr class=\"detail\" id=\"d{n}\"><td colspan=\"{}\">\n<dl class=\"about\">",
+        report.environments.len() + 1
+    );
+    let _ = write!(
+        out,
+        "<dt>Flag</dt><dd><code>{}</code> in {}/{}</dd><dt>Defined in</dt><dd><code>{}</code></dd>",
+        esc(&row.key),
         esc(&row.application),
         esc(&row.profile),
         esc(&row.file)
@@ -274,7 +285,7 @@ fn details(out: &mut String, report: &StatusReport, row: &Row) {
     if let Some(description) = &row.description {
         let _ = write!(out, "<dt>Description</dt><dd>{}</dd>", esc(description));
     }
-    out.push_str("</dl>\n");
+    out.push_str("</dl>\n<div class=\"envs\">\n");
     for c in row.cells.iter().flatten() {
         let _ = write!(
             out,
@@ -306,8 +317,8 @@ fn details(out: &mut String, report: &StatusReport, row: &Row) {
         if let Some(live) = &c.live {
             let _ = write!(
                 out,
-                "<p>Live: <code>{}</code></p>",
-                esc(&crate::compile::canonical::compact(live))
+                "<p>Live value:</p><pre>{}</pre>",
+                esc(&serde_json::to_string_pretty(live).unwrap_or_default())
             );
         }
         if let Some(d) = &c.deployment {
@@ -330,11 +341,11 @@ fn details(out: &mut String, report: &StatusReport, row: &Row) {
                 esc(&d.state),
                 esc(&d.version),
                 d.at.as_deref()
-                    .map(|at| format!(", {}", esc(at)))
+                    .map(|at| format!(", <time datetime=\"{0}\">{0}</time>", esc(at)))
                     .unwrap_or_default()
             );
         }
         out.push_str("</section>\n");
     }
-    out.push_str("</details>");
+    out.push_str("</div>\n</td></tr>\n");
 }

@@ -140,17 +140,22 @@ fn summary(report: &StatusReport) -> String {
         .iter()
         .map(|(sync, n)| format!("{n} {}", sync.as_str()))
         .collect();
-    let plural = |n: usize, one: &str| format!("{n} {one}{}", if n == 1 { "" } else { "s" });
-    let mut out = format!(
-        "{} × {}",
-        plural(report.rows.len(), "flag"),
-        plural(report.environments.len(), "environment")
-    );
+    let mut out = summary_head(report);
     if !parts.is_empty() {
         out.push_str(": ");
         out.push_str(&parts.join(", "));
     }
     out
+}
+
+/// "3 flags × 2 environments"
+fn summary_head(report: &StatusReport) -> String {
+    let plural = |n: usize, one: &str| format!("{n} {one}{}", if n == 1 { "" } else { "s" });
+    format!(
+        "{} × {}",
+        plural(report.rows.len(), "flag"),
+        plural(report.environments.len(), "environment")
+    )
 }
 
 /// One line about a cell that is not in sync: its state, cause and differences.

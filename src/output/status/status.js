@@ -4,6 +4,7 @@
   var drifted = document.getElementById("drifted");
   var shown = document.getElementById("shown");
   var rows = Array.prototype.slice.call(document.querySelectorAll("#status tbody tr.flag"));
+  var buttons = Array.prototype.slice.call(document.querySelectorAll("#status button.more"));
   var fields = { name: "key", key: "key", owner: "owner", "class": "class", app: "app", profile: "profile" };
 
   function param(name) {
@@ -34,6 +35,9 @@
     rows.forEach(function (row) {
       var visible = matches(row, terms) && (!drifted.checked || row.classList.contains("drifted"));
       row.hidden = !visible;
+      var button = row.querySelector("button.more");
+      var detail = button && document.getElementById(button.getAttribute("aria-controls"));
+      if (detail) { detail.hidden = !visible || button.getAttribute("aria-expanded") !== "true"; }
       if (visible) { count += 1; }
     });
     shown.textContent = count === rows.length
@@ -53,8 +57,23 @@
   function fromUrl() {
     input.value = param("q") || "";
     drifted.checked = param("drifted") === "1";
+    // `open=KEY` unfolds that flag's details: a link to one flag.
+    var open = param("open");
+    buttons.forEach(function (button) {
+      var key = button.closest("tr").getAttribute("data-key");
+      button.setAttribute("aria-expanded", open !== null && key === open ? "true" : "false");
+    });
     filter(false);
   }
+
+  // Details start folded once the script runs; without it they stay readable.
+  buttons.forEach(function (button) {
+    button.addEventListener("click", function () {
+      var open = button.getAttribute("aria-expanded") !== "true";
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      document.getElementById(button.getAttribute("aria-controls")).hidden = !open;
+    });
+  });
 
   input.addEventListener("input", function () { filter(true); });
   drifted.addEventListener("change", function () { filter(true); });
