@@ -277,3 +277,46 @@ fn the_page_is_self_contained_and_escapes_what_it_shows() {
     assert!(html.contains("<caption>") && html.contains("<th scope=\"row\">"));
     assert!(html.contains("<label for=\"q\">"));
 }
+
+#[test]
+fn with_refs_settings_each_row_says_where_code_reads_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/refs"),
+        dir.path(),
+    );
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-qm", "flags and code"]);
+    let apply = flagops(dir.path(), &["apply", "--backend", "local"]);
+    assert_eq!(apply.status.code(), Some(0), "{}", text(&apply));
+
+    let (code, doc) = status_json(dir.path(), &[]);
+    assert_eq!(code, 0, "{doc:#}");
+    let refs = |key: &str| {
+        doc["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["key"] == key)
+            .unwrap()["references"]
+            .clone()
+    };
+    assert_eq!(
+        refs("search_ranking"),
+        serde_json::json!({"count": 1, "at": ["app/api/server.go:6"]})
+    );
+    assert_eq!(
+        refs("legacy_banner"),
+        serde_json::json!({"count": 0, "at": []})
+    );
+    let human = String::from_utf8_lossy(&status(dir.path(), &[]).stdout).into_owned();
+    assert!(human.contains("no code reads it"), "{human}");
+
+    // Without refs settings, rows say nothing about code.
+    let (_, example) = status_json(applied_example().path(), &[]);
+    assert!(
+        example["rows"][0].get("references").is_none(),
+        "{example:#}"
+    );
+}

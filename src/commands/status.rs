@@ -22,6 +22,7 @@ pub fn run(args: &StatusArgs) -> anyhow::Result<Exit> {
         let plan = crate::plan::plan(config, model, &targets, &live, &[]);
         anyhow::Ok((findings, live, plan, backend.name()))
     })?;
+    let scan = references(&checked.root, config, model);
     let rows = crate::status::build(
         &Inputs {
             config,
@@ -31,6 +32,7 @@ pub fn run(args: &StatusArgs) -> anyhow::Result<Exit> {
             plan: &plan,
             findings: &findings,
             today,
+            references: scan.as_ref(),
         },
         &RowFilter {
             owner: args.owner.as_deref(),
@@ -48,4 +50,29 @@ pub fn run(args: &StatusArgs) -> anyhow::Result<Exit> {
     };
     output::status::emit(&report, args.format, args.out.as_deref())?;
     Ok(Exit::for_status(&report))
+}
+
+/// Where code reads each flag, when flagops.yaml has `refs` settings; a warning (and no
+/// references) when they cannot be used, which `flagops refs` explains.
+fn references(
+    root: &std::path::Path,
+    config: &crate::model::RepoConfig,
+    model: &crate::model::Model,
+) -> Option<crate::refs::Scan> {
+    let settings = config.refs.as_ref()?;
+    let keys = model.flags().map(|f| f.key.to_owned()).collect();
+    let skip = [
+        config.flags_dir.as_str(),
+        crate::load::CONFIG_FILE,
+        config.ledger_dir.as_str(),
+    ];
+    match crate::refs::scan(root, settings, &[], &keys, &skip) {
+        Ok(scan) => Some(scan),
+        Err(_) => {
+            output::print_warning(
+                "the refs settings in flagops.yaml are not valid: no code references; `flagops refs` says why",
+            );
+            None
+        }
+    }
 }

@@ -137,6 +137,9 @@ pub struct Row {
     pub deprecated: Option<String>,
     /// The flag file that defines it.
     pub file: String,
+    /// Where application code reads it, when flagops.yaml has `refs` settings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub references: Option<CodeReferences>,
     /// One per column of the report; none where the flag's profile is not in that environment.
     pub cells: Vec<Option<Cell>>,
 }
@@ -147,6 +150,17 @@ impl Row {
         self.cells.iter().flatten().any(|c| c.sync != Sync::InSync)
     }
 }
+
+/// Where code reads a flag, as `flagops refs` finds it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CodeReferences {
+    pub count: usize,
+    /// The first [`SHOWN_REFERENCES`] of them, `path:line`.
+    pub at: Vec<String>,
+}
+
+/// References listed per flag; `count` has them all.
+pub const SHOWN_REFERENCES: usize = 10;
 
 /// What `flagops status` reports.
 #[derive(Debug, Clone, Serialize)]
@@ -207,6 +221,8 @@ pub struct Inputs<'a> {
     pub plan: &'a Plan,
     pub findings: &'a [drift::Finding],
     pub today: jiff::civil::Date,
+    /// The code scan, when flagops.yaml has `refs` settings.
+    pub references: Option<&'a crate::refs::Scan>,
 }
 
 /// Builds the report: a row per flag of the selected feature-flags targets.
@@ -255,6 +271,17 @@ pub fn build(inputs: &Inputs<'_>, filter: &RowFilter<'_>) -> Vec<Row> {
             expiry: expiry(flag.flag.expires.as_deref(), inputs.today, warn_days),
             deprecated: flag.flag.deprecated.clone(),
             file: flag.file.to_owned(),
+            references: inputs.references.map(|scan| {
+                let all: Vec<&crate::refs::Reference> = scan.of(flag.key).collect();
+                CodeReferences {
+                    count: all.len(),
+                    at: all
+                        .iter()
+                        .take(SHOWN_REFERENCES)
+                        .map(|r| format!("{}:{}", r.file, r.span.line))
+                        .collect(),
+                }
+            }),
             cells,
         });
     }

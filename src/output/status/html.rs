@@ -202,6 +202,16 @@ fn flag_row(out: &mut String, report: &StatusReport, row: &Row, n: usize) {
             esc(date)
         );
     }
+    if let Some(refs) = &row.references {
+        let _ = match refs.count {
+            0 => write!(out, "<span class=\"tag x-soon\">no code reads it</span>"),
+            n => write!(
+                out,
+                "<span class=\"tag\">{n} code reference{}</span>",
+                if n == 1 { "" } else { "s" }
+            ),
+        };
+    }
     out.push_str("</span>");
     let _ = write!(
         out,
@@ -284,6 +294,25 @@ fn details(out: &mut String, report: &StatusReport, row: &Row, n: usize) {
     );
     if let Some(description) = &row.description {
         let _ = write!(out, "<dt>Description</dt><dd>{}</dd>", esc(description));
+    }
+    if let Some(refs) = &row.references
+        && refs.count > 0
+    {
+        let more = refs.count - refs.at.len();
+        let _ = write!(
+            out,
+            "<dt>Read in</dt><dd>{}{}</dd>",
+            refs.at
+                .iter()
+                .map(|at| format!("<code>{}</code>", esc(at)))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        );
     }
     out.push_str("</dl>\n<div class=\"envs\">\n");
     for c in row.cells.iter().flatten() {

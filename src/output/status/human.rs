@@ -132,6 +132,18 @@ fn row_head(row: &Row) -> Vec<Line> {
             style: fg(AnsiColor::Yellow),
         });
     }
+    if let Some(refs) = &row.references {
+        lines.push(match refs.count {
+            0 => Line {
+                text: "no code reads it".to_owned(),
+                style: fg(AnsiColor::Yellow),
+            },
+            n => Line {
+                text: format!("{n} code reference{}", if n == 1 { "" } else { "s" }),
+                style: Style::new().dimmed(),
+            },
+        });
+    }
     lines
 }
 

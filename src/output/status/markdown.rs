@@ -35,6 +35,12 @@ pub fn render(report: &StatusReport) -> String {
             if let Some(date) = &row.deprecated {
                 flag.push_str(&format!(" — deprecated {}", md(date)));
             }
+            if let Some(refs) = &row.references {
+                flag.push_str(&match refs.count {
+                    0 => " — **no code reads it**".to_owned(),
+                    n => format!(" — {n} code reference{}", if n == 1 { "" } else { "s" }),
+                });
+            }
             out.push_str(&format!(
                 "| {flag} | {} | {} |",
                 row.class.as_str(),
