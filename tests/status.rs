@@ -320,3 +320,15 @@ fn with_refs_settings_each_row_says_where_code_reads_the_flag() {
         "{example:#}"
     );
 }
+
+#[test]
+fn before_the_first_apply_every_cell_is_missing() {
+    let dir = applied_example();
+    std::fs::remove_dir_all(dir.path().join(".flagops/local")).unwrap();
+    let (code, doc) = status_json(dir.path(), &["--app", "ops-switches"]);
+    assert_eq!(code, 2, "{doc:#}");
+    assert_eq!(doc["counts"], serde_json::json!({"missing": 4}), "{doc:#}");
+    let cell = cell(&doc, "maintenance_mode", "production");
+    assert_eq!(cell["cause"], "the application does not exist", "{cell:#}");
+    assert!(cell["live"].is_null() && cell.get("deployment").is_none());
+}

@@ -37,12 +37,9 @@ pub fn render(report: &StatusReport, color: bool) -> String {
         .clamp(FLAG_MIN, FLAG_MAX);
     let per_table = ((WIDTH - flag_width) / (CELL_MIN + GAP)).max(1);
     let columns: Vec<usize> = (0..report.environments.len()).collect();
-    for (n, group) in columns.chunks(per_table).enumerate() {
+    for group in columns.chunks(per_table) {
         if report.rows.is_empty() {
             break;
-        }
-        if n > 0 {
-            out.push('\n');
         }
         let cell_width = ((WIDTH - flag_width) / group.len())
             .saturating_sub(GAP)
@@ -234,18 +231,33 @@ fn table(
         text: "flag".to_owned(),
         style: Style::new().bold(),
     };
-    let mut line = String::new();
-    padded(&mut line, Some(&header), flag_width, color);
-    for &c in group {
-        line.push_str(&gap);
-        let env = Line {
-            text: super::cut(&report.environments[c], cell_width),
-            style: Style::new().bold(),
-        };
-        padded(&mut line, Some(&env), cell_width, color);
+    // Environment names fold like cells: a long name keeps the part that tells it apart.
+    let names: Vec<Vec<Line>> = group
+        .iter()
+        .map(|&c| {
+            let name = Line {
+                text: report.environments[c].clone(),
+                style: Style::new().bold(),
+            };
+            fold(vec![name], cell_width)
+        })
+        .collect();
+    let height = names.iter().map(Vec::len).max().unwrap_or(1);
+    for i in 0..height {
+        let mut line = String::new();
+        padded(
+            &mut line,
+            if i == 0 { Some(&header) } else { None },
+            flag_width,
+            color,
+        );
+        for name in &names {
+            line.push_str(&gap);
+            padded(&mut line, name.get(i), cell_width, color);
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
     }
-    out.push_str(line.trim_end());
-    out.push('\n');
     let mut rule = "─".repeat(flag_width);
     for _ in group {
         rule.push_str(&gap);
@@ -298,5 +310,76 @@ fn table(
             out.push('\n');
         }
         out.push('\n');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::flags::FlagClass;
+    use crate::status::{Cell, Row};
+
+    fn report(environments: usize) -> StatusReport {
+        let environments: Vec<String> = (0..environments)
+            .map(|i| format!("environment-with-a-long-name-{i}"))
+            .collect();
+        let cell = |env: &String| {
+            Some(Cell {
+                environment: env.clone(),
+                sync: Sync::OutOfBand,
+                live: Some(serde_json::json!({
+                    "enabled": true,
+                    "a_rather_long_attribute_name": "and a rather long value that goes on",
+                })),
+                differences: Vec::new(),
+                cause: None,
+                held: Vec::new(),
+                console_owned: false,
+                deployment: None,
+            })
+        };
+        StatusReport {
+            backend: "AppConfig".into(),
+            today: "2026-11-22".into(),
+            commit: "0123456789abcdef0123456789abcdef01234567".into(),
+            repository: None,
+            rows: vec![Row {
+                application: "shop".into(),
+                profile: "features".into(),
+                key: "a_flag_key_that_is_longer_than_the_flag_column_allows_for_sure".into(),
+                description: None,
+                owner: Some("a-team-with-a-long-name-as-well".into()),
+                class: FlagClass::Release,
+                expires: Some("2026-11-01".into()),
+                expiry: Some(Expiry::Expired),
+                deprecated: None,
+                file: "flags/shop.yaml".into(),
+                references: None,
+                cells: environments.iter().map(cell).collect(),
+            }],
+            environments,
+            not_compared: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn wide_cells_fold_and_many_environments_wrap_within_100_columns() {
+        for n in [1, 2, 4, 9] {
+            let text = render(&report(n), false);
+            for line in text.lines().filter(|l| !l.starts_with("  ")) {
+                assert!(width(line) <= WIDTH, "{n} environments: {line:?}\n{text}");
+            }
+            // Every environment has its column, named in full (folded, not cut).
+            let table = text.split("not in sync:").next().unwrap_or_default();
+            for i in 0..n {
+                assert!(table.contains(&format!("-{i}")), "{i}: {text}");
+            }
+        }
+        let text = render(&report(9), false);
+        assert!(
+            text.matches("\nflag ").count() >= 2,
+            "a second table: {text}"
+        );
+        assert!(text.contains("expired 2026-11-01"), "{text}");
     }
 }
