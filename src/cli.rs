@@ -61,6 +61,8 @@ pub enum Command {
     /// Show every flag in every environment: what is live, whether it is what git says, and
     /// the last deployment (a table, markdown, json, or a self-contained HTML page).
     Status(StatusArgs),
+    /// Follow the deployments running on the selected targets to their end.
+    Watch(WatchArgs),
     /// Write live values back into the flag files, on a branch of their own.
     Adopt(AdoptArgs),
     /// Stop a flagops rollout in progress, or revert a completed one; recorded in the ledger
@@ -532,4 +534,20 @@ pub struct StatusArgs {
 fn parse_class(text: &str) -> Result<crate::model::flags::FlagClass, String> {
     serde_json::from_value(serde_json::Value::String(text.to_owned()))
         .map_err(|_| "expected one of release, experiment, ops, kill-switch, permission".to_owned())
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    pub repo: RepoArgs,
+    #[command(flatten)]
+    pub filter: TargetFilter,
+    #[command(flatten)]
+    pub backend: BackendArgs,
+    /// Stop waiting after this many minutes (exit 2 when a deployment is still running).
+    #[arg(long, value_name = "MINUTES", default_value_t = 60)]
+    pub timeout_minutes: u64,
+    /// Seconds between polls of a running deployment.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5)]
+    pub poll_seconds: u64,
 }

@@ -30,3 +30,4 @@ pub mod refs;
 pub mod secrets;
 pub mod status;
 pub mod vocabulary;
+pub mod watch;

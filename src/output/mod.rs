@@ -22,6 +22,7 @@ pub mod rules;
 pub mod schema;
 pub mod status;
 pub mod stop;
+pub mod watch;
 
 use std::io::Write;
 
