@@ -23,7 +23,7 @@ use crate::plan::{Plan, TargetPlan};
 /// Whether a cell serves what git says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Sync {
+pub enum SyncState {
     InSync,
     /// Git changed it; apply has not deployed it yet.
     Changed,
@@ -38,27 +38,27 @@ pub enum Sync {
     Missing,
 }
 
-impl Sync {
+impl SyncState {
     pub fn as_str(self) -> &'static str {
         match self {
-            Sync::InSync => "in sync",
-            Sync::Changed => "changed in git",
-            Sync::Held => "held",
-            Sync::OutOfBand => "out-of-band",
-            Sync::Pending => "pending",
-            Sync::Missing => "missing",
+            SyncState::InSync => "in sync",
+            SyncState::Changed => "changed in git",
+            SyncState::Held => "held",
+            SyncState::OutOfBand => "out-of-band",
+            SyncState::Pending => "pending",
+            SyncState::Missing => "missing",
         }
     }
 
     /// The JSON and HTML name: `in-sync`, `out-of-band`…
     pub fn slug(self) -> &'static str {
         match self {
-            Sync::InSync => "in-sync",
-            Sync::Changed => "changed",
-            Sync::Held => "held",
-            Sync::OutOfBand => "out-of-band",
-            Sync::Pending => "pending",
-            Sync::Missing => "missing",
+            SyncState::InSync => "in-sync",
+            SyncState::Changed => "changed",
+            SyncState::Held => "held",
+            SyncState::OutOfBand => "out-of-band",
+            SyncState::Pending => "pending",
+            SyncState::Missing => "missing",
         }
     }
 }
@@ -99,7 +99,7 @@ pub struct Difference {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Cell {
     pub environment: String,
-    pub sync: Sync,
+    pub sync: SyncState,
     /// What is served: `enabled` and the attribute values; none when nothing is.
     pub live: Option<Value>,
     /// Where live and git differ, field by field.
@@ -147,7 +147,10 @@ pub struct Row {
 impl Row {
     /// Whether any environment is not in sync.
     pub fn drifted(&self) -> bool {
-        self.cells.iter().flatten().any(|c| c.sync != Sync::InSync)
+        self.cells
+            .iter()
+            .flatten()
+            .any(|c| c.sync != SyncState::InSync)
     }
 }
 
@@ -183,7 +186,7 @@ pub struct StatusReport {
 
 impl StatusReport {
     /// Cells in each state, over the whole report.
-    pub fn counts(&self) -> BTreeMap<Sync, usize> {
+    pub fn counts(&self) -> BTreeMap<SyncState, usize> {
         let mut counts = BTreeMap::new();
         for cell in self.rows.iter().flat_map(|r| r.cells.iter().flatten()) {
             *counts.entry(cell.sync).or_insert(0) += 1;
@@ -327,7 +330,7 @@ fn cell(inputs: &Inputs<'_>, target: &Target, key: &str) -> Cell {
         .cloned();
     let mut cell = Cell {
         environment: id.environment.clone(),
-        sync: Sync::InSync,
+        sync: SyncState::InSync,
         live: value,
         differences: Vec::new(),
         cause: None,
@@ -336,7 +339,7 @@ fn cell(inputs: &Inputs<'_>, target: &Target, key: &str) -> Cell {
         deployment: live.and_then(|l| last_deployment(l).map(|d| describe_deployment(l, d))),
     };
     if live.is_none_or(|l| l.missing.is_some()) {
-        cell.sync = Sync::Missing;
+        cell.sync = SyncState::Missing;
         cell.cause = live
             .and_then(|l| l.missing)
             .and_then(|m| serde_json::to_value(m).ok())
@@ -347,13 +350,13 @@ fn cell(inputs: &Inputs<'_>, target: &Target, key: &str) -> Cell {
         held(&mut cell, plan, key);
     }
     let flagged = |f: &&&drift::Finding| f.flags.iter().any(|d| d.key == key);
-    if cell.sync == Sync::InSync
+    if cell.sync == SyncState::InSync
         && let Some(f) = findings
             .iter()
             .filter(|f| f.class == Class::OutOfBand)
             .find(flagged)
     {
-        cell.sync = Sync::OutOfBand;
+        cell.sync = SyncState::OutOfBand;
         cell.cause = Some(f.message.clone());
         if let Some(d) = f.flags.iter().find(|d| d.key == key) {
             cell.console_owned = d.console_owned;
@@ -370,11 +373,11 @@ fn cell(inputs: &Inputs<'_>, target: &Target, key: &str) -> Cell {
     }
     let change = plan.and_then(|p| p.changes.iter().find(|c| c.key == key));
     let running = live.is_some_and(|l| l.state.in_flight.is_some());
-    if cell.sync == Sync::InSync && (change.is_some() || value_missing(&cell, target, key)) {
+    if cell.sync == SyncState::InSync && (change.is_some() || value_missing(&cell, target, key)) {
         cell.sync = if running {
-            Sync::Pending
+            SyncState::Pending
         } else {
-            Sync::Changed
+            SyncState::Changed
         };
         if let Some(c) = change {
             cell.differences = c
@@ -419,7 +422,7 @@ fn held(cell: &mut Cell, plan: &TargetPlan, key: &str) {
                 state,
                 trigger,
             } => {
-                cell.sync = Sync::Held;
+                cell.sync = SyncState::Held;
                 cell.held.push(kept.field.clone());
                 let by = if trigger.is_empty() {
                     String::new()

@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use super::{describe_difference, expiry_note, mark, short_deployment, short_sha, value_parts};
-use crate::status::{Cell, Expiry, Row, StatusReport, Sync};
+use crate::status::{Cell, Expiry, Row, StatusReport, SyncState};
 
 const STYLE: &str = include_str!("status.css");
 const SCRIPT: &str = include_str!("status.js");
@@ -250,7 +250,7 @@ fn cell_html(out: &mut String, report: &StatusReport, c: &Cell) {
         mark(c.sync),
         c.sync.as_str(),
     );
-    if c.sync != Sync::Missing {
+    if c.sync != SyncState::Missing {
         out.push_str("<span class=\"value\">");
         for part in value_parts(c.live.as_ref()) {
             let _ = write!(out, "<span>{}</span> ", esc(&part));

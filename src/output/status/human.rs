@@ -5,7 +5,7 @@
 use anstyle::{AnsiColor, Style};
 
 use super::{expiry_note, explain, mark, not_in_sync, short_deployment, summary, value_parts};
-use crate::status::{Cell, Expiry, Row, StatusReport, Sync};
+use crate::status::{Cell, Expiry, Row, StatusReport, SyncState};
 
 /// The width the table fits in.
 const WIDTH: usize = 100;
@@ -148,12 +148,12 @@ fn fg(color: AnsiColor) -> Style {
     Style::new().fg_color(Some(color.into()))
 }
 
-fn sync_style(sync: Sync) -> Style {
+fn sync_style(sync: SyncState) -> Style {
     match sync {
-        Sync::InSync => fg(AnsiColor::Green),
-        Sync::Changed => fg(AnsiColor::Yellow),
-        Sync::Held | Sync::OutOfBand | Sync::Missing => fg(AnsiColor::Red).bold(),
-        Sync::Pending => fg(AnsiColor::Cyan),
+        SyncState::InSync => fg(AnsiColor::Green),
+        SyncState::Changed => fg(AnsiColor::Yellow),
+        SyncState::Held | SyncState::OutOfBand | SyncState::Missing => fg(AnsiColor::Red).bold(),
+        SyncState::Pending => fg(AnsiColor::Cyan),
     }
 }
 
@@ -168,7 +168,7 @@ fn cell_lines(cell: Option<&Cell>, width: usize) -> Vec<Line> {
         text: format!("{} {}", mark(cell.sync), cell.sync.as_str()),
         style: sync_style(cell.sync),
     }];
-    if cell.sync != Sync::Missing {
+    if cell.sync != SyncState::Missing {
         let parts = value_parts(cell.live.as_ref());
         lines.extend(parts.iter().map(|p| Line::plain(super::cut(p, width))));
     }
@@ -326,7 +326,7 @@ mod tests {
         let cell = |env: &String| {
             Some(Cell {
                 environment: env.clone(),
-                sync: Sync::OutOfBand,
+                sync: SyncState::OutOfBand,
                 live: Some(serde_json::json!({
                     "enabled": true,
                     "a_rather_long_attribute_name": "and a rather long value that goes on",

@@ -3,7 +3,7 @@
 
 use super::{expiry_note, explain, mark, not_in_sync, short_deployment, short_value, summary};
 use crate::output::markdown::{cell as md, code};
-use crate::status::{Cell, StatusReport, Sync};
+use crate::status::{Cell, StatusReport, SyncState};
 
 pub fn render(report: &StatusReport) -> String {
     let mut out = format!(
@@ -78,13 +78,13 @@ fn cell(report: &StatusReport, c: Option<&Cell>) -> String {
     let Some(c) = c else {
         return "·".to_owned();
     };
-    let state = if c.sync == Sync::InSync {
+    let state = if c.sync == SyncState::InSync {
         format!("{} {}", mark(c.sync), c.sync.as_str())
     } else {
         format!("**{} {}**", mark(c.sync), c.sync.as_str())
     };
     let mut parts = vec![state];
-    if c.sync != Sync::Missing {
+    if c.sync != SyncState::Missing {
         parts.push(md(&short_value(c.live.as_ref())));
     }
     if let Some(d) = &c.deployment {

@@ -12,7 +12,7 @@ use serde_json::Value;
 use crate::cli::StatusFormat;
 use crate::compile::canonical;
 use crate::output;
-use crate::status::{Cell, Difference, Expiry, LastDeployment, Row, StatusReport, Sync};
+use crate::status::{Cell, Difference, Expiry, LastDeployment, Row, StatusReport, SyncState};
 
 /// Prints the report in `format`, or writes it to `out`; adds the markdown to the job summary.
 pub fn emit(report: &StatusReport, format: StatusFormat, out: Option<&Path>) -> anyhow::Result<()> {
@@ -47,14 +47,14 @@ pub fn render(report: &StatusReport, format: StatusFormat, color: bool) -> Strin
 }
 
 /// A one-character mark of each state, for tables where colour may be missing.
-fn mark(sync: Sync) -> &'static str {
+fn mark(sync: SyncState) -> &'static str {
     match sync {
-        Sync::InSync => "✓",
-        Sync::Changed => "~",
-        Sync::Held => "!",
-        Sync::OutOfBand => "✗",
-        Sync::Pending => "…",
-        Sync::Missing => "?",
+        SyncState::InSync => "✓",
+        SyncState::Changed => "~",
+        SyncState::Held => "!",
+        SyncState::OutOfBand => "✗",
+        SyncState::Pending => "…",
+        SyncState::Missing => "?",
     }
 }
 
@@ -185,7 +185,7 @@ fn not_in_sync(report: &StatusReport) -> impl Iterator<Item = (&Row, &Cell)> {
         row.cells
             .iter()
             .flatten()
-            .filter(|c| c.sync != Sync::InSync)
+            .filter(|c| c.sync != SyncState::InSync)
             .map(move |c| (row, c))
     })
 }
