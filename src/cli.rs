@@ -58,6 +58,11 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Report where AppConfig serves something other than git, classified; record it in the ledger.
     Drift(DriftArgs),
+    /// Show every flag in every environment: what is live, whether it is what git says, and
+    /// the last deployment (a table, markdown, json, or a self-contained HTML page).
+    Status(StatusArgs),
+    /// Follow the deployments running on the selected targets to their end.
+    Watch(WatchArgs),
     /// Write live values back into the flag files, on a branch of their own.
     Adopt(AdoptArgs),
     /// Stop a flagops rollout in progress, or revert a completed one; recorded in the ledger
@@ -487,4 +492,62 @@ pub struct SchemaArgs {
     pub check: bool,
     #[command(flatten)]
     pub repo: RepoArgs,
+}
+
+/// How `flagops status` is rendered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StatusFormat {
+    /// An aligned table for a terminal or a CI log (fits 100 columns).
+    Human,
+    /// A table for a job summary or a pull-request comment.
+    Markdown,
+    /// One versioned JSON document (see docs/json.md).
+    Json,
+    /// One self-contained page (no external scripts, fonts or styles), with a filter box.
+    Html,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub repo: RepoArgs,
+    #[command(flatten)]
+    pub filter: TargetFilter,
+    /// Only flags this owner answers for.
+    #[arg(long, value_name = "OWNER")]
+    pub owner: Option<String>,
+    /// Only flags of this class (release, experiment, ops, kill-switch, permission).
+    #[arg(long, value_name = "CLASS", value_parser = parse_class)]
+    pub class: Option<crate::model::flags::FlagClass>,
+    #[command(flatten)]
+    pub backend: BackendArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: StatusFormat,
+    /// Write the report to FILE instead of stdout (e.g. the HTML page a workflow publishes).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub today: TodayArg,
+}
+
+fn parse_class(text: &str) -> Result<crate::model::flags::FlagClass, String> {
+    serde_json::from_value(serde_json::Value::String(text.to_owned()))
+        .map_err(|_| "expected one of release, experiment, ops, kill-switch, permission".to_owned())
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    pub repo: RepoArgs,
+    #[command(flatten)]
+    pub filter: TargetFilter,
+    #[command(flatten)]
+    pub backend: BackendArgs,
+    /// Stop waiting after this many minutes (exit 2 when a deployment is still running).
+    #[arg(long, value_name = "MINUTES", default_value_t = 60)]
+    pub timeout_minutes: u64,
+    /// Seconds between polls of a running deployment.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5)]
+    pub poll_seconds: u64,
 }

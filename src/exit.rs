@@ -4,8 +4,8 @@
 //! |---|---|
 //! | 0 | nothing to report |
 //! | 1 | flagops could not do its job: bad usage, no repository, I/O not tied to a file, AWS or network failure |
-//! | 2 | it ran and found something a human must look at: check findings at error level; plan changes, holds or targets check errors hold back; drift (not pending work or notes by default) or targets it could not compare; targets apply held back; a stop with nothing to stop |
-//! | 3 | apply ran, but AppConfig rolled back or reverted a deployment |
+//! | 2 | it ran and found something a human must look at: check findings at error level; plan changes, holds or targets check errors hold back; drift (not pending work or notes by default) or targets it could not compare; a status with a flag not in sync; a watch that timed out; targets apply held back; a stop with nothing to stop |
+//! | 3 | apply ran (or watch followed it), but AppConfig rolled back or reverted a deployment |
 
 use std::process::ExitCode;
 
@@ -119,5 +119,22 @@ impl Exit {
                     }
                 },
         )
+    }
+
+    /// status: every flag in sync everywhere is 0; anything else (a change not applied, a
+    /// held value, an out-of-band edit, a rollout under way, a missing resource, a target
+    /// not compared) needs a look.
+    pub fn for_status(report: &crate::status::StatusReport) -> Exit {
+        Exit::findings_if(!report.all_in_sync())
+    }
+
+    /// watch: apply's codes for the deployments it followed: a rollback is 3; one still
+    /// running at the timeout needs a look.
+    pub fn for_watch(report: &crate::watch::WatchReport) -> Exit {
+        if report.rolled_back() {
+            Exit::RolledBack
+        } else {
+            Exit::findings_if(report.still_running())
+        }
     }
 }

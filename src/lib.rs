@@ -28,4 +28,6 @@ pub mod output;
 pub mod plan;
 pub mod refs;
 pub mod secrets;
+pub mod status;
 pub mod vocabulary;
+pub mod watch;

@@ -415,6 +415,7 @@ fn every_json_report_is_documented() {
     let docs = std::fs::read_to_string(repo_root().join("docs/json.md")).expect("committed");
     for command in [
         "check", "plan", "apply", "drift", "stop", "adopt", "import", "ledger", "refs", "rules",
+        "status",
     ] {
         assert!(
             docs.contains(&format!("\n## {command}\n")),

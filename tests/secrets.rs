@@ -198,6 +198,9 @@ fn every_command() -> Vec<Vec<&'static str>> {
     for format in ["human", "json"] {
         runs.push(vec!["refs", "--format", format]);
     }
+    for format in ["human", "json", "markdown", "html"] {
+        runs.push(vec!["status", "--backend", "local", "--format", format]);
+    }
     for lang in ["rust", "typescript", "go"] {
         runs.push(vec!["codegen", "--lang", lang]);
     }

@@ -471,3 +471,41 @@ fn the_pre_commit_hook_checks_flagops_yaml_and_flag_files() {
         assert!(!files.is_match(path), "the hook runs for {path}");
     }
 }
+
+#[test]
+fn apply_and_drift_publish_the_status_page_as_an_artifact() {
+    for (name, job) in [
+        ("flagops-apply.yml", "apply"),
+        ("flagops-drift.yml", "drift"),
+    ] {
+        let (_, value) = workflow(name);
+        let steps = steps(&jobs(&value)[job]);
+        let status = steps
+            .iter()
+            .position(|s| s["with"]["command"] == "status")
+            .unwrap_or_else(|| panic!("{name}: no status step"));
+        let args = steps[status]["with"]["args"].as_str().unwrap_or_default();
+        assert!(
+            args.contains("--format html") && args.contains("--out flagops-status.html"),
+            "{name}: {args}"
+        );
+        // 2 (something not in sync) is what the page is for, not a failure.
+        assert_eq!(steps[status]["with"]["allow-exit-codes"], "0 2", "{name}");
+        let upload = steps
+            .iter()
+            .position(|s| uses(s).is_some_and(|u| u.starts_with("actions/upload-artifact@")))
+            .unwrap_or_else(|| panic!("{name}: the page is not uploaded"));
+        assert!(upload > status, "{name}: uploaded before it is written");
+        assert_eq!(
+            steps[upload]["with"]["path"], "flagops-status.html",
+            "{name}"
+        );
+        for step in [status, upload] {
+            let condition = steps[step]["if"].as_str().unwrap_or_default();
+            assert!(
+                condition.contains("!cancelled()"),
+                "{name}: the page is published after a failed or rolled-back run too"
+            );
+        }
+    }
+}

@@ -751,7 +751,7 @@ const PROGRESS_EVERY: Duration = Duration::from_secs(30);
 
 /// ", 4 min 10 s of bake left", from the BAKE_TIME_STARTED event and the bake time the
 /// deployment carries; how long it has baked where the bake time is unknown.
-fn bake_left(d: &Deployment, now: jiff::Timestamp) -> String {
+pub(crate) fn bake_left(d: &Deployment, now: jiff::Timestamp) -> String {
     let Some(started) = d
         .events
         .iter()

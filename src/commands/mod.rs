@@ -15,7 +15,9 @@ pub mod live;
 pub mod plan;
 pub mod refs;
 pub mod schema;
+pub mod status;
 pub mod stop;
+pub mod watch;
 
 use std::path::{Path, PathBuf};
 
@@ -34,6 +36,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Plan(args) => plan::run(&args),
         Command::Apply(args) => apply::run(&args),
         Command::Drift(args) => drift::run(&args),
+        Command::Status(args) => status::run(&args),
+        Command::Watch(args) => watch::run(&args),
         Command::Adopt(args) => adopt::run(&args),
         Command::Stop(args) => stop::run(&args),
         Command::Ledger(command) => ledger::run(&command),

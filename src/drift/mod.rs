@@ -247,6 +247,16 @@ pub async fn read(
     model: &Model,
     targets: &[&Target],
 ) -> Result<(Vec<Finding>, crate::live::Inventory), BackendError> {
+    let (findings, inventory, _) = read_with_live(backend, model, targets).await?;
+    Ok((findings, inventory))
+}
+
+/// [`read`], with the live state it classified: what status shows, from the same requests.
+pub async fn read_with_live(
+    backend: &Backend,
+    model: &Model,
+    targets: &[&Target],
+) -> Result<(Vec<Finding>, crate::live::Inventory, Vec<TargetLive>), BackendError> {
     let (inventory, live) = crate::live::read(backend, targets).await?;
     let mut versions = HashMap::new();
     for t in targets {
@@ -260,7 +270,7 @@ pub async fn read(
             versions.insert(key, backend.versions(&app.id, profile_id).await?);
         }
     }
-    Ok((detect(model, targets, &live, &versions), inventory))
+    Ok((detect(model, targets, &live, &versions), inventory, live))
 }
 
 /// Classifies every target. `versions` holds each profile's hosted versions (newest first),

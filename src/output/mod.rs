@@ -20,7 +20,9 @@ pub mod progress;
 pub mod refs;
 pub mod rules;
 pub mod schema;
+pub mod status;
 pub mod stop;
+pub mod watch;
 
 use std::io::Write;
 
