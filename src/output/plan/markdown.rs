@@ -25,6 +25,12 @@ fn blocked(plan: &Plan, frozen: &[Frozen]) -> String {
     for f in frozen {
         md.push_str(&format!("> ❄️ {}\n", cell(&super::describe_frozen(f))));
     }
+    for u in &plan.unreachable {
+        md.push_str(&format!(
+            "> ❌ {}\n",
+            cell(&crate::output::describe_unreachable(u))
+        ));
+    }
     if !md.is_empty() {
         md.push('\n');
     }
@@ -90,8 +96,13 @@ pub fn render_within(plan: &Plan, frozen: &[Frozen], backend: &str, budget: usiz
         } else {
             "no changes"
         };
+        let (mark, read) = if plan.unreachable.is_empty() {
+            ("✅", "")
+        } else {
+            ("❌", " read")
+        };
         md.push_str(&format!(
-            "### ✅ flagops plan: {setup_only}\n\nAll {} targets match {backend}.\n",
+            "### {mark} flagops plan: {setup_only}\n\nAll {} targets{read} match {backend}.\n",
             plan.targets.len()
         ));
         return md;
@@ -105,7 +116,7 @@ pub fn render_within(plan: &Plan, frozen: &[Frozen], backend: &str, budget: usiz
         if risky > 0 { format!(" ⚠️ {risky} risk{} to review.", if risky == 1 { "" } else { "s" }) } else { String::new() },
     ));
     for t in &changed {
-        let name = t.id.to_string();
+        let name = crate::output::target_name(&t.id, t.site.as_ref());
         let action = match t.action {
             Action::Create => "create",
             Action::Update => "update",
@@ -128,7 +139,7 @@ pub fn render_within(plan: &Plan, frozen: &[Frozen], backend: &str, budget: usiz
     // Details, while they fit; the table above always names every target.
     let mut omitted = 0;
     for t in &changed {
-        let name = t.id.to_string();
+        let name = crate::output::target_name(&t.id, t.site.as_ref());
         let mut section = format!(
             "<details><summary><code>{}</code>: {} flag change{}</summary>\n\n",
             cell(&name),
