@@ -7,6 +7,7 @@ use crate::check::scope::Purpose;
 use crate::cli::ApplyArgs;
 use crate::compile::TargetId;
 use crate::exit::Exit;
+use crate::live::location::Unreachable;
 use crate::plan::saved::SavedPlan;
 use crate::{drift, freeze, ledger, output};
 
@@ -63,6 +64,7 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<Exit> {
         let located = router.locate(&targets).await;
         let backend = router.name();
         let across = crate::plan::across::plan(&located, config, model, &checked.root, &retry).await;
+        Unreachable::alone(&across.plan.unreachable, &located)?;
         let mut plan = across.plan.clone();
         plan.blocked = checked.blocked.clone();
         if let (Some(saved), Some(path)) = (&saved, &args.plan) {
@@ -83,7 +85,9 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<Exit> {
         // What was drifted before (and is restored now) is recorded, then what apply saw after.
         let root = &checked.root;
         if args.record {
-            record(&drift::across::read(&located, config, model, root, false).await)?;
+            let read = drift::across::read(&located, config, model, root, false).await;
+            Unreachable::alone(&read.unreachable, &located)?;
+            record(&read)?;
         }
         let options = Options {
             wait: !args.no_wait,
@@ -117,7 +121,9 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<Exit> {
             outcome.unreachable(unreachable);
         }
         if args.record {
-            record(&drift::across::read(&located, config, model, root, false).await)?;
+            let read = drift::across::read(&located, config, model, root, false).await;
+            Unreachable::alone(&read.unreachable, &located)?;
+            record(&read)?;
         }
         anyhow::Ok(ApplyReport {
             plan,

@@ -4,6 +4,7 @@ use crate::check::scope::Purpose;
 use crate::cli::DriftArgs;
 use crate::compile::TargetId;
 use crate::exit::Exit;
+use crate::live::location::Unreachable;
 use crate::{drift, ledger, output};
 
 pub fn run(args: &DriftArgs) -> anyhow::Result<Exit> {
@@ -25,6 +26,7 @@ pub fn run(args: &DriftArgs) -> anyhow::Result<Exit> {
         let located = router.locate(&targets).await;
         let model = &checked.report.model;
         let across = drift::across::read(&located, config, model, &checked.root, true).await;
+        Unreachable::alone(&across.unreachable, &located)?;
         anyhow::Ok((across, router.name()))
     })?;
     let drift::across::Across {

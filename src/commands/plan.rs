@@ -3,6 +3,7 @@
 use crate::check::scope::Purpose;
 use crate::cli::PlanArgs;
 use crate::exit::Exit;
+use crate::live::location::Unreachable;
 use crate::output;
 
 pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
@@ -37,6 +38,7 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
             &args.retry,
         )
         .await;
+        Unreachable::alone(&across.plan.unreachable, &located)?;
         let mut plan = across.plan;
         plan.blocked = checked.blocked.clone();
         anyhow::Ok((plan, router.name()))

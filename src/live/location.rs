@@ -172,6 +172,9 @@ pub struct Unreachable {
     pub error: String,
     /// The targets left out.
     pub targets: Vec<TargetId>,
+    /// What failed, without the location: the ambient one needs no naming.
+    #[serde(skip)]
+    ambient_error: Option<String>,
 }
 
 impl Unreachable {
@@ -181,6 +184,19 @@ impl Unreachable {
             role_arn: location.role_arn.clone(),
             error: format!("{}: {error}", location.describe()),
             targets: targets.iter().map(|t| t.id.clone()).collect(),
+            ambient_error: (*location == Location::default()).then(|| error.to_string()),
+        }
+    }
+
+    /// With a single location, its failure is the command's failure, as with one account
+    /// there is nothing else to report: `Err` with what failed.
+    pub fn alone(unreachable: &[Unreachable], located: &[Located<'_>]) -> anyhow::Result<()> {
+        match (unreachable, located) {
+            ([only], [_]) => Err(anyhow::anyhow!(
+                "{}",
+                only.ambient_error.as_deref().unwrap_or(&only.error)
+            )),
+            _ => Ok(()),
         }
     }
 }
