@@ -18,12 +18,19 @@ use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 
 use serde_json::Value;
-use support::{Ministack, Repo, flagops_command, free_port, stderr, stdout, wait_listening};
+use support::{
+    FaultProxy, Faults, Ministack, Repo, flagops_command, free_port, stderr, stdout, wait_listening,
+};
 
 const DEV_ROLE: &str = "arn:aws:iam::111111111111:role/flagops";
 const PROD_ROLE: &str = "arn:aws:iam::222222222222:role/flagops";
 
-fn config(prod_role: &str) -> String {
+/// dev in account 111111111111 (us-east-1), prod in the account of `prod_role` (eu-west-1),
+/// with prod's AppConfig calls sent to `prod_endpoint` when given.
+fn config(prod_role: &str, prod_endpoint: Option<&str>) -> String {
+    let endpoint = prod_endpoint
+        .map(|url| format!(", endpoint_url: \"{url}\""))
+        .unwrap_or_default();
     format!(
         "version: 1
 aws:
@@ -38,7 +45,7 @@ applications:
       prod:
         strategy: instant
         production: true
-        aws: {{ region: eu-west-1, role_arn: \"{prod_role}\" }}
+        aws: {{ region: eu-west-1, role_arn: \"{prod_role}\"{endpoint} }}
     profiles:
       features: {{ type: feature-flags }}
 "
@@ -155,7 +162,10 @@ fn sites(items: &Value, what: &str) -> Vec<String> {
 fn each_environment_lives_in_its_own_account_and_region() {
     let stack = Ministack::start();
     let gate = StsGate::start(&stack.endpoint(), &[]);
-    let repo = Repo::new(&config(PROD_ROLE));
+    // prod's AppConfig calls go through a proxy its `endpoint_url` names; dev's straight to
+    // the emulator, as AWS_ENDPOINT_URL_APPCONFIG says.
+    let proxy = FaultProxy::start(&stack.endpoint(), &Faults::none());
+    let repo = Repo::new(&config(PROD_ROLE, Some(&proxy.endpoint())));
 
     let out = run(repo.path(), &stack, &gate, &["apply"]);
     assert_eq!(
@@ -180,6 +190,12 @@ fn each_environment_lives_in_its_own_account_and_region() {
     assert_eq!(environments(&stack, "111111111111", "eu-west-1"), "[]");
     let base = stack.boto("print([a['Name'] for a in ac.list_applications()['Items']])");
     assert_eq!(base.trim(), "[]", "nothing in the base account");
+    let through_proxy = proxy.stats()["operations"]["StartDeployment"].clone();
+    assert_eq!(
+        through_proxy,
+        serde_json::json!({"forwarded": 1, "requests": 1}),
+        "prod's one deployment, and only it, went through its endpoint_url"
+    );
 
     // A plan right after apply is empty, in both accounts.
     let (code, plan) = run_json(repo.path(), &stack, &gate, &["plan"]);
@@ -220,7 +236,7 @@ fn a_role_that_cannot_be_assumed_stops_its_account_only() {
     const DENIED: &str = "arn:aws:iam::333333333333:role/flagops";
     let stack = Ministack::start();
     let gate = StsGate::start(&stack.endpoint(), &[DENIED]);
-    let repo = Repo::new(&config(DENIED));
+    let repo = Repo::new(&config(DENIED, None));
 
     let (code, plan) = run_json(repo.path(), &stack, &gate, &["plan"]);
     assert_eq!(code, 1, "plan with one account unreachable: {plan:#}");
@@ -238,6 +254,18 @@ fn a_role_that_cannot_be_assumed_stops_its_account_only() {
         "{error}"
     );
 
+    // What a reviewer reads: the reachable account's plan, and the role that was refused.
+    let out = run(repo.path(), &stack, &gate, &["plan", "--no-diff"]);
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!("plan_one_account_refused_human", stdout(&out));
+    let out = run(
+        repo.path(),
+        &stack,
+        &gate,
+        &["plan", "--format", "markdown"],
+    );
+    insta::assert_snapshot!("plan_one_account_refused_markdown", stdout(&out));
+
     let out = run(repo.path(), &stack, &gate, &["apply"]);
     let text = stdout(&out) + &stderr(&out);
     assert_eq!(out.status.code(), Some(1), "apply: {text}");
@@ -252,4 +280,12 @@ fn a_role_that_cannot_be_assumed_stops_its_account_only() {
     assert_eq!(code, 1, "drift: {drift:#}");
     assert_eq!(drift["findings"].as_array().map(Vec::len), Some(0));
     assert_eq!(drift["unreachable"][0]["role_arn"], DENIED);
+    let out = run(
+        repo.path(),
+        &stack,
+        &gate,
+        &["drift", "--format", "markdown"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!("drift_one_account_refused_markdown", stdout(&out));
 }

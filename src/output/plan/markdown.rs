@@ -109,11 +109,15 @@ pub fn render_within(plan: &Plan, frozen: &[Frozen], backend: &str, budget: usiz
     }
     let risky: usize = changed.iter().map(|t| t.risks.len()).sum();
     md.push_str(&format!(
-        "### flagops plan: {} target{} change{}\n\nAgainst {backend}; {unchanged} unchanged.{}\n\n| target | action | flags | strategy | risks |\n|---|---|---|---|---|\n",
+        "### flagops plan: {} target{} change{}\n\nAgainst {backend}; {unchanged} unchanged.{}{}\n\n| target | action | flags | strategy | risks |\n|---|---|---|---|---|\n",
         changed.len(),
         if changed.len() == 1 { "" } else { "s" },
         if changed.len() == 1 { "s" } else { "" },
         if risky > 0 { format!(" ⚠️ {risky} risk{} to review.", if risky == 1 { "" } else { "s" }) } else { String::new() },
+        match plan.unreachable.iter().map(|u| u.targets.len()).sum::<usize>() {
+            0 => String::new(),
+            n => format!(" ❌ {n} not reached."),
+        },
     ));
     for t in &changed {
         let name = crate::output::target_name(&t.id, t.site.as_ref());
