@@ -175,11 +175,19 @@ fn each_environment_lives_in_its_own_account_and_region() {
         stdout(&out),
         stderr(&out)
     );
-    assert!(
-        stdout(&out).contains("shop/prod/features (222222222222 eu-west-1)"),
-        "apply names each target's account and region: {}",
-        stdout(&out)
-    );
+    for line in [
+        "shop/prod/features (222222222222 eu-west-1): deployed",
+        "shop/dev/features (111111111111 us-east-1): deployed",
+        // Strategies belong to an account and region: one in each.
+        "+ created deployment strategy instant (111111111111 us-east-1)",
+        "+ created deployment strategy instant (222222222222 eu-west-1)",
+    ] {
+        assert!(
+            stdout(&out).contains(line),
+            "apply names each target's account and region: {line}\n{}",
+            stdout(&out)
+        );
+    }
     // Each environment where flagops.yaml says, and nowhere else.
     assert_eq!(environments(&stack, "111111111111", "us-east-1"), "['dev']");
     assert_eq!(

@@ -111,7 +111,11 @@ pub struct Report {
 impl Report {
     /// Adds what apply did in one more location, its targets marked with their site.
     pub fn merge(&mut self, other: Report, site: Option<&crate::live::location::Site>) {
-        self.created.extend(other.created);
+        self.created
+            .extend(other.created.into_iter().map(|c| match site {
+                Some(site) => format!("{c} ({site})"),
+                None => c,
+            }));
         self.setup.extend(other.setup);
         self.targets
             .extend(other.targets.into_iter().map(|t| TargetResult {

@@ -38,7 +38,11 @@ pub async fn read(
         let changes = if setup {
             let account =
                 (crate::live::setup(backend, &inventory).await).map_err(|e| e.to_string())?;
-            crate::plan::setup::diff(config, &account, root, &here.ids())
+            let mut changes = crate::plan::setup::diff(config, &account, root, &here.ids());
+            for change in &mut changes {
+                change.site.clone_from(&here.site);
+            }
+            changes
         } else {
             Vec::new()
         };

@@ -57,6 +57,9 @@ pub async fn plan(
             t.site.clone_from(&here.site);
         }
         plan.setup = super::setup::diff(config, &account, root, &here.ids());
+        for change in &mut plan.setup {
+            change.site.clone_from(&here.site);
+        }
         Ok::<_, String>(plan)
     });
     let mut across = Across::default();
