@@ -68,12 +68,12 @@ pub fn spec(args: &BackendArgs, config: &RepoConfig) -> anyhow::Result<BackendSp
 
 /// Where each target lives: the backend named on the command line, in flagops.yaml, or
 /// AppConfig, and for AppConfig the account and region flagops.yaml's `aws` blocks give.
-pub fn router(
+pub fn router<'c>(
     args: &BackendArgs,
-    config: &RepoConfig,
+    config: &'c RepoConfig,
     root: &Path,
     access: Access,
-) -> anyhow::Result<Router> {
+) -> anyhow::Result<Router<'c>> {
     Ok(Router::new(spec(args, config)?, root, config, access))
 }
 

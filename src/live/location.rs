@@ -226,23 +226,23 @@ pub struct Part<'a> {
 
 /// Where a command's targets are: the backend it talks to, and for AppConfig the location of
 /// each environment.
-pub struct Router {
+pub struct Router<'c> {
     spec: BackendSpec,
     root: PathBuf,
-    config: RepoConfig,
+    config: &'c RepoConfig,
     access: Access,
     /// `flagops-<short sha>`: the STS session name of every assumed role.
     session: String,
 }
 
-impl Router {
-    pub fn new(spec: BackendSpec, root: &Path, config: &RepoConfig, access: Access) -> Router {
+impl<'c> Router<'c> {
+    pub fn new(spec: BackendSpec, root: &Path, config: &'c RepoConfig, access: Access) -> Self {
         let sha = crate::git::head_sha(root);
         Router {
             access,
             spec,
             root: root.to_owned(),
-            config: config.clone(),
+            config,
             session: session_name(&sha),
         }
     }
@@ -251,7 +251,7 @@ impl Router {
     pub fn location(&self, id: &TargetId) -> Location {
         match self.spec {
             BackendSpec::AppConfig => {
-                Location::of(&self.config, &id.application, &id.environment, self.access)
+                Location::of(self.config, &id.application, &id.environment, self.access)
             }
             BackendSpec::Local(_) => Location::default(),
         }
@@ -286,16 +286,19 @@ impl Router {
     pub async fn locate<'a>(&self, targets: &[&'a Target]) -> Vec<Located<'a>> {
         let parts = self.partition(targets);
         let several = parts.len() > 1;
-        let mut out = Vec::with_capacity(parts.len());
-        for part in parts {
-            out.push(Located {
-                backend: self.backend(&part.location).await,
+        // Every location's role is assumed at once.
+        let backends =
+            futures_util::future::join_all(parts.iter().map(|p| self.backend(&p.location))).await;
+        parts
+            .into_iter()
+            .zip(backends)
+            .map(|(part, backend)| Located {
+                backend,
                 site: several.then(|| part.location.site()),
                 location: part.location,
                 targets: part.targets,
-            });
-        }
-        out
+            })
+            .collect()
     }
 
     /// What reports call the backend: `AppConfig`, or the local directory.
@@ -380,7 +383,10 @@ fn reason(error: &(dyn std::error::Error + 'static)) -> String {
 /// The live state of `targets`, every location read through its own backend: what adopt
 /// writes back. A location no call reaches fails the whole read, naming it: adopt writes
 /// nothing rather than half.
-pub async fn read(router: &Router, targets: &[&Target]) -> anyhow::Result<Vec<super::TargetLive>> {
+pub async fn read(
+    router: &Router<'_>,
+    targets: &[&Target],
+) -> anyhow::Result<Vec<super::TargetLive>> {
     let located = router.locate(targets).await;
     let reads = located.iter().map(|here| async move {
         let read = match &here.backend {
