@@ -237,6 +237,19 @@ ac.start_deployment(ApplicationId=app, EnvironmentId=env, DeploymentStrategyId=s
         sites(&drift["findings"], "class"),
         ["prod 222222222222 eu-west-1 out-of-band"]
     );
+
+    // adopt reads prod's live values from its own account: once in git, nothing is to plan.
+    let out = run(repo.path(), &stack, &gate, &["adopt", "--no-commit"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "adopt: {}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    repo.commit("adopt the console edit");
+    let (code, plan) = run_json(repo.path(), &stack, &gate, &["plan"]);
+    assert_eq!(code, 0, "plan after adopt: {plan:#}");
 }
 
 #[test]
