@@ -324,7 +324,13 @@ impl<'c> Router<'c> {
             loader = loader.region(aws_config::Region::new(region.clone()));
         }
         if let Some(profile) = &location.profile {
-            loader = loader.profile_name(profile);
+            // The profile named in flagops.yaml, not credentials in the environment.
+            let credentials = aws_config::profile::ProfileFileCredentialsProvider::builder()
+                .profile_name(profile)
+                .build();
+            loader = loader
+                .profile_name(profile)
+                .credentials_provider(credentials);
         }
         let mut config = loader.load().await;
         if let Some(role) = &location.role_arn {
@@ -335,21 +341,24 @@ impl<'c> Router<'c> {
                 provider = provider.external_id(id);
             }
             let provider = provider.build().await;
-            {
-                use aws_sdk_appconfig::config::ProvideCredentials as _;
-                provider.provide_credentials().await.map_err(|e| {
-                    format!(
-                        "cannot assume role {role} from the base credentials: {}",
-                        reason(&e)
-                    )
-                })?;
-            }
             config = config
                 .into_builder()
                 .credentials_provider(aws_sdk_appconfig::config::SharedCredentialsProvider::new(
                     provider,
                 ))
                 .build();
+        }
+        // Credentials now, so that a location that has none fails here, saying why.
+        if let Some(provider) = config.credentials_provider() {
+            use aws_sdk_appconfig::config::ProvideCredentials as _;
+            provider.provide_credentials().await.map_err(|e| {
+                let what = match (&location.role_arn, &location.profile) {
+                    (Some(role), _) => format!("assume role {role} from the base credentials"),
+                    (None, Some(profile)) => format!("load the credentials of profile {profile}"),
+                    (None, None) => "load credentials".to_owned(),
+                };
+                format!("cannot {what}: {}", reason(&e))
+            })?;
         }
         Ok(Backend::AppConfig(AppConfigBackend::from_config(
             &config,
