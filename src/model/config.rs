@@ -296,7 +296,8 @@ pub struct AwsSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
     /// AppConfig endpoint URL, for emulators and VPC endpoints. Overrides
-    /// `AWS_ENDPOINT_URL_APPCONFIG` for the environments it covers.
+    /// `AWS_ENDPOINT_URL_APPCONFIG` for the environments it covers; STS (for `role_arn`)
+    /// keeps the standard settings (`AWS_ENDPOINT_URL_STS`, `AWS_ENDPOINT_URL`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoint_url: Option<String>,
 }
