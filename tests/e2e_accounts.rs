@@ -231,10 +231,16 @@ v = ac.create_hosted_configuration_version(ApplicationId=app, ConfigurationProfi
 s = ac.create_deployment_strategy(Name='console-now', DeploymentDurationInMinutes=0, FinalBakeTimeInMinutes=0, GrowthFactor=100, ReplicateTo='NONE')['Id']
 ac.start_deployment(ApplicationId=app, EnvironmentId=env, DeploymentStrategyId=s, ConfigurationProfileId=prof, ConfigurationVersion=str(v), Description='emergency edit')",
     );
-    let (code, drift) = run_json(repo.path(), &stack, &gate, &["drift"]);
+    let (code, drift) = run_json(repo.path(), &stack, &gate, &["drift", "--record"]);
     assert_eq!(code, 2, "drift: {drift:#}");
     assert_eq!(
         sites(&drift["findings"], "class"),
+        ["prod 222222222222 eu-west-1 out-of-band"]
+    );
+    // The ledger keeps where it happened.
+    let (_, ledger) = run_json(repo.path(), &stack, &gate, &["ledger", "list"]);
+    assert_eq!(
+        sites(&ledger["records"], "class"),
         ["prod 222222222222 eu-west-1 out-of-band"]
     );
 
