@@ -3,7 +3,7 @@
 //! | code | meaning |
 //! |---|---|
 //! | 0 | nothing to report |
-//! | 1 | flagops could not do its job: bad usage, no repository, I/O not tied to a file, AWS or network failure |
+//! | 1 | flagops could not do its job: bad usage, no repository, I/O not tied to a file, AWS or network failure (in any one account or region: the others' results are still reported) |
 //! | 2 | it ran and found something a human must look at: check findings at error level; plan changes, holds or targets check errors hold back; drift (not pending work or notes by default) or targets it could not compare; a status with a flag not in sync; a watch that timed out; targets apply held back; a stop with nothing to stop |
 //! | 3 | apply ran (or watch followed it), but AppConfig rolled back or reverted a deployment |
 
@@ -51,6 +51,10 @@ impl Exit {
 
     /// plan: changes, or values held after a rollback, need a reviewer.
     pub fn for_plan(plan: &crate::plan::Plan) -> Exit {
+        // An account or region no call reached: flagops could not do its job there.
+        if !plan.unreachable.is_empty() {
+            return Exit::Failure;
+        }
         Exit::findings_if(plan.has_changes() || plan.has_holds() || plan.has_blocked())
     }
 
@@ -106,6 +110,9 @@ impl Exit {
     /// drift: any drift (not notes, not fresh pending work), or only what the ledger does not
     /// have yet, or pending work too; and targets it could not compare.
     pub fn for_drift(report: &crate::drift::Report, fail_on: FailOn) -> Exit {
+        if !report.unreachable.is_empty() {
+            return Exit::Failure;
+        }
         Exit::findings_if(
             !report.not_compared.is_empty()
                 || match fail_on {
@@ -125,6 +132,10 @@ impl Exit {
     /// held value, an out-of-band edit, a rollout under way, a missing resource, a target
     /// not compared) needs a look.
     pub fn for_status(report: &crate::status::StatusReport) -> Exit {
+        // An account or region no call reached: flagops could not do its job there.
+        if !report.unreachable.is_empty() {
+            return Exit::Failure;
+        }
         Exit::findings_if(!report.all_in_sync())
     }
 

@@ -32,7 +32,7 @@ fn repo() -> tempfile::TempDir {
 }
 
 fn finding(n: usize) -> Record {
-    Record::Finding(FindingRecord {
+    Record::Finding(Box::new(FindingRecord {
         id: ledger::new_id(&n.to_string()),
         fingerprint: format!("fp{n}"),
         target: flagops::compile::TargetId {
@@ -40,6 +40,8 @@ fn finding(n: usize) -> Record {
             environment: "prod".into(),
             profile: "features".into(),
         },
+        account: None,
+        region: None,
         class: Class::RolledBack,
         message: format!("finding {n}"),
         flags: Vec::new(),
@@ -52,7 +54,7 @@ fn finding(n: usize) -> Record {
         trigger: Some("CloudWatch alarm: arn:aws:cloudwatch:us-east-1:1:alarm:x".into()),
         occurred_at: None,
         detected_at: "2026-11-22T00:00:00Z".into(),
-    })
+    }))
 }
 
 fn ids_on(dir: &Path, branch: &str) -> Vec<String> {

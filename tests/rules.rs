@@ -228,6 +228,22 @@ fn monitor_role() {
     spec("monitor-role", &["flagops.yaml:11:13"]);
 }
 
+/// FO225: a malformed role ARN, region and endpoint, an external id without its role, and an
+/// environment no block gives a region, each at its node.
+#[test]
+fn aws_location() {
+    spec(
+        "aws-location",
+        &[
+            "flagops.yaml:4:13",
+            "flagops.yaml:8:16",
+            "flagops.yaml:12:19",
+            "flagops.yaml:13:24",
+            "flagops.yaml:14:25",
+        ],
+    );
+}
+
 /// FO210: on 2026-11-22, `expires: 2026-11-21` (yesterday) has passed; `2026-11-22` (today)
 /// has not (expiry-near warns about it instead).
 #[test]

@@ -91,6 +91,9 @@ pub enum Outcome {
 pub struct TargetResult {
     #[serde(flatten)]
     pub id: crate::compile::TargetId,
+    /// The account and region the target lives in, when more than one is in use.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub site: Option<crate::live::location::Site>,
     #[serde(flatten)]
     pub outcome: Outcome,
 }
@@ -106,6 +109,35 @@ pub struct Report {
 }
 
 impl Report {
+    /// Adds what apply did in one more location, its targets marked with their site.
+    pub fn merge(&mut self, other: Report, site: Option<&crate::live::location::Site>) {
+        self.created
+            .extend(other.created.into_iter().map(|c| match site {
+                Some(site) => format!("{c} ({site})"),
+                None => c,
+            }));
+        self.setup.extend(other.setup);
+        self.targets
+            .extend(other.targets.into_iter().map(|t| TargetResult {
+                site: site.cloned(),
+                ..t
+            }));
+    }
+
+    /// Fails the targets of a location no call reached.
+    pub fn unreachable(&mut self, unreachable: &crate::live::location::Unreachable) {
+        let site = Some(unreachable.site.clone());
+        for id in &unreachable.targets {
+            self.targets.push(TargetResult {
+                id: id.clone(),
+                site: site.clone(),
+                outcome: Outcome::Failed {
+                    error: unreachable.error.clone(),
+                },
+            });
+        }
+    }
+
     pub fn rolled_back(&self) -> bool {
         self.targets
             .iter()
@@ -145,6 +177,7 @@ pub async fn apply(
     {
         report.targets.push(TargetResult {
             id: t.id.clone(),
+            site: None,
             outcome: Outcome::Unchanged,
         });
     }
@@ -167,6 +200,7 @@ pub async fn apply(
             for t in changed {
                 report.targets.push(TargetResult {
                     id: t.id.clone(),
+                    site: None,
                     outcome: Outcome::Failed {
                         error: e.to_string(),
                     },
@@ -225,6 +259,7 @@ pub async fn apply(
                 progress.report(&t.id, &describe(&outcome));
                 results.push(TargetResult {
                     id: t.id.clone(),
+                    site: None,
                     outcome,
                 });
             }

@@ -24,10 +24,13 @@ pub fn run(args: &AdoptArgs) -> anyhow::Result<Exit> {
         .check_flags(&args.flags)
         .map_err(anyhow::Error::msg)?;
     let targets = checked.targets();
-    let live = super::live::runtime()?.block_on(async {
-        let backend = super::live::backend(&args.backend, config, &checked.root).await?;
-        anyhow::Ok(crate::live::read(&backend, &targets).await?.1)
-    })?;
+    let router = super::live::router(
+        &args.backend,
+        config,
+        &checked.root,
+        crate::live::location::Access::Read,
+    )?;
+    let live = super::live::runtime()?.block_on(crate::live::location::read(&router, &targets))?;
     let mut report = write::collect(&targets, &live, &args.flags);
     let options = WriteOptions {
         commit: !args.no_commit,

@@ -7,6 +7,7 @@ use crate::check::scope::Purpose;
 use crate::cli::ApplyArgs;
 use crate::compile::TargetId;
 use crate::exit::Exit;
+use crate::live::location::Unreachable;
 use crate::plan::saved::SavedPlan;
 use crate::{drift, freeze, ledger, output};
 
@@ -36,13 +37,22 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<Exit> {
     let commit = preflight.commit;
     checked.check_flags(&retry).map_err(anyhow::Error::msg)?;
     let targets = checked.targets();
-    let ids: Vec<&TargetId> = targets.iter().map(|t| &t.id).collect();
-    let record = |findings: &[drift::Finding]| {
+    let router = super::live::router(
+        &args.backend,
+        config,
+        &checked.root,
+        crate::live::location::Access::Write,
+    )?;
+    // Only what was read: an account not reached keeps its open findings open.
+    let record = |read: &drift::across::Across| {
+        let ids: Vec<&TargetId> = (targets.iter().map(|t| &t.id))
+            .filter(|id| !read.unreachable.iter().any(|u| u.targets.contains(id)))
+            .collect();
         let written = ledger::record(
             &checked.root,
             &config.ledger_dir,
             &ids,
-            findings,
+            &read.findings,
             &commit,
             "flagops apply --record",
         )?;
@@ -51,14 +61,14 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<Exit> {
     };
     let grouped = output::apply::progress_group_start();
     let report = super::live::runtime()?.block_on(async {
-        let backend = super::live::backend(&args.backend, config, &checked.root).await?;
-        let (inventory, live) = crate::live::read(&backend, &targets).await?;
-        let account = crate::live::setup(&backend, &inventory).await?;
-        let mut plan = crate::plan::plan(config, model, &targets, &live, &retry);
+        let located = router.locate(&targets).await;
+        let backend = router.name();
+        let across = crate::plan::across::plan(&located, config, model, &checked.root, &retry).await;
+        Unreachable::alone(&across.plan.unreachable, &located)?;
+        let mut plan = across.plan.clone();
         plan.blocked = checked.blocked.clone();
-        plan.setup = crate::plan::setup::diff(config, &account, &checked.root, &ids);
         if let (Some(saved), Some(path)) = (&saved, &args.plan) {
-            let now = SavedPlan::of(&plan, &commit, &backend.name(), saved.selection.clone());
+            let now = SavedPlan::of(&plan, &commit, &backend, saved.selection.clone());
             let moved = saved.moved(&now);
             if !moved.is_empty() {
                 anyhow::bail!(
@@ -73,8 +83,11 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<Exit> {
         let (plan, freezes) = freeze::hold(config, plan, freeze::now(args.now), break_glass);
         let freezes = freeze::record_break_glass(&checked.root, config, &commit, freezes)?;
         // What was drifted before (and is restored now) is recorded, then what apply saw after.
+        let root = &checked.root;
         if args.record {
-            record(&drift::read(&backend, model, &targets).await?.0)?;
+            let read = drift::across::read(&located, config, model, root, false).await;
+            Unreachable::alone(&read.unreachable, &located)?;
+            record(&read)?;
         }
         let options = Options {
             wait: !args.no_wait,
@@ -89,24 +102,35 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<Exit> {
                 .as_ref()
                 .map(|id| format!("break-glass={id}")),
         };
-        let outcome = apply::apply(
-            &backend,
-            config,
-            &targets,
-            &plan,
-            &options,
-            &output::progress::Lines,
-        )
-        .await;
+        // Every location at once, each through its own backend.
+        let parts = across.split(&plan, &located);
+        let runs = (located.iter().zip(&parts).zip(&across.reached))
+            .filter(|(_, reached)| **reached)
+            .filter_map(|((here, part), _)| Some((here, here.backend.as_ref().ok()?, part)))
+            .map(|(here, backend, part)| async {
+                let progress = &output::progress::Lines;
+                let report =
+                    apply::apply(backend, config, &here.targets, part, &options, progress).await;
+                (report, here.site.as_ref())
+            });
+        let mut outcome = apply::Report::default();
+        for (report, site) in futures_util::future::join_all(runs).await {
+            outcome.merge(report, site);
+        }
+        for unreachable in &plan.unreachable {
+            outcome.unreachable(unreachable);
+        }
         if args.record {
-            record(&drift::read(&backend, model, &targets).await?.0)?;
+            let read = drift::across::read(&located, config, model, root, false).await;
+            Unreachable::alone(&read.unreachable, &located)?;
+            record(&read)?;
         }
         anyhow::Ok(ApplyReport {
             plan,
             outcome,
             freezes,
             break_glass: break_glass.map(str::to_owned),
-            backend: backend.name(),
+            backend,
         })
     });
     output::apply::progress_group_end(grouped);

@@ -4,6 +4,7 @@ use crate::check::scope::Purpose;
 use crate::cli::DriftArgs;
 use crate::compile::TargetId;
 use crate::exit::Exit;
+use crate::live::location::Unreachable;
 use crate::{drift, ledger, output};
 
 pub fn run(args: &DriftArgs) -> anyhow::Result<Exit> {
@@ -15,14 +16,29 @@ pub fn run(args: &DriftArgs) -> anyhow::Result<Exit> {
     };
     let config = checked.config();
     let targets = checked.targets();
-    let ids: Vec<&TargetId> = targets.iter().map(|t| &t.id).collect();
-    let (mut findings, setup, backend) = super::live::runtime()?.block_on(async {
-        let backend = super::live::backend(&args.backend, config, &checked.root).await?;
-        let (findings, inventory) = drift::read(&backend, &checked.report.model, &targets).await?;
-        let account = crate::live::setup(&backend, &inventory).await?;
-        let setup = crate::plan::setup::diff(config, &account, &checked.root, &ids);
-        anyhow::Ok((findings, setup, backend.name()))
+    let router = super::live::router(
+        &args.backend,
+        config,
+        &checked.root,
+        crate::live::location::Access::Read,
+    )?;
+    let (across, backend) = super::live::runtime()?.block_on(async {
+        let located = router.locate(&targets).await;
+        let model = &checked.report.model;
+        let across = drift::across::read(&located, config, model, &checked.root, true).await;
+        Unreachable::alone(&across.unreachable, &located)?;
+        anyhow::Ok((across, router.name()))
     })?;
+    let drift::across::Across {
+        mut findings,
+        setup,
+        unreachable,
+        ..
+    } = across;
+    // Only what was read: an account not reached keeps its open findings open.
+    let ids: Vec<&TargetId> = (targets.iter().map(|t| &t.id))
+        .filter(|id| !unreachable.iter().any(|u| u.targets.contains(id)))
+        .collect();
     let after = jiff::SignedDuration::from_mins(i64::from(config.drift.pending_after_minutes));
     let changed_at = crate::git::head_time(&checked.root);
     drift::age_pending(&mut findings, jiff::Timestamp::now(), changed_at, after);
@@ -48,9 +64,10 @@ pub fn run(args: &DriftArgs) -> anyhow::Result<Exit> {
             .map(|(finding, ledger)| drift::Reported { finding, ledger })
             .collect(),
         setup,
-        targets: targets.len(),
+        targets: ids.len(),
         not_compared: checked.blocked.clone(),
         backend,
+        unreachable,
     };
     let prefix = super::repo_prefix(&checked.root);
     output::drift::emit(&report, args.format, &checked.loaded.sources, &prefix)?;

@@ -10,6 +10,7 @@ use crate::check::select::{self, Checked, Selection};
 use crate::cli::{BackendArgs, Format, TargetFilter};
 use crate::live::appconfig::AppConfigBackend;
 use crate::live::local::LocalBackend;
+use crate::live::location::{Access, Router};
 use crate::live::{Backend, BackendSpec};
 use crate::load::Loaded;
 use crate::model::RepoConfig;
@@ -57,17 +58,23 @@ fn print_findings(loaded: &Loaded, findings: &[crate::finding::Finding]) {
 }
 
 /// The backend named on the command line, in flagops.yaml, or AppConfig.
-pub async fn backend(
-    args: &BackendArgs,
-    config: &RepoConfig,
-    root: &Path,
-) -> anyhow::Result<Backend> {
-    let spec = match (&args.backend, &config.backend) {
+pub fn spec(args: &BackendArgs, config: &RepoConfig) -> anyhow::Result<BackendSpec> {
+    Ok(match (&args.backend, &config.backend) {
         (Some(spec), _) => spec.clone(),
         (None, Some(text)) => text.parse().map_err(anyhow::Error::msg)?,
         (None, None) => BackendSpec::AppConfig,
-    };
-    Ok(backend_at(&spec, root).await)
+    })
+}
+
+/// Where each target lives: the backend named on the command line, in flagops.yaml, or
+/// AppConfig, and for AppConfig the account and region flagops.yaml's `aws` blocks give.
+pub fn router<'c>(
+    args: &BackendArgs,
+    config: &'c RepoConfig,
+    root: &Path,
+    access: Access,
+) -> anyhow::Result<Router<'c>> {
+    Ok(Router::new(spec(args, config)?, root, config, access))
 }
 
 /// The backend a spec names, local directories relative to `root`.

@@ -3,6 +3,7 @@
 use crate::check::scope::Purpose;
 use crate::cli::PlanArgs;
 use crate::exit::Exit;
+use crate::live::location::Unreachable;
 use crate::output;
 
 pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
@@ -21,21 +22,26 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
         .check_flags(&args.retry)
         .map_err(anyhow::Error::msg)?;
     let targets = checked.targets();
-    let ids: Vec<&crate::compile::TargetId> = targets.iter().map(|t| &t.id).collect();
+    let router = super::live::router(
+        &args.backend,
+        checked.config(),
+        &checked.root,
+        crate::live::location::Access::Read,
+    )?;
     let (plan, backend) = super::live::runtime()?.block_on(async {
-        let backend = super::live::backend(&args.backend, checked.config(), &checked.root).await?;
-        let (inventory, live) = crate::live::read(&backend, &targets).await?;
-        let account = crate::live::setup(&backend, &inventory).await?;
-        let mut plan = crate::plan::plan(
+        let located = router.locate(&targets).await;
+        let across = crate::plan::across::plan(
+            &located,
             checked.config(),
             &checked.report.model,
-            &targets,
-            &live,
+            &checked.root,
             &args.retry,
-        );
+        )
+        .await;
+        Unreachable::alone(&across.plan.unreachable, &located)?;
+        let mut plan = across.plan;
         plan.blocked = checked.blocked.clone();
-        plan.setup = crate::plan::setup::diff(checked.config(), &account, &checked.root, &ids);
-        anyhow::Ok((plan, backend.name()))
+        anyhow::Ok((plan, router.name()))
     })?;
     if let Some(path) = &args.out {
         let saved = crate::plan::saved::SavedPlan::of(

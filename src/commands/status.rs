@@ -3,6 +3,7 @@
 use crate::check::scope::Purpose;
 use crate::cli::StatusArgs;
 use crate::exit::Exit;
+use crate::live::location::Unreachable;
 use crate::status::{Inputs, RowFilter, StatusReport};
 use crate::{drift, output};
 
@@ -16,12 +17,29 @@ pub fn run(args: &StatusArgs) -> anyhow::Result<Exit> {
     let config = checked.config();
     let targets = checked.targets();
     let model = &checked.report.model;
-    let (findings, live, plan, backend) = super::live::runtime()?.block_on(async {
-        let backend = super::live::backend(&args.backend, config, &checked.root).await?;
-        let (findings, _, live) = drift::read_with_live(&backend, model, &targets).await?;
-        let plan = crate::plan::plan(config, model, &targets, &live, &[]);
-        anyhow::Ok((findings, live, plan, backend.name()))
+    let router = super::live::router(
+        &args.backend,
+        config,
+        &checked.root,
+        crate::live::location::Access::Read,
+    )?;
+    let (across, backend) = super::live::runtime()?.block_on(async {
+        let located = router.locate(&targets).await;
+        let across = drift::across::read(&located, config, model, &checked.root, false).await;
+        Unreachable::alone(&across.unreachable, &located)?;
+        anyhow::Ok((across, router.name()))
     })?;
+    let drift::across::Across {
+        findings,
+        live,
+        unreachable,
+        ..
+    } = across;
+    // Only what was read: an account not reached has no cells.
+    let targets: Vec<_> = (targets.into_iter())
+        .filter(|t| !unreachable.iter().any(|u| u.targets.contains(&t.id)))
+        .collect();
+    let plan = crate::plan::plan(config, model, &targets, &live, &[]);
     let scan = references(&checked.root, config, model);
     let rows = crate::status::build(
         &Inputs {
@@ -47,6 +65,7 @@ pub fn run(args: &StatusArgs) -> anyhow::Result<Exit> {
         environments: crate::status::environments(config, &targets),
         rows,
         not_compared: checked.blocked.clone(),
+        unreachable,
     };
     output::status::emit(&report, args.format, args.out.as_deref())?;
     Ok(Exit::for_status(&report))

@@ -25,18 +25,35 @@ pub fn run(args: &StopArgs) -> anyhow::Result<Exit> {
     let config = checked.config();
     // A broken flag file must not keep anyone from stopping its rollout.
     let targets = checked.chosen_targets();
+    let router = super::live::router(
+        &args.backend,
+        config,
+        &checked.root,
+        crate::live::location::Access::Write,
+    )?;
     let report = super::live::runtime()?.block_on(async {
-        let backend = super::live::backend(&args.backend, config, &checked.root).await?;
-        let (_, live) = crate::live::read(&backend, &targets).await?;
-        let (stopped, untouched) = stop::stop(&backend, &live, args.revert).await?;
-        anyhow::Ok(StopReport {
-            stopped,
-            untouched,
+        // --app and --env name one environment: one location.
+        let located = router.locate(&targets).await;
+        let mut report = StopReport {
+            stopped: Vec::new(),
+            untouched: Vec::new(),
             revert: args.revert,
             reason: args.reason.clone(),
             ledger_record: None,
-            backend: backend.name(),
-        })
+            backend: router.name(),
+        };
+        for here in &located {
+            let where_ = || here.location.describe();
+            let backend =
+                (here.backend.as_ref()).map_err(|e| anyhow::anyhow!("{}: {e}", where_()))?;
+            let (_, live) = (crate::live::read(backend, &here.targets).await)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", where_()))?;
+            let (stopped, untouched) = (stop::stop(backend, &live, args.revert).await)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", where_()))?;
+            report.stopped.extend(stopped);
+            report.untouched.extend(untouched);
+        }
+        anyhow::Ok(report)
     })?;
     let mut report = report;
     if !report.stopped.is_empty() {

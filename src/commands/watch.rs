@@ -16,21 +16,36 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<Exit> {
         return Ok(Exit::refused());
     };
     let targets = checked.targets();
+    let router = super::live::router(
+        &args.backend,
+        checked.config(),
+        &checked.root,
+        crate::live::location::Access::Read,
+    )?;
     let report = super::live::runtime()?.block_on(async {
-        let backend = super::live::backend(&args.backend, checked.config(), &checked.root).await?;
-        let (_, live) = crate::live::read(&backend, &targets).await?;
-        let watched = crate::watch::follow(
-            &backend,
-            &live,
-            Duration::from_secs(args.poll_seconds),
-            Duration::from_secs(args.timeout_minutes * 60),
-            &output::progress::Timestamped,
-        )
-        .await?;
+        let located = router.locate(&targets).await;
+        let follow = located.iter().map(|here| async move {
+            let backend = here.backend.as_ref().map_err(|e| anyhow::anyhow!("{e}"))?;
+            let (_, live) = crate::live::read(backend, &here.targets).await?;
+            anyhow::Ok(
+                crate::watch::follow(
+                    backend,
+                    &live,
+                    Duration::from_secs(args.poll_seconds),
+                    Duration::from_secs(args.timeout_minutes * 60),
+                    &output::progress::Timestamped,
+                )
+                .await?,
+            )
+        });
+        let mut watched = Vec::new();
+        for result in futures_util::future::join_all(follow).await {
+            watched.extend(result?);
+        }
         anyhow::Ok(WatchReport {
             watched,
             targets: targets.len(),
-            backend: backend.name(),
+            backend: router.name(),
         })
     })?;
     output::print(&output::watch::render(&report))?;

@@ -10,6 +10,7 @@
 //! flagops did not make. Drift is about content. `untrusted-history` is a note too: the
 //! endpoint listed deployments out of order or cut short, and flagops read around it.
 
+pub mod across;
 mod classify;
 
 use std::collections::{HashMap, HashSet};
@@ -101,6 +102,9 @@ pub struct FlagDrift {
 pub struct Finding {
     #[serde(flatten)]
     pub target: TargetId,
+    /// The account and region the target lives in, when more than one is in use.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub site: Option<crate::live::location::Site>,
     pub class: Class,
     pub message: String,
     pub flags: Vec<FlagDrift>,
@@ -210,6 +214,8 @@ pub struct Report {
     pub not_compared: Vec<crate::check::scope::Blocked>,
     /// Where live state was read: `AppConfig`, a local directory.
     pub backend: String,
+    /// Accounts or regions no call reached: their targets are not compared.
+    pub unreachable: Vec<crate::live::location::Unreachable>,
 }
 
 impl Report {

@@ -211,6 +211,10 @@ rules! {
         "An environment's alarm monitor has no `alarm_role_arn`, the IAM role AppConfig assumes to read the CloudWatch alarm. AWS refuses a monitor without it, so apply would fail, and without a working monitor a bad deployment is not rolled back automatically.";
         fix: "Add `alarm_role_arn:` with the IAM role AppConfig assumes to read the alarm (docs/iam.md has its policy)."
     }
+    AWS_LOCATION = "FO225", "aws-location", Error, "`aws` blocks name valid roles and regions, an `external_id` only with its role, and leave no environment without a region" {
+        "An `aws` block in flagops.yaml (top level, application or environment) has a `role_arn` or `read_role_arn` that is not an IAM role ARN, a `region` that is not an AWS region name, an `external_id` without a `role_arn` beside it, or an `endpoint_url` that is not an http(s) URL; or, where `aws` blocks are used, an environment gets no region from any of them. plan, apply and drift would reach the wrong account or region, or none.";
+        fix: "Write `role_arn` and `read_role_arn` as `arn:aws:iam::<12-digit account>:role/<name>`, `region` as e.g. `eu-west-1`, put `external_id` in the block of its `role_arn`, and give every environment a `region` (at the top level, its application or itself)."
+    }
     COMPILED_SCHEMA = "FO300", "compiled-schema", Error, "a compiled document is rejected by AWS's FeatureFlags schema" {
         "A compiled document is rejected by AWS's schema for the `AWS.AppConfig.FeatureFlags` profile type. AppConfig would refuse to create the version; this is a last check on what flagops itself produces, after every other rule passed.";
         fix: "Fix the flag the finding points at. If the flag files look right, the document flagops compiled is wrong: `flagops compile` shows it."

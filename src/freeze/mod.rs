@@ -304,6 +304,7 @@ mod tests {
         let config = production_frozen();
         let change = |env: &str| SetupChange {
             resource: Resource::Environment,
+            site: None,
             name: format!("shop/{env}"),
             undeclared: false,
             settings: vec![SettingChange {

@@ -43,7 +43,7 @@ pub enum Resolution {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum Record {
-    Finding(FindingRecord),
+    Finding(Box<FindingRecord>),
     Resolution(ResolutionRecord),
     /// An apply that deployed through a freeze (`apply --break-glass`).
     BreakGlass(BreakGlassRecord),
@@ -164,6 +164,12 @@ pub struct FindingRecord {
     pub fingerprint: String,
     #[serde(flatten)]
     pub target: TargetId,
+    /// The AWS account the target lives in, when flagops.yaml puts targets in several.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    /// The AWS region the target lives in, when flagops.yaml puts targets in several.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
     pub class: Class,
     pub message: String,
     /// The differing flags and fields, desired and live values (secrets redacted).
@@ -251,7 +257,7 @@ impl Ledger {
             .values()
             .filter_map(|r| {
                 if let Record::Finding(f) = r {
-                    Some(f)
+                    Some(&**f)
                 } else {
                     None
                 }

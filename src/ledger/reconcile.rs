@@ -107,10 +107,12 @@ pub fn reconcile(
         {
             continue;
         }
-        records.push(Record::Finding(FindingRecord {
+        records.push(Record::Finding(Box::new(FindingRecord {
             id: super::new_id(fp),
             fingerprint: fp.clone(),
             target: f.target.clone(),
+            account: f.site.as_ref().and_then(|s| s.account.clone()),
+            region: f.site.as_ref().and_then(|s| s.region.clone()),
             class: f.class,
             message: f.message.clone(),
             flags: redacted(&f.flags),
@@ -123,7 +125,7 @@ pub fn reconcile(
             trigger: f.trigger.clone(),
             occurred_at: f.at.clone(),
             detected_at: now.to_owned(),
-        }));
+        })));
     }
     // Open findings of the targets looked at that are no longer seen: git is live again.
     for open in open {

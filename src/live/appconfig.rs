@@ -106,20 +106,34 @@ impl AppConfigBackend {
     /// A client from the environment: credentials, region, endpoint overrides; bounded
     /// retries (standard mode) and timeouts ([`timeout_config`]).
     pub async fn from_env() -> Self {
-        let config = aws_config::defaults(BehaviorVersion::latest())
+        Self::from_config(&Self::loader().load().await, None)
+    }
+
+    /// The settings every client starts from: the environment's, with flagops's retries,
+    /// timeouts and connection bound. A location (region, profile, role) adds to these.
+    pub fn loader() -> aws_config::ConfigLoader {
+        aws_config::defaults(BehaviorVersion::latest())
             .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
             .timeout_config(timeout_config())
             .http_client(super::in_flight::Bounded::https(
                 super::in_flight::MAX_IN_FLIGHT,
             ))
-            .load()
-            .await;
-        let endpoint = endpoint_description(&config);
-        let client_config = aws_sdk_appconfig::config::Builder::from(&config)
+    }
+
+    /// A client from loaded settings; `endpoint_url`, when given, is where AppConfig calls go
+    /// whatever the environment says.
+    pub fn from_config(config: &aws_config::SdkConfig, endpoint_url: Option<&str>) -> Self {
+        let mut builder = aws_sdk_appconfig::config::Builder::from(config)
             .interceptor(RequestIds)
-            .retry_classifier(UntrustedCertificate)
-            .build();
-        let mut backend = Self::with_client(Client::from_conf(client_config));
+            .retry_classifier(UntrustedCertificate);
+        let endpoint = match endpoint_url {
+            Some(url) => {
+                builder = builder.endpoint_url(url);
+                format!("{url} (flagops.yaml endpoint_url)")
+            }
+            None => endpoint_description(config),
+        };
+        let mut backend = Self::with_client(Client::from_conf(builder.build()));
         backend.endpoint = endpoint;
         backend
     }

@@ -7,6 +7,7 @@ pub mod backend;
 pub mod describe;
 pub mod in_flight;
 pub mod local;
+pub mod location;
 pub mod normalize;
 pub mod resolve;
 pub mod spec;

@@ -24,6 +24,11 @@ pub struct RepoConfig {
     /// behaves like AppConfig, DIR relative to the repository root). `--backend` overrides it.
     #[serde(default)]
     pub backend: Option<String>,
+    /// Where environments live in AWS by default: region, a role to assume, a profile.
+    /// Applications and environments override these settings in their own `aws` block.
+    /// Without any, AppConfig is reached through the ambient credentials and region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws: Option<AwsSettings>,
     /// Where the drift ledger is kept, relative to the repository root.
     #[serde(default = "default_ledger_dir")]
     pub ledger_dir: String,
@@ -263,12 +268,49 @@ pub enum GrowthType {
     Exponential,
 }
 
+/// Where AppConfig calls for an environment go: region, credentials, endpoint. Each setting
+/// given here overrides the one of the enclosing level (top level, then application, then
+/// environment); `external_id` goes with the `role_arn` of its own block.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AwsSettings {
+    /// AWS region, e.g. `eu-west-1`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// IAM role to assume through STS from the base credentials (the ambient ones, or
+    /// `profile`'s), e.g. `arn:aws:iam::111122223333:role/flagops-apply`. The session is
+    /// named `flagops-<short commit sha>`, so CloudTrail shows which commit made each call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
+    /// A read-only role that `plan`, `drift` and `adopt` assume instead of `role_arn`, so
+    /// that pull-request jobs never hold write access to an account. `apply` and `stop`
+    /// assume `role_arn`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_role_arn: Option<String>,
+    /// External id the roles' trust policies ask for; only with `role_arn` or
+    /// `read_role_arn`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+    /// Named AWS profile (from `~/.aws/config`) the base credentials come from: for running
+    /// flagops on a laptop.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    /// AppConfig endpoint URL, for emulators and VPC endpoints. Overrides
+    /// `AWS_ENDPOINT_URL_APPCONFIG` for the environments it covers; STS (for `role_arn`)
+    /// keeps the standard settings (`AWS_ENDPOINT_URL_STS`, `AWS_ENDPOINT_URL`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint_url: Option<String>,
+}
+
 /// An AppConfig application.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Application {
     #[serde(default)]
     pub description: Option<String>,
+    /// Where the application's environments live in AWS, over the top-level `aws` block.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws: Option<AwsSettings>,
     /// Environments of the application, by name, in deployment order.
     pub environments: IndexMap<String, Environment>,
     /// Configuration profiles of the application, by name.
@@ -288,6 +330,10 @@ pub struct Environment {
     /// Defaults to `strategy`.
     #[serde(default)]
     pub urgent_strategy: Option<String>,
+    /// Where the environment lives in AWS, over its application's and the top-level `aws`
+    /// blocks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws: Option<AwsSettings>,
     /// Serves real users: plan highlights risky changes here.
     #[serde(default)]
     pub production: bool,

@@ -35,11 +35,13 @@ pub fn init(global: &GlobalArgs) {
         .try_init();
 }
 
+/// A role STS refuses is reported with its location's targets, so the SDK's own warning
+/// about it is left to `-vv`.
 fn default_filter(global: &GlobalArgs) -> &'static str {
     match (global.quiet, global.verbose) {
         (true, _) => "off",
-        (false, 0) => "warn",
-        (false, 1) => "warn,flagops=debug",
+        (false, 0) => "warn,aws_config::sts=error",
+        (false, 1) => "warn,aws_config::sts=error,flagops=debug",
         (false, _) => "debug",
     }
 }

@@ -38,6 +38,27 @@ pub fn describe_blocked(blocked: &crate::check::scope::Blocked) -> String {
     )
 }
 
+/// A target's name, with its account and region when more than one is in use.
+pub fn target_name(
+    id: &crate::compile::TargetId,
+    site: Option<&crate::live::location::Site>,
+) -> String {
+    match site {
+        Some(site) => format!("{id} ({site})"),
+        None => id.to_string(),
+    }
+}
+
+/// "<location>: <error>; not reached: a/b/c, …": an account or region no call reached.
+pub fn describe_unreachable(unreachable: &crate::live::location::Unreachable) -> String {
+    let targets: Vec<String> = unreachable
+        .targets
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    format!("{}; not reached: {}", unreachable.error, targets.join(", "))
+}
+
 /// Prints a report rendered in `format`, and, unless that was already markdown, its markdown
 /// to the GitHub job summary: what every report without source locations does.
 pub fn emit_report(

@@ -1,5 +1,6 @@
 //! plan: desired documents against live state, per target and per flag. Plan never writes.
 
+pub mod across;
 pub mod overlay;
 pub mod saved;
 pub mod setup;
@@ -77,6 +78,9 @@ pub struct Risk {
 pub struct TargetPlan {
     #[serde(flatten)]
     pub id: TargetId,
+    /// The account and region the target lives in, when more than one is in use.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub site: Option<crate::live::location::Site>,
     pub profile_type: &'static str,
     pub action: Action,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -116,6 +120,9 @@ pub struct Plan {
     /// from flagops.yaml, or that flagops.yaml does not declare.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub setup: Vec<setup::SetupChange>,
+    /// Locations no call reached: their targets are not planned.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unreachable: Vec<crate::live::location::Unreachable>,
 }
 
 impl Plan {
@@ -238,6 +245,7 @@ pub fn plan(
         );
         plan.targets.push(TargetPlan {
             id: target.id.clone(),
+            site: None,
             profile_type: target.kind.appconfig_type(),
             action,
             missing: l.missing,

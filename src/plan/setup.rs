@@ -92,6 +92,9 @@ pub struct SetupChange {
     pub resource: Resource,
     /// `quick-canary`, `storefront`, `storefront/production`, `storefront/release-flags`.
     pub name: String,
+    /// The account and region the resource is in, when more than one is in use.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub site: Option<crate::live::location::Site>,
     /// In AppConfig and in one of flagops's applications, not in flagops.yaml: reported,
     /// never deleted.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -130,6 +133,7 @@ impl SetupChange {
         Some(SetupChange {
             resource,
             name,
+            site: None,
             undeclared: false,
             settings,
             location,
@@ -140,7 +144,10 @@ impl SetupChange {
 
     /// "deployment strategy quick-canary".
     pub fn title(&self) -> String {
-        format!("{} {}", self.resource.as_str(), self.name)
+        match &self.site {
+            Some(site) => format!("{} {} ({site})", self.resource.as_str(), self.name),
+            None => format!("{} {}", self.resource.as_str(), self.name),
+        }
     }
 }
 
@@ -170,6 +177,7 @@ pub fn diff(
         {
             out.push(SetupChange {
                 resource: Resource::Application,
+                site: None,
                 name: app_name.to_owned(),
                 undeclared: false,
                 settings: vec![described(&live.description, description)],
@@ -459,6 +467,7 @@ fn undeclared(
         out.push(SetupChange {
             resource,
             name: format!("{app_name}/{name}"),
+            site: None,
             undeclared: true,
             settings: Vec::new(),
             location: Location::key(CONFIG_FILE, app_node.to_owned()),

@@ -182,6 +182,9 @@ pub struct StatusReport {
     /// Selected targets not compared: check errors in their files.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub not_compared: Vec<crate::check::scope::Blocked>,
+    /// Accounts or regions no call reached, with their targets: they have no cells.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unreachable: Vec<crate::live::location::Unreachable>,
 }
 
 impl StatusReport {
@@ -196,7 +199,9 @@ impl StatusReport {
 
     /// Whether every cell is in sync and every selected target was compared.
     pub fn all_in_sync(&self) -> bool {
-        self.not_compared.is_empty() && !self.rows.iter().any(Row::drifted)
+        self.not_compared.is_empty()
+            && self.unreachable.is_empty()
+            && !self.rows.iter().any(Row::drifted)
     }
 
     /// A commit's web page, when the repository is known.

@@ -104,7 +104,7 @@ impl Ministack {
             .args(["-m", "ministack"])
             .env("BIND_HOST", "127.0.0.1")
             .env("GATEWAY_PORT", port.to_string())
-            .env("SERVICES", "appconfig,cloudwatch")
+            .env("SERVICES", "appconfig,cloudwatch,sts")
             .env("IOT_MTLS_ENABLED", "0")
             .env("SFTP_ENABLED", "0")
             .env("LOG_LEVEL", "WARNING")

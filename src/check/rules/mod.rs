@@ -4,6 +4,7 @@
 mod allow_list_duplicates;
 mod attribute_count;
 mod attribute_values;
+mod aws_location;
 mod code_references;
 mod compiled_schema;
 mod control_characters;
@@ -63,6 +64,7 @@ pub static ALL: &[Rule] = &[
     code_references::check,
     freeze_window::check,
     monitor_role::check,
+    aws_location::check,
 ];
 
 /// Every rule on compiled documents, in code order.

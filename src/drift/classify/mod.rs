@@ -95,6 +95,7 @@ impl<'a> Context<'a> {
     pub fn finding(&self, class: Class, message: String) -> Finding {
         Finding {
             target: self.target.id.clone(),
+            site: None,
             class,
             message,
             flags: Vec::new(),

@@ -14,7 +14,7 @@ pub fn render(apply: &ApplyReport) -> String {
     }
     for t in &report.targets {
         let (what, detail) = line(&t.outcome);
-        let name = t.id.to_string();
+        let name = crate::output::target_name(&t.id, t.site.as_ref());
         if detail.is_empty() {
             out.push_str(&format!("  {name}: {what}\n"))
         } else {

@@ -18,8 +18,12 @@ pub fn render(apply: &ApplyReport) -> String {
     );
     for t in &report.targets {
         let (what, detail) = line(&t.outcome);
+        let site = match &t.site {
+            Some(site) => format!(" ({})", cell(&site.to_string())),
+            None => String::new(),
+        };
         md.push_str(&format!(
-            "| `{}/{}/{}` | {what} | {} |\n",
+            "| `{}/{}/{}`{site} | {what} | {} |\n",
             cell(&t.id.application),
             cell(&t.id.environment),
             cell(&t.id.profile),

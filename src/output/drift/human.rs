@@ -10,7 +10,7 @@ pub fn render(report: &Report) -> String {
         out.push_str(&format!(
             "{} {}: {}{}\n",
             f.class.as_str(),
-            f.target,
+            crate::output::target_name(&f.target, f.site.as_ref()),
             f.message,
             ledger_note(&r.ledger)
         ));
@@ -35,6 +35,12 @@ pub fn render(report: &Report) -> String {
         out.push_str(&format!(
             "not compared: {}\n",
             crate::output::describe_blocked(b)
+        ));
+    }
+    for u in &report.unreachable {
+        out.push_str(&format!(
+            "not compared: {}\n",
+            crate::output::describe_unreachable(u)
         ));
     }
     let drifted: std::collections::HashSet<_> = report

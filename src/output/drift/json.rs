@@ -20,6 +20,9 @@ struct DriftDocument<'a> {
     /// AppConfig setup that differs from flagops.yaml.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     setup: &'a [crate::plan::setup::SetupChange],
+    /// Accounts or regions no call reached, with the targets not compared.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    unreachable: &'a [crate::live::location::Unreachable],
 }
 
 #[derive(Serialize)]
@@ -54,5 +57,6 @@ pub fn render(report: &Report) -> String {
             .collect(),
         not_compared: &report.not_compared,
         setup: &report.setup,
+        unreachable: &report.unreachable,
     })
 }

@@ -13,6 +13,16 @@ pub fn render(report: &Report) -> String {
             cell(&crate::output::describe_blocked(b))
         ));
     }
+    for u in &report.unreachable {
+        not_compared.push_str(&format!(
+            "\n> ❌ {}\n",
+            cell(&crate::output::describe_unreachable(u))
+        ));
+    }
+    let left_out = report.not_compared.len()
+        + (report.unreachable.iter())
+            .map(|u| u.targets.len())
+            .sum::<usize>();
     let setup = setup(report);
     if !report.any_drift() && findings.is_empty() && setup.is_empty() {
         let verdict = if not_compared.is_empty() {
@@ -22,12 +32,8 @@ pub fn render(report: &Report) -> String {
         } else {
             format!(
                 "### ⚠️ flagops drift: {} target{} not compared\n\nThe {targets} compared serve what git says ({backend}).\n",
-                report.not_compared.len(),
-                if report.not_compared.len() == 1 {
-                    ""
-                } else {
-                    "s"
-                }
+                left_out,
+                if left_out == 1 { "" } else { "s" }
             )
         };
         return verdict + &not_compared;
@@ -86,7 +92,7 @@ pub fn render(report: &Report) -> String {
         md.push_str(&format!(
             "| {} | `{}` | {} | {} | {ledger} |\n",
             f.class.as_str(),
-            cell(&f.target.to_string()),
+            cell(&crate::output::target_name(&f.target, f.site.as_ref())),
             cell(&f.message),
             flags.join("<br>")
         ));

@@ -8,7 +8,7 @@ use crate::plan::{Action, Plan};
 pub fn render(plan: &Plan, frozen: &[Frozen], backend: &str, diff: bool) -> String {
     let mut out = String::new();
     for t in &plan.targets {
-        let name = t.id.to_string();
+        let name = crate::output::target_name(&t.id, t.site.as_ref());
         match t.action {
             Action::Unchanged => {
                 out.push_str(&format!("  {name}: unchanged\n"));
@@ -76,6 +76,9 @@ pub fn render(plan: &Plan, frozen: &[Frozen], backend: &str, diff: bool) -> Stri
     for b in &plan.blocked {
         out.push_str(&format!("! {}\n", crate::output::describe_blocked(b)));
     }
+    for u in &plan.unreachable {
+        out.push_str(&format!("✗ {}\n", crate::output::describe_unreachable(u)));
+    }
     let changed = plan
         .targets
         .iter()
@@ -84,6 +87,10 @@ pub fn render(plan: &Plan, frozen: &[Frozen], backend: &str, diff: bool) -> Stri
     let blocked = match plan.blocked.len() {
         0 => String::new(),
         n => format!("; {n} held back by check errors"),
+    };
+    let blocked = match plan.unreachable.iter().map(|u| u.targets.len()).sum() {
+        0 => blocked,
+        n => format!("{blocked}; {n} not reached"),
     };
     let setup = match plan.setup.iter().filter(|s| s.update.is_some()).count() {
         0 => String::new(),

@@ -24,6 +24,9 @@ struct PlanDocument<'a> {
     /// AppConfig setup that differs from flagops.yaml.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     setup: &'a [crate::plan::setup::SetupChange],
+    /// Accounts or regions no call reached, with the targets left out.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    unreachable: &'a [crate::live::location::Unreachable],
 }
 
 #[derive(Serialize)]
@@ -52,6 +55,7 @@ pub fn render(plan: &Plan, frozen: &[Frozen], backend: &str) -> String {
         blocked: &plan.blocked,
         frozen,
         setup: &plan.setup,
+        unreachable: &plan.unreachable,
     };
     crate::output::json::document(&doc)
 }

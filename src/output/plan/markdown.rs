@@ -25,6 +25,12 @@ fn blocked(plan: &Plan, frozen: &[Frozen]) -> String {
     for f in frozen {
         md.push_str(&format!("> ❄️ {}\n", cell(&super::describe_frozen(f))));
     }
+    for u in &plan.unreachable {
+        md.push_str(&format!(
+            "> ❌ {}\n",
+            cell(&crate::output::describe_unreachable(u))
+        ));
+    }
     if !md.is_empty() {
         md.push('\n');
     }
@@ -90,22 +96,31 @@ pub fn render_within(plan: &Plan, frozen: &[Frozen], backend: &str, budget: usiz
         } else {
             "no changes"
         };
+        let (mark, read) = if plan.unreachable.is_empty() {
+            ("✅", "")
+        } else {
+            ("❌", " read")
+        };
         md.push_str(&format!(
-            "### ✅ flagops plan: {setup_only}\n\nAll {} targets match {backend}.\n",
+            "### {mark} flagops plan: {setup_only}\n\nAll {} targets{read} match {backend}.\n",
             plan.targets.len()
         ));
         return md;
     }
     let risky: usize = changed.iter().map(|t| t.risks.len()).sum();
     md.push_str(&format!(
-        "### flagops plan: {} target{} change{}\n\nAgainst {backend}; {unchanged} unchanged.{}\n\n| target | action | flags | strategy | risks |\n|---|---|---|---|---|\n",
+        "### flagops plan: {} target{} change{}\n\nAgainst {backend}; {unchanged} unchanged.{}{}\n\n| target | action | flags | strategy | risks |\n|---|---|---|---|---|\n",
         changed.len(),
         if changed.len() == 1 { "" } else { "s" },
         if changed.len() == 1 { "s" } else { "" },
         if risky > 0 { format!(" ⚠️ {risky} risk{} to review.", if risky == 1 { "" } else { "s" }) } else { String::new() },
+        match plan.unreachable.iter().map(|u| u.targets.len()).sum::<usize>() {
+            0 => String::new(),
+            n => format!(" ❌ {n} not reached."),
+        },
     ));
     for t in &changed {
-        let name = t.id.to_string();
+        let name = crate::output::target_name(&t.id, t.site.as_ref());
         let action = match t.action {
             Action::Create => "create",
             Action::Update => "update",
@@ -128,7 +143,7 @@ pub fn render_within(plan: &Plan, frozen: &[Frozen], backend: &str, budget: usiz
     // Details, while they fit; the table above always names every target.
     let mut omitted = 0;
     for t in &changed {
-        let name = t.id.to_string();
+        let name = crate::output::target_name(&t.id, t.site.as_ref());
         let mut section = format!(
             "<details><summary><code>{}</code>: {} flag change{}</summary>\n\n",
             cell(&name),

@@ -51,6 +51,17 @@ pub fn render(report: &StatusReport) -> String {
         }
         out.push_str("</ul>\n</section>\n");
     }
+    if !report.unreachable.is_empty() {
+        out.push_str("<section class=\"notes\" aria-label=\"Accounts not reached\">\n<h2>Not reached</h2>\n<ul>\n");
+        for u in &report.unreachable {
+            let _ = writeln!(
+                out,
+                "<li>{}</li>",
+                esc(&crate::output::describe_unreachable(u))
+            );
+        }
+        out.push_str("</ul>\n</section>\n");
+    }
     out.push_str("</main>\n");
     let _ = write!(
         out,

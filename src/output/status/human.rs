@@ -67,6 +67,12 @@ pub fn render(report: &StatusReport, color: bool) -> String {
             crate::output::describe_blocked(b)
         ));
     }
+    for u in &report.unreachable {
+        out.push_str(&format!(
+            "not reached: {}\n",
+            crate::output::describe_unreachable(u)
+        ));
+    }
     out
 }
 
@@ -359,6 +365,7 @@ mod tests {
             }],
             environments,
             not_compared: Vec::new(),
+            unreachable: Vec::new(),
         }
     }
 

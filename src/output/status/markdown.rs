@@ -71,6 +71,12 @@ pub fn render(report: &StatusReport) -> String {
             md(&crate::output::describe_blocked(b))
         ));
     }
+    for u in &report.unreachable {
+        out.push_str(&format!(
+            "\nnot reached: {}\n",
+            md(&crate::output::describe_unreachable(u))
+        ));
+    }
     out
 }
 
