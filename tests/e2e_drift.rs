@@ -10,32 +10,10 @@
 mod support;
 
 use serde_json::Value;
+use support::rollback::{PROD_IDS, RolledBack, alarmed_config, rolled_back_by_alarm};
 use support::{Ministack, Repo, flagops, json, stderr, stdout};
 
-fn config(prod_strategy: &str, monitors: &str) -> String {
-    format!(
-        "version: 1
-strategies:
-  instant: {{ duration_minutes: 0, bake_minutes: 0, growth_factor: 100 }}
-  bake-1m: {{ duration_minutes: 0, bake_minutes: 1, growth_factor: 100 }}
-applications:
-  shop:
-    environments:
-      dev: {{ strategy: instant }}
-      prod:
-        strategy: {prod_strategy}
-        monitors: {monitors}
-    profiles:
-      features: {{ type: feature-flags }}
-"
-    )
-}
-
-const IDS: &str =
-    "app = [a for a in ac.list_applications()['Items'] if a['Name'] == 'shop'][0]['Id']
-env = [e for e in ac.list_environments(ApplicationId=app)['Items'] if e['Name'] == 'prod'][0]['Id']
-prof = ac.list_configuration_profiles(ApplicationId=app)['Items'][0]['Id']
-";
+const IDS: &str = PROD_IDS;
 
 /// The prod deployment serving now (the newest complete one; listing order varies).
 const LIVE: &str = "live = max((d for d in ac.list_deployments(ApplicationId=app, EnvironmentId=env)['Items'] if d['State'] == 'COMPLETE'), key=lambda d: d['DeploymentNumber'])";
@@ -80,58 +58,11 @@ print(doc['values']['{flag}'].get('enabled'))"
 #[test]
 fn a_rollback_is_reported_recorded_held_and_adopted() {
     let stack = Ministack::start();
-    let alarm = stack
-        .boto(
-            "cw.put_metric_alarm(AlarmName='shop-5xx', MetricName='5xx', Namespace='shop', Statistic='Sum', Period=60, EvaluationPeriods=1, Threshold=1, ComparisonOperator='GreaterThanThreshold')
-print(cw.describe_alarms(AlarmNames=['shop-5xx'])['MetricAlarms'][0]['AlarmArn'])",
-        )
-        .trim()
-        .to_owned();
-    let monitors = format!(
-        "[{{ alarm_arn: \"{alarm}\", alarm_role_arn: \"arn:aws:iam::000000000000:role/alarms\" }}]"
-    );
-    let repo = Repo::new(&config("instant", &monitors));
-    assert_eq!(
-        flagops(repo.path(), &stack.endpoint(), &["apply"])
-            .status
-            .code(),
-        Some(0)
-    );
-
-    // Turn new_checkout on in prod with a strategy that bakes; the alarm fires during the bake.
-    std::fs::write(
-        repo.path().join("flagops.yaml"),
-        config("bake-1m", &monitors),
-    )
-    .unwrap();
-    repo.edit(
-        "flags/shop.yaml",
-        "      dev: { enabled: true }\n  dark_mode",
-        "      dev: { enabled: true }\n      prod: { enabled: true }\n  dark_mode",
-        "new checkout in prod",
-    );
-    let child = support::flagops_command(
-        repo.path(),
-        &stack.endpoint(),
-        &["apply", "--poll-seconds", "1"],
-    )
-    .spawn()
-    .unwrap();
-    stack.boto(&format!(
-        "import sys
-deadline = time.time() + 50
-while time.time() < deadline:
-    {ids}
-    if any(d['State'] == 'BAKING' for d in ac.list_deployments(ApplicationId=app, EnvironmentId=env)['Items']):
-        break
-    time.sleep(0.5)
-else:
-    sys.exit('never baked')
-cw.set_alarm_state(AlarmName='shop-5xx', StateValue='ALARM', StateReason='errors')",
-        ids = IDS.replace('\n', "\n    ")
-    ));
-    let applied = child.wait_with_output().unwrap();
-    assert_eq!(applied.status.code(), Some(3), "{}", stdout(&applied));
+    let RolledBack {
+        repo,
+        alarm,
+        monitors,
+    } = rolled_back_by_alarm(&stack);
 
     // drift names the class, the alarm and the flag.
     let (code, drift) = json(repo.path(), &stack.endpoint(), &["drift"]);
@@ -171,7 +102,7 @@ cw.set_alarm_state(AlarmName='shop-5xx', StateValue='ALARM', StateReason='errors
         .boto("cw.set_alarm_state(AlarmName='shop-5xx', StateValue='OK', StateReason='recovered')");
     std::fs::write(
         repo.path().join("flagops.yaml"),
-        config("instant", &monitors),
+        alarmed_config("instant", &monitors),
     )
     .unwrap();
     repo.edit(
@@ -275,7 +206,7 @@ cw.set_alarm_state(AlarmName='shop-5xx', StateValue='ALARM', StateReason='errors
 #[test]
 fn console_edits_are_out_of_band_restored_by_apply_unless_console_owned() {
     let stack = Ministack::start();
-    let repo = Repo::new(&config("instant", "[]"));
+    let repo = Repo::new(&alarmed_config("instant", "[]"));
     repo.edit(
         "flags/shop.yaml",
         "  payments_off:\n    owner: team-payments\n",
@@ -353,7 +284,7 @@ fn console_edits_are_out_of_band_restored_by_apply_unless_console_owned() {
 #[test]
 fn reverted_staged_and_in_flight_are_told_apart() {
     let stack = Ministack::start();
-    let repo = Repo::new(&config("instant", "[]"));
+    let repo = Repo::new(&alarmed_config("instant", "[]"));
     assert_eq!(
         flagops(repo.path(), &stack.endpoint(), &["apply"])
             .status
@@ -403,7 +334,7 @@ ac.start_deployment(ApplicationId=app, EnvironmentId=dev, DeploymentStrategyId=s
 #[test]
 fn content_decides_drift_and_flagops_own_canary_is_pending() {
     let stack = Ministack::start();
-    let repo = Repo::new(&config("instant", "[]"));
+    let repo = Repo::new(&alarmed_config("instant", "[]"));
     assert_eq!(
         flagops(repo.path(), &stack.endpoint(), &["apply"])
             .status
@@ -442,7 +373,11 @@ fn content_decides_drift_and_flagops_own_canary_is_pending() {
     assert_eq!(code, 0, "{drift}");
 
     // A flagops canary under way: pending, not drift; nothing goes to the ledger.
-    std::fs::write(repo.path().join("flagops.yaml"), config("bake-1m", "[]")).unwrap();
+    std::fs::write(
+        repo.path().join("flagops.yaml"),
+        alarmed_config("bake-1m", "[]"),
+    )
+    .unwrap();
     repo.edit(
         "flags/shop.yaml",
         "      dev: { enabled: true }\n  dark_mode",
@@ -490,7 +425,7 @@ fn content_decides_drift_and_flagops_own_canary_is_pending() {
 #[test]
 fn sixty_five_deployments_in_one_environment_are_read_whole() {
     let stack = Ministack::start();
-    let repo = Repo::new(&config("instant", "[]"));
+    let repo = Repo::new(&alarmed_config("instant", "[]"));
     assert_eq!(
         flagops(repo.path(), &stack.endpoint(), &["apply"])
             .status

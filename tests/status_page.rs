@@ -15,6 +15,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use support::rollback::{RolledBack, rolled_back_by_alarm};
 use support::{FaultProxy, Faults, Ministack, Repo, TWO_ENVIRONMENTS, flagops, stderr, stdout};
 
 /// Deploys `edit(doc)` to prod as a console user would: a new hosted version, a deployment.
@@ -266,81 +267,10 @@ fn the_status_page_marks_a_console_edit_and_filters_from_its_url() {
     );
 }
 
-const IDS: &str =
-    "app = [a for a in ac.list_applications()['Items'] if a['Name'] == 'shop'][0]['Id']
-env = [e for e in ac.list_environments(ApplicationId=app)['Items'] if e['Name'] == 'prod'][0]['Id']
-";
-
-fn alarmed_config(prod_strategy: &str, monitors: &str) -> String {
-    format!(
-        "version: 1
-strategies:
-  instant: {{ duration_minutes: 0, bake_minutes: 0, growth_factor: 100 }}
-  bake-1m: {{ duration_minutes: 0, bake_minutes: 1, growth_factor: 100 }}
-applications:
-  shop:
-    environments:
-      dev: {{ strategy: instant }}
-      prod:
-        strategy: {prod_strategy}
-        monitors: {monitors}
-    profiles:
-      features: {{ type: feature-flags }}
-"
-    )
-}
-
 #[test]
 fn status_after_an_alarm_rollback_names_the_held_fields_and_the_alarm() {
     let stack = Ministack::start();
-    let alarm = stack
-        .boto(
-            "cw.put_metric_alarm(AlarmName='shop-5xx', MetricName='5xx', Namespace='shop', Statistic='Sum', Period=60, EvaluationPeriods=1, Threshold=1, ComparisonOperator='GreaterThanThreshold')
-print(cw.describe_alarms(AlarmNames=['shop-5xx'])['MetricAlarms'][0]['AlarmArn'])",
-        )
-        .trim()
-        .to_owned();
-    let monitors = format!(
-        "[{{ alarm_arn: \"{alarm}\", alarm_role_arn: \"arn:aws:iam::000000000000:role/alarms\" }}]"
-    );
-    let repo = Repo::new(&alarmed_config("instant", &monitors));
-    let apply = flagops(repo.path(), &stack.endpoint(), &["apply"]);
-    assert_eq!(apply.status.code(), Some(0), "{}", stderr(&apply));
-
-    // new_checkout on in prod, with a strategy that bakes; the alarm fires during the bake.
-    std::fs::write(
-        repo.path().join("flagops.yaml"),
-        alarmed_config("bake-1m", &monitors),
-    )
-    .unwrap();
-    repo.edit(
-        "flags/shop.yaml",
-        "      dev: { enabled: true }\n  dark_mode",
-        "      dev: { enabled: true }\n      prod: { enabled: true }\n  dark_mode",
-        "new checkout in prod",
-    );
-    let child = support::flagops_command(
-        repo.path(),
-        &stack.endpoint(),
-        &["apply", "--poll-seconds", "1"],
-    )
-    .spawn()
-    .unwrap();
-    stack.boto(&format!(
-        "import sys
-deadline = time.time() + 50
-while time.time() < deadline:
-    {ids}
-    if any(d['State'] == 'BAKING' for d in ac.list_deployments(ApplicationId=app, EnvironmentId=env)['Items']):
-        break
-    time.sleep(0.5)
-else:
-    sys.exit('never baked')
-cw.set_alarm_state(AlarmName='shop-5xx', StateValue='ALARM', StateReason='errors')",
-        ids = IDS.replace('\n', "\n    ")
-    ));
-    let applied = child.wait_with_output().unwrap();
-    assert_eq!(applied.status.code(), Some(3), "{}", stdout(&applied));
+    let RolledBack { repo, alarm, .. } = rolled_back_by_alarm(&stack);
 
     let (code, doc) = support::json(repo.path(), &stack.endpoint(), &["status"]);
     assert_eq!(code, 2, "{doc:#}");

@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod check;
+pub mod rollback;
 pub mod sarif;
 
 use std::io::{BufRead, Read, Write};
