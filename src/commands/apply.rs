@@ -53,7 +53,8 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<Exit> {
     let report = super::live::runtime()?.block_on(async {
         let backend = super::live::backend(&args.backend, config, &checked.root).await?;
         let (inventory, live) = crate::live::read(&backend, &targets).await?;
-        let account = crate::live::setup(&backend, &inventory).await?;
+        let account =
+            crate::live::setup(&backend, &inventory, &super::live::described(config)).await?;
         let mut plan = crate::plan::plan(config, model, &targets, &live, &retry);
         plan.blocked = checked.blocked.clone();
         plan.setup = crate::plan::setup::diff(config, &account, &checked.root, &ids);

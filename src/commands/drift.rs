@@ -18,8 +18,12 @@ pub fn run(args: &DriftArgs) -> anyhow::Result<Exit> {
     let ids: Vec<&TargetId> = targets.iter().map(|t| &t.id).collect();
     let (mut findings, setup, backend) = super::live::runtime()?.block_on(async {
         let backend = super::live::backend(&args.backend, config, &checked.root).await?;
-        let (findings, inventory) = drift::read(&backend, &checked.report.model, &targets).await?;
-        let account = crate::live::setup(&backend, &inventory).await?;
+        let inventory = crate::live::inventory(&backend, &targets).await?;
+        let described = super::live::described(config);
+        let (findings, account) = tokio::try_join!(
+            drift::read_in(&backend, &checked.report.model, &inventory, &targets),
+            crate::live::setup(&backend, &inventory, &described),
+        )?;
         let setup = crate::plan::setup::diff(config, &account, &checked.root, &ids);
         anyhow::Ok((findings, setup, backend.name()))
     })?;

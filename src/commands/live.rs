@@ -107,3 +107,13 @@ pub fn filter_of(selection: &crate::plan::saved::Selection) -> (TargetFilter, Ve
         selection.retry.clone(),
     )
 }
+
+/// Whether flagops.yaml declares a description for (application, profile): the setup diff
+/// then reads the profile's own.
+pub fn described(config: &crate::model::config::RepoConfig) -> impl Fn(&str, &str) -> bool + Sync {
+    move |app: &str, profile: &str| {
+        (config.applications.get(app))
+            .and_then(|a| a.profiles.get(profile))
+            .is_some_and(|p| p.description.is_some())
+    }
+}

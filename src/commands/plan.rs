@@ -24,8 +24,13 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
     let ids: Vec<&crate::compile::TargetId> = targets.iter().map(|t| &t.id).collect();
     let (plan, backend) = super::live::runtime()?.block_on(async {
         let backend = super::live::backend(&args.backend, checked.config(), &checked.root).await?;
-        let (inventory, live) = crate::live::read(&backend, &targets).await?;
-        let account = crate::live::setup(&backend, &inventory).await?;
+        let inventory = crate::live::inventory(&backend, &targets).await?;
+        let described = super::live::described(checked.config());
+        let details = crate::live::Details::Rejected;
+        let (live, account) = tokio::try_join!(
+            crate::live::read_in(&backend, &inventory, &targets, details),
+            crate::live::setup(&backend, &inventory, &described),
+        )?;
         let mut plan = crate::plan::plan(
             checked.config(),
             &checked.report.model,
