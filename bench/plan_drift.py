@@ -448,11 +448,10 @@ def minimum(command: str, mode: str) -> int:
         calls += apps * len(PROFILES)
         # Who made each live deployment (its description): provenance, out-of-band.
         calls += targets
-    if mode == "ministack" and command == "plan":
-        # Summaries without profile ids: one GetDeployment per profile and environment to
-        # find its live deployment (each profile's newest is COMPLETE here). drift reads
-        # each live deployment anyway.
-        calls += targets
+    if mode == "ministack":
+        # Profile summaries that do not list validator types: each profile is read for the
+        # setup diff. (Deployment summaries name the profile, so no GetDeployment finds it.)
+        calls += apps * len(PROFILES)
     return calls
 
 
