@@ -8,11 +8,13 @@
 #
 # Environment: RUNS (minimum runs of flagops and ajv, default 5), SLOW_RUNS (runs of
 # check-jsonschema, default 3 on the 1,000-file corpus, 2 on the 10x one), FILES (files in
-# the corpus, default 1000), TODAY (`flagops check --today`, default 2027-01-01).
+# the corpus, default 1000), TODAY (`flagops check --today`, default 2027-01-01), FINDINGS
+# (bad flags in the many-findings file, default 90000), PD_RUNS (runs of plan and drift,
+# default 3), ONLY=live-and-findings (only those two, no peers).
 set -euo pipefail
 
 usage() {
-    sed -n '2,12s/^# \{0,1\}//p' "$0"
+    sed -n '2,14s/^# \{0,1\}//p' "$0"
 }
 
 LARGE=0
@@ -37,7 +39,10 @@ say() { printf '\n== %s\n' "$*" >&2; }
 die() { printf 'run.sh: %s\n' "$*" >&2; exit 1; }
 
 # ------------------------------------------------------------------------------ prerequisites
-for tool in cargo python3 node npm git hyperfine; do
+ONLY=${ONLY:-}
+TOOLS="cargo python3 git bc"
+[[ -n $ONLY ]] || TOOLS+=" node npm hyperfine"
+for tool in $TOOLS; do
     command -v "$tool" >/dev/null || die "$tool is missing (hyperfine: apt-get install hyperfine)"
 done
 GNU_TIME=/usr/bin/time
@@ -55,6 +60,8 @@ TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 # A copy, so that a rebuild of the shared target directory cannot swap the binary mid-run.
 cp "$TARGET_DIR/release/flagops" "$WORK/flagops"
 FLAGOPS="$WORK/flagops"
+FLAGOPS_VERSION="$("$FLAGOPS" --version | sed 's/^flagops //') (working tree at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null || echo ', src modified'))"
+if [[ -z $ONLY ]]; then
 # The floor: flagops's YAML parser alone over the same files (see yaml-floor/).
 cargo build --release --locked --manifest-path "$BENCH/yaml-floor/Cargo.toml" \
     --target-dir "$TARGET_DIR" >&2
@@ -79,9 +86,9 @@ CHECK_JSONSCHEMA="$BENCH/.venv/bin/check-jsonschema"
 AJV="$BENCH/node_modules/.bin/ajv"
 
 npm_version() { node -p "require('$BENCH/node_modules/$1/package.json').version"; }
-FLAGOPS_VERSION="$("$FLAGOPS" --version | sed 's/^flagops //') (working tree at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'))"
 CJ_VERSION=$("$CHECK_JSONSCHEMA" --version | sed 's/.*version //')
 AJV_VERSION="$(npm_version ajv-cli) (ajv $(npm_version ajv), ajv-formats $(npm_version ajv-formats))"
+fi
 
 # The three commands, run from inside a corpus. ajv-cli 5 needs --spec=draft2020 for the
 # 2020-12 schema (its default is draft-07), -c ajv-formats for `format` (date, date-time,
@@ -232,8 +239,72 @@ history() {
         tee "$CORPORA/results-$name.md"
 }
 
+many_findings() {
+    # One flag file of about 1 MB whose every flag is a number instead of a mapping: one
+    # finding per flag, all in the same file. Rendering must cost the same per finding
+    # however large the file (it used to hand the whole file to every human snippet).
+    local n=${FINDINGS:-90000} dir="$WORK/many-findings"
+    say "check on one flag file with $n bad flags: $n findings, every format"
+    mkdir -p "$dir/flags/shop" "$CORPORA"
+    printf '%s\n' 'version: 1' 'default_branch: main' 'applications:' '  shop:' \
+        '    environments:' '      prod: { strategy: AppConfig.AllAtOnce }' \
+        '    profiles:' '      flags: { type: feature-flags }' >"$dir/flagops.yaml"
+    python3 - "$n" >"$dir/flags/shop/flags.yaml" <<'PY'
+import sys
+print("application: shop\nprofile: flags\nflags:")
+for i in range(int(sys.argv[1])):
+    print(f"  k{i:05d}: 1")
+PY
+    echo "   flags/shop/flags.yaml: $(du -h "$dir/flags/shop/flags.yaml" | cut -f1)" >&2
+    printf '\n%s findings in one %s file, %s cores, %s\n\n' "$n" \
+        "$(du -h "$dir/flags/shop/flags.yaml" | cut -f1)" "$(nproc)" "$(date -u +%F)"
+    printf '| format | wall time (median of 3) | CPU time (user+sys) | peak RSS | findings printed | load (1 min) before -> after |\n|---|---|---|---|---|---|\n'
+    local format
+    for format in json human github sarif markdown; do
+        local load stats out count
+        load=$(cut -d' ' -f1 /proc/loadavg)
+        stats=$(for _ in 1 2 3; do
+            "$GNU_TIME" -f '%e %U %S %M' -o "$WORK/many.time" \
+                "$FLAGOPS" check -C "$dir" --today "$TODAY" --format "$format" \
+                >"$WORK/many.out" 2>&1 || true
+            cat "$WORK/many.time"
+        done | sort -n | sed -n 2p)
+        case $format in
+            json) count=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["findings"]))' "$WORK/many.out") ;;
+            sarif) count=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["runs"][0]["results"]))' "$WORK/many.out") ;;
+            human) count=$(grep -c 'error\[FO100\]' "$WORK/many.out" || true) ;;
+            github) count=$(grep -c '^::error ' "$WORK/many.out" || true) ;;
+            markdown) count=$(grep -c '^| error |' "$WORK/many.out" || true) ;;
+        esac
+        read -r wall user sys rss <<<"$stats"
+        printf '| %s | %s s | %.2f s | %d MB | %s | %s -> %s |\n' "$format" "$wall" \
+            "$(echo "$user + $sys" | bc)" "$((rss / 1024))" "$count" "$load" \
+            "$(cut -d' ' -f1 /proc/loadavg)"
+    done
+}
+
+plan_drift() {
+    # Control-plane calls and wall time of plan and drift against ministack behind the test
+    # proxy, at 100 and 1,000 targets (bench/plan_drift.py; needs ministack and boto3).
+    if ! python3 -c 'import ministack, boto3' 2>/dev/null; then
+        say "plan and drift: skipped (python3 -m pip install -r .ci/requirements.txt)"
+        return
+    fi
+    say "plan and drift, 100 targets"
+    python3 "$BENCH/plan_drift.py" run --flagops "$FLAGOPS" --runs "${PD_RUNS:-3}" --rounds 1,3
+    say "plan and drift, 1,000 targets"
+    python3 "$BENCH/plan_drift.py" run --flagops "$FLAGOPS" --runs "${PD_RUNS:-3}" --rounds 1 \
+        --applications 50 --profiles 10
+}
+
 # --------------------------------------------------------------------------------------- run
-echo "flagops $FLAGOPS_VERSION; check-jsonschema $CJ_VERSION; ajv-cli $AJV_VERSION" >&2
+echo "machine: $(nproc) cores; load at start: $(uptime | sed 's/.*load average/load average/')" >&2
+echo "flagops $FLAGOPS_VERSION" >&2
+mkdir -p "$CORPORA"
+many_findings | tee "$CORPORA/results-many-findings.md"
+plan_drift | tee "$CORPORA/results-plan-drift.txt"
+[[ $ONLY == "live-and-findings" ]] && exit 0
+echo "check-jsonschema $CJ_VERSION; ajv-cli $AJV_VERSION" >&2
 echo "hyperfine: $(hyperfine --version); $("$GNU_TIME" --version 2>&1 | head -n1); node $(node --version); $(python3 --version)" >&2
 sanity_errors
 compare "files-$FILES" "$FILES" "${SLOW_RUNS:-3}"

@@ -543,3 +543,79 @@ fn escaping_fixture_in_every_format() {
         }
     });
 }
+
+// ---------------------------------------------------------------------------------------
+// Many findings
+// ---------------------------------------------------------------------------------------
+
+/// A repository whose one flag file holds `n` flags that are not mappings: one schema
+/// finding each, all in the same file.
+fn many_bad_flags(n: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("flagops.yaml"),
+        "version: 1\ndefault_branch: main\napplications:\n  shop:\n    environments:\n      prod: { strategy: AppConfig.AllAtOnce }\n    profiles:\n      flags: { type: feature-flags }\n",
+    )
+    .unwrap();
+    let mut flags = String::from("application: shop\nprofile: flags\nflags:\n");
+    for i in 0..n {
+        flags.push_str(&format!("  k{i:05}: 1\n"));
+    }
+    std::fs::create_dir_all(dir.path().join("flags/shop")).unwrap();
+    std::fs::write(dir.path().join("flags/shop/flags.yaml"), flags).unwrap();
+    dir
+}
+
+/// Every format renders tens of thousands of findings in one file, each at its own line:
+/// rendering costs the same per finding however large the file is (before, every human
+/// snippet was handed the whole file, and this took minutes).
+#[test]
+fn twenty_thousand_findings_render_in_every_format() {
+    let n = 20_000;
+    let repo = many_bad_flags(n);
+    let last_line = n + 3;
+    for format in FORMATS {
+        let run = check(repo.path(), format);
+        assert_eq!(run.code, 2, "{format}: {}", run.stderr);
+        let (count, last) = match *format {
+            "human" => (
+                run.stdout.matches("error[FO100]").count(),
+                format!("flags/shop/flags.yaml:{last_line}:"),
+            ),
+            "github" => (
+                run.stdout
+                    .lines()
+                    .filter(|l| l.starts_with("::error "))
+                    .count(),
+                format!("line={last_line},"),
+            ),
+            "json" => {
+                let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+                (
+                    doc["findings"].as_array().unwrap().len(),
+                    format!("\"line\":{last_line},"),
+                )
+            }
+            "sarif" => {
+                let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+                let results = doc["runs"][0]["results"].as_array().unwrap().len();
+                (results, format!("\"startLine\":{last_line}"))
+            }
+            "markdown" => (
+                run.stdout
+                    .lines()
+                    .filter(|l| l.starts_with("| error |"))
+                    .count(),
+                format!("flags/shop/flags.yaml:{last_line}:"),
+            ),
+            other => panic!("a format this test does not know: {other}"),
+        };
+        assert_eq!(count, n, "{format}");
+        let compact: String = run.stdout.split_whitespace().collect::<Vec<_>>().join("");
+        let last = last.replace(' ', "");
+        assert!(
+            run.stdout.contains(&last) || compact.contains(&last),
+            "{format}: the last flag's finding is at line {last_line}"
+        );
+    }
+}

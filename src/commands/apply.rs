@@ -63,7 +63,10 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<Exit> {
     let report = super::live::runtime()?.block_on(async {
         let located = router.locate(&targets).await;
         let backend = router.name();
-        let across = crate::plan::across::plan(&located, config, model, &checked.root, &retry).await;
+        let details = crate::live::Details::All;
+        let across =
+            crate::plan::across::plan(&located, config, model, &checked.root, &retry, details)
+                .await;
         Unreachable::alone(&across.plan.unreachable, &located)?;
         let mut plan = across.plan.clone();
         plan.blocked = checked.blocked.clone();

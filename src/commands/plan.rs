@@ -30,12 +30,14 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
     )?;
     let (plan, backend) = super::live::runtime()?.block_on(async {
         let located = router.locate(&targets).await;
+        let details = crate::live::Details::Rejected;
         let across = crate::plan::across::plan(
             &located,
             checked.config(),
             &checked.report.model,
             &checked.root,
             &args.retry,
+            details,
         )
         .await;
         Unreachable::alone(&across.plan.unreachable, &located)?;

@@ -32,15 +32,23 @@ pub async fn read(
 ) -> Across {
     let runs = located.iter().map(|here| async move {
         let backend = here.backend.as_ref().map_err(Clone::clone)?;
-        let (mut findings, inventory, live) =
-            (super::read_with_live(backend, model, &here.targets).await)
-                .map_err(|e| e.to_string())?;
+        let inventory =
+            (crate::live::inventory(backend, &here.targets).await).map_err(|e| e.to_string())?;
+        let described = |app: &str, profile: &str| config.describes_profile(app, profile);
+        // The versions, deployments and setup of the location, all at once.
+        let read = super::read_in(backend, model, &inventory, &here.targets);
+        let account = async {
+            match setup {
+                true => (crate::live::setup(backend, &inventory, &described).await).map(Some),
+                false => Ok(None),
+            }
+        };
+        let ((mut findings, live), account) =
+            tokio::try_join!(read, account).map_err(|e| e.to_string())?;
         for f in &mut findings {
             f.site.clone_from(&here.site);
         }
-        let changes = if setup {
-            let account =
-                (crate::live::setup(backend, &inventory).await).map_err(|e| e.to_string())?;
+        let changes = if let Some(account) = account {
             let mut changes = crate::plan::setup::diff(config, &account, root, &here.ids());
             for change in &mut changes {
                 change.site.clone_from(&here.site);

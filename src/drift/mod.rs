@@ -263,20 +263,43 @@ pub async fn read_with_live(
     model: &Model,
     targets: &[&Target],
 ) -> Result<(Vec<Finding>, crate::live::Inventory, Vec<TargetLive>), BackendError> {
-    let (inventory, live) = crate::live::read(backend, targets).await?;
-    let mut versions = HashMap::new();
+    let inventory = crate::live::inventory(backend, targets).await?;
+    let (findings, live) = read_in(backend, model, &inventory, targets).await?;
+    Ok((findings, inventory, live))
+}
+
+/// Reads the live state of `targets` with the ids `inventory` found, and each profile's
+/// hosted versions at the same time, and classifies it; with the live state classified.
+pub async fn read_in(
+    backend: &Backend,
+    model: &Model,
+    inventory: &crate::live::Inventory,
+    targets: &[&Target],
+) -> Result<(Vec<Finding>, Vec<TargetLive>), BackendError> {
+    // (application, profile) by name, and their ids.
+    type Ids<'a> = (&'a str, &'a str);
+    let mut profiles: Vec<((String, String), Ids<'_>)> = Vec::new();
     for t in targets {
         let key = (t.id.application.clone(), t.id.profile.clone());
-        if versions.contains_key(&key) {
+        if profiles.iter().any(|(k, _)| *k == key) {
             continue;
         }
         if let Some(app) = inventory.applications.get(&t.id.application)
             && let Some((profile_id, _)) = app.profiles.get(&t.id.profile)
         {
-            versions.insert(key, backend.versions(&app.id, profile_id).await?);
+            profiles.push((key, (app.id.as_str(), profile_id.as_str())));
         }
     }
-    Ok((detect(model, targets, &live, &versions), inventory, live))
+    let listings = futures_util::future::try_join_all(
+        (profiles.iter()).map(|(_, (app_id, profile_id))| backend.versions(app_id, profile_id)),
+    );
+    let live = crate::live::read_in(backend, inventory, targets, crate::live::Details::Drift);
+    let (live, listings) = tokio::try_join!(live, listings)?;
+    let versions: HashMap<(String, String), Vec<VersionInfo>> = (profiles.into_iter())
+        .map(|(key, _)| key)
+        .zip(listings)
+        .collect();
+    Ok((detect(model, targets, &live, &versions), live))
 }
 
 /// Classifies every target. `versions` holds each profile's hosted versions (newest first),

@@ -157,17 +157,25 @@ impl AppConfigBackend {
         }
     }
 
+    /// The applications named, with their environments and profiles, and the custom
+    /// strategies: the applications first (a failure names ListApplications, the first call
+    /// of every command), then every application's environments and profiles and the
+    /// strategies at once. What the listings say beyond ids is kept in
+    /// [`Inventory::listed`] for the setup diff.
     pub async fn inventory(&self, applications: &[&str]) -> Result<Inventory> {
+        let apps = self.list_applications().await?;
+        let apps: Vec<(&str, &str, Option<&str>)> = apps
+            .iter()
+            .filter_map(|a| Some((a.id()?, a.name()?, a.description())))
+            .filter(|(_, name, _)| applications.contains(name))
+            .collect();
+        let lists = futures_util::future::try_join_all(apps.iter().map(|(id, ..)| async {
+            tokio::try_join!(self.list_environments(id), self.list_profiles(id))
+        }));
+        let (lists, strategies) = tokio::try_join!(lists, self.list_strategies())?;
         let mut inventory = Inventory::default();
-        for app in self.list_applications().await? {
-            let (Some(id), Some(name)) = (app.id(), app.name()) else {
-                continue;
-            };
-            if !applications.contains(&name) {
-                continue;
-            }
-            let environments = self.list_environments(id).await?;
-            let profiles = self.list_profiles(id).await?;
+        let mut listed = describe::Listed::default();
+        for ((id, name, description), (environments, profiles)) in apps.into_iter().zip(lists) {
             let app = AppInventory {
                 environments: environments
                     .iter()
@@ -183,10 +191,38 @@ impl AppConfigBackend {
                 id: id.to_owned(),
             };
             inventory.applications.insert(name.to_owned(), app);
+            let mut described = AppDescription {
+                id: id.to_owned(),
+                name: name.to_owned(),
+                description: non_empty(description),
+                environments: environments
+                    .iter()
+                    .filter_map(describe_environment)
+                    .collect(),
+                profiles: Vec::new(),
+            };
+            for p in &profiles {
+                let (Some(profile_id), Some(profile_name)) = (p.id(), p.name()) else {
+                    continue;
+                };
+                listed.validators.insert(
+                    (id.to_owned(), profile_id.to_owned()),
+                    p.validator_types.as_ref().map(Vec::len),
+                );
+                described.profiles.push(ProfileDescription {
+                    id: profile_id.to_owned(),
+                    name: profile_name.to_owned(),
+                    description: None,
+                    kind: p.r#type().unwrap_or(vocabulary::FREEFORM).to_owned(),
+                    location_uri: p.location_uri().unwrap_or("hosted").to_owned(),
+                    json_schema: None,
+                });
+            }
+            listed.account.applications.push(described);
         }
         // Names are not unique in AppConfig: of several strategies of one name, the lowest id
         // is the one (what apply agrees on after a race).
-        for s in self.list_strategies().await? {
+        for s in &strategies {
             if let (Some(name), Some(id)) = (s.name(), s.id()) {
                 let kept = inventory
                     .strategies
@@ -197,7 +233,37 @@ impl AppConfigBackend {
                 }
             }
         }
+        listed.account.strategies = strategies.iter().filter_map(describe_strategy).collect();
+        inventory.listed = Some(listed);
         Ok(inventory)
+    }
+
+    /// The account of a [`describe::Listed`], with each profile's description and validator
+    /// read (all at once) where flagops.yaml declares a description (`described(application,
+    /// profile)`) or the listing showed a validator or did not say.
+    pub async fn complete(
+        &self,
+        listed: &describe::Listed,
+        described: &(dyn Fn(&str, &str) -> bool + Sync),
+    ) -> Result<Account> {
+        let mut account = listed.account.clone();
+        let reads = account.applications.iter_mut().flat_map(|app| {
+            let (app_id, app_name) = (app.id.as_str(), app.name.as_str());
+            app.profiles.iter_mut().filter_map(move |p| {
+                let validators = listed
+                    .validators
+                    .get(&(app_id.to_owned(), p.id.clone()))
+                    .copied()
+                    .flatten();
+                let wanted = described(app_name, &p.name) || validators != Some(0);
+                wanted.then_some(async move {
+                    *p = self.describe_profile(app_id, &p.id).await?;
+                    Ok::<_, BackendError>(())
+                })
+            })
+        });
+        futures_util::future::try_join_all(reads).await?;
+        Ok(account)
     }
 
     /// What `flagops import` reads: the applications named (all when `names` is empty) with
@@ -1117,7 +1183,11 @@ fn refuses_zero_guard(e: &BackendError) -> bool {
 fn summary(s: &aws::DeploymentSummary) -> Deployment {
     Deployment {
         number: s.deployment_number(),
-        profile_id: None,
+        // AWS names the profile; an emulator may not (identify falls back to GetDeployment).
+        profile_id: s
+            .configuration_profile_id()
+            .filter(|id| !id.is_empty())
+            .map(str::to_owned),
         profile_name: s.configuration_name().map(str::to_owned),
         version: s.configuration_version().unwrap_or_default().to_owned(),
         version_label: s.version_label().map(str::to_owned),

@@ -60,6 +60,17 @@ impl Account {
     }
 }
 
+/// An account as its listings show it: applications with their environments and monitors,
+/// strategies with their parameters, and profiles without their descriptions and validators,
+/// which only a read of each profile brings.
+#[derive(Debug, Clone, Default)]
+pub struct Listed {
+    pub account: Account,
+    /// Per (application id, profile id), how many validators the listing named; `None` where
+    /// the listing did not say.
+    pub validators: std::collections::HashMap<(String, String), Option<usize>>,
+}
+
 /// Fails when an application asked for by name does not exist.
 pub fn missing_names(account: &Account, names: &[String]) -> Result<()> {
     let missing: Vec<&str> = names

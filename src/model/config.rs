@@ -56,6 +56,14 @@ pub struct RepoConfig {
 }
 
 impl RepoConfig {
+    /// Whether flagops.yaml declares a description for `profile` of `application`: the setup
+    /// diff then reads the profile's own.
+    pub fn describes_profile(&self, application: &str, profile: &str) -> bool {
+        (self.applications.get(application))
+            .and_then(|a| a.profiles.get(profile))
+            .is_some_and(|p| p.description.is_some())
+    }
+
     /// Checks that each name given to select targets exists: a misspelt `--env prodution`
     /// must fail loudly rather than select nothing. `Err` names what is known, and the
     /// closest name when one is close.

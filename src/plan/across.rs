@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use super::Plan;
+use crate::live::Details;
 use crate::live::location::{Located, Unreachable};
 use crate::model::Model;
 use crate::model::RepoConfig;
@@ -39,19 +40,27 @@ impl Across {
     }
 }
 
-/// Reads and plans every location's targets through its own backend.
+/// Reads and plans every location's targets through its own backend: the deployments'
+/// `details` that the caller needs (plan shows numbers; apply needs what a deployment says),
+/// and the setup, at once.
 pub async fn plan(
     located: &[Located<'_>],
     config: &RepoConfig,
     model: &Model,
     root: &Path,
     retry: &[String],
+    details: Details,
 ) -> Across {
     let runs = located.iter().map(|here| async move {
         let backend = here.backend.as_ref().map_err(Clone::clone)?;
-        let (inventory, live) =
-            (crate::live::read(backend, &here.targets).await).map_err(|e| e.to_string())?;
-        let account = (crate::live::setup(backend, &inventory).await).map_err(|e| e.to_string())?;
+        let inventory =
+            (crate::live::inventory(backend, &here.targets).await).map_err(|e| e.to_string())?;
+        let described = |app: &str, profile: &str| config.describes_profile(app, profile);
+        let (live, account) = tokio::try_join!(
+            crate::live::read_in(backend, &inventory, &here.targets, details),
+            crate::live::setup(backend, &inventory, &described),
+        )
+        .map_err(|e| e.to_string())?;
         let mut plan = super::plan(config, model, &here.targets, &live, retry);
         for t in &mut plan.targets {
             t.site.clone_from(&here.site);

@@ -328,6 +328,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.command, self.path, headers, body)
             if op == "ListDeployments" and status == 200:
                 resp_body = self.with_profile_ids(ids, resp_body)
+            if op == "ListConfigurationProfiles" and status == 200:
+                resp_body = self.with_validator_types(resp_body)
         else:
             with state.write_lock:
                 refused = self.enforce(op, ids, body)
@@ -401,6 +403,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     f"/deployments/{item['DeploymentNumber']}", self.auth())
                 if full and full.get("ConfigurationProfileId"):
                     item["ConfigurationProfileId"] = full["ConfigurationProfileId"]
+        return json.dumps(data).encode()
+
+    def with_validator_types(self, body):
+        """AWS's profile summaries name their validators' types (ValidatorTypes); ministack
+        sends whole profiles instead. Filled from those, with no extra request."""
+        data = json.loads(body or b"{}")
+        for item in data.get("Items", []):
+            if "ValidatorTypes" not in item and isinstance(item.get("Validators"), list):
+                item["ValidatorTypes"] = [v.get("Type") for v in item["Validators"]]
         return json.dumps(data).encode()
 
     def control(self, path, body):

@@ -1,6 +1,7 @@
 //! Human output: rustc-style snippets with the YAML node underlined.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 
@@ -88,14 +89,18 @@ fn group<'a>(finding: &'a Finding, resolved: &Resolved<'a>, source: Option<&'a s
     match (source, resolved.span) {
         (Some(text), Some(span)) if span.start <= text.len() => {
             let end = span.end.clamp(span.start, text.len());
-            let mut annotation = AnnotationKind::Primary.span(span.start..end);
+            // Only the lines the node is on: the snippet shows no others, and handing it the
+            // whole file would cost a pass over the file per finding.
+            let (lines, first_line) = lines_around(text, span.start, end, span.line);
+            let mut annotation =
+                AnnotationKind::Primary.span(span.start - lines.start..end - lines.start);
             if let Some(label) = &finding.label {
                 annotation = annotation.label(printable(label));
             }
             group = group.element(
-                Snippet::source(text)
+                Snippet::source(&text[lines])
                     .path(printable(resolved.file))
-                    .line_start(1)
+                    .line_start(first_line)
                     .fold(true)
                     .annotation(annotation),
             );
@@ -112,6 +117,27 @@ fn group<'a>(finding: &'a Finding, resolved: &Resolved<'a>, source: Option<&'a s
         group = group.element(Level::HELP.message(printable(help)));
     }
     group
+}
+
+/// The byte range of the whole lines that `start..end` is on, and the number of its first
+/// line (`line`, the 1-based line of `start`). Lines end at \n, \r\n or a lone \r, as YAML
+/// counts them.
+fn lines_around(text: &str, start: usize, end: usize, line: usize) -> (Range<usize>, usize) {
+    let mut from = start.min(text.len());
+    while !text.is_char_boundary(from) {
+        from -= 1;
+    }
+    let from = text[..from].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let mut to = end.clamp(start, text.len());
+    while !text.is_char_boundary(to) {
+        to += 1;
+    }
+    // A node that ends with its line break (a block mapping) ends on the line before.
+    let node_end = to.max(start);
+    let to = text[node_end..]
+        .find(['\n', '\r'])
+        .map_or(text.len(), |i| node_end + i);
+    (from..to.max(from), line.max(1))
 }
 
 #[cfg(test)]
