@@ -12,13 +12,15 @@
 #                     target (1,3: one deployment per profile in each environment, then three)
 #   --json FILE       also write every figure as JSON
 #   --keep            keep the work directory (repository, ministack and proxy logs)
+#   --applications N  applications, 2 environments each (10; at most 50, ministack's listing)
+#   --profiles N      feature-flags profiles per application (5; 50 and 10: 1,000 targets)
 #
 # Needs cargo, git, python3 with ministack and boto3 (python3 -m pip install -r
 # .ci/requirements.txt). Everything listens on 127.0.0.1 only.
 set -euo pipefail
 
 usage() {
-    sed -n '2,17s/^# \{0,1\}//p' "$0"
+    sed -n '2,19s/^# \{0,1\}//p' "$0"
 }
 
 for arg in "$@"; do

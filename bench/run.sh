@@ -267,7 +267,7 @@ PY
             "$GNU_TIME" -f '%e %U %S %M' -o "$WORK/many.time" \
                 "$FLAGOPS" check -C "$dir" --today "$TODAY" --format "$format" \
                 >"$WORK/many.out" 2>&1 || true
-            cat "$WORK/many.time"
+            tail -n1 "$WORK/many.time"
         done | sort -n | sed -n 2p)
         case $format in
             json) count=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["findings"]))' "$WORK/many.out") ;;

@@ -100,6 +100,11 @@ pub struct AppConfigBackend {
     finished: Mutex<HashMap<(String, String, i32), Deployment>>,
     /// Hosted versions are immutable: (app, profile, number) → content.
     contents: Mutex<HashMap<VersionKey, (VersionInfo, Vec<u8>)>>,
+    /// Reads under way at once. The HTTP client lets [`super::in_flight::MAX_IN_FLIGHT`]
+    /// requests through; starting no more reads than that keeps a read from spending its
+    /// attempt and operation timeouts queued behind thousands of others (plan and drift
+    /// start every read of a large repository at once).
+    reads: tokio::sync::Semaphore,
 }
 
 impl AppConfigBackend {
@@ -154,7 +159,13 @@ impl AppConfigBackend {
             client,
             finished: Mutex::default(),
             contents: Mutex::default(),
+            reads: tokio::sync::Semaphore::new(super::in_flight::MAX_IN_FLIGHT),
         }
+    }
+
+    /// A turn to read (see `reads`); the semaphore is never closed.
+    async fn read_turn(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        self.reads.acquire().await.ok()
     }
 
     /// The applications named, with their environments and profiles, and the custom
@@ -312,6 +323,7 @@ impl AppConfigBackend {
     }
 
     async fn describe_profile(&self, app_id: &str, id: &str) -> Result<ProfileDescription> {
+        let _turn = self.read_turn().await;
         let p = self
             .client
             .get_configuration_profile()
@@ -335,11 +347,13 @@ impl AppConfigBackend {
     }
 
     async fn list_applications(&self) -> Result<Vec<aws::Application>> {
+        let _turn = self.read_turn().await;
         every_item!(self, "ListApplications", self.client.list_applications())
     }
 
     async fn list_environments(&self, app_id: &str) -> Result<Vec<aws::Environment>> {
         let request = self.client.list_environments().application_id(app_id);
+        let _turn = self.read_turn().await;
         every_item!(self, "ListEnvironments", request)
     }
 
@@ -348,10 +362,12 @@ impl AppConfigBackend {
             .client
             .list_configuration_profiles()
             .application_id(app_id);
+        let _turn = self.read_turn().await;
         every_item!(self, "ListConfigurationProfiles", request)
     }
 
     async fn list_strategies(&self) -> Result<Vec<aws::DeploymentStrategy>> {
+        let _turn = self.read_turn().await;
         every_item!(
             self,
             "ListDeploymentStrategies",
@@ -380,7 +396,12 @@ impl AppConfigBackend {
         let mut newest_first = true;
         let mut untrusted = None;
         let mut last_page = 0;
-        while let Some(page) = pages.next().await {
+        loop {
+            let turn = self.read_turn().await;
+            let Some(page) = pages.next().await else {
+                break;
+            };
+            drop(turn);
             let page = page.map_err(|e| self.err("ListDeployments", e))?;
             let numbers: Vec<i32> = page.items().iter().map(|s| s.deployment_number()).collect();
             let continues = match (out.last(), numbers.first()) {
@@ -448,7 +469,9 @@ impl AppConfigBackend {
             .application_id(app_id)
             .environment_id(env_id)
             .deployment_number(number);
+        let turn = self.read_turn().await;
         let out = (request.send().await).map_err(|e| self.err("GetDeployment", e))?;
+        drop(turn);
         let d = Deployment {
             number: out.deployment_number(),
             profile_id: out.configuration_profile_id().map(str::to_owned),
@@ -493,6 +516,7 @@ impl AppConfigBackend {
                 format!("`{number}` is not a hosted version number"),
             )
         })?;
+        let _turn = self.read_turn().await;
         let out = self
             .client
             .get_hosted_configuration_version()
@@ -521,7 +545,9 @@ impl AppConfigBackend {
         let request = (self.client.list_hosted_configuration_versions())
             .application_id(app_id)
             .configuration_profile_id(profile_id);
+        let turn = self.read_turn().await;
         let items = every_item!(self, "ListHostedConfigurationVersions", request)?;
+        drop(turn);
         let mut out: Vec<VersionInfo> = items
             .iter()
             .map(|v| VersionInfo {
