@@ -328,3 +328,37 @@ fn compile_prints_the_bytes_apply_uploads() {
         "apply uploaded compile's bytes: {uploaded:?}"
     );
 }
+
+/// apply on a terminal draws a bar per target (a pseudo-terminal from `script`); piped, the
+/// same run prints plain lines, as the other tests read them.
+#[test]
+fn apply_on_a_terminal_draws_a_bar_per_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::copy(root.join("flagops.yaml"), dir.path().join("flagops.yaml")).unwrap();
+    support::copy_dir(&root.join("flags"), &dir.path().join("flags"));
+    support::copy_dir(&root.join("schemas"), &dir.path().join("schemas"));
+    support::git(dir.path(), &["init", "-q", "-b", "main"]);
+    support::git(dir.path(), &["add", "-A"]);
+    support::git(dir.path(), &["commit", "-qm", "example flags"]);
+    let flagops = env!("CARGO_BIN_EXE_flagops");
+    let line = format!(
+        "{flagops} apply --backend local -C {} --today 2026-11-22",
+        dir.path().display()
+    );
+    let mut command = Command::new("script");
+    support::isolated(&mut command)
+        .args(["-qec", &line, "/dev/null"])
+        .env("TERM", "xterm");
+    let out = command.output().expect("script (util-linux) runs");
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{screen}");
+    assert!(
+        screen.contains("storefront/production/release-flags [====================] 100%"),
+        "a full bar for each target on the terminal: {screen}"
+    );
+    assert!(
+        !screen.contains("[storefront/production/release-flags] deployment"),
+        "no plain progress lines under the bars: {screen}"
+    );
+}

@@ -56,6 +56,8 @@ pub trait Progress: Sync {
     fn report(&self, target: &TargetId, message: &str);
     /// A step on the setup around targets: a strategy, an environment's monitors.
     fn setup(&self, message: &str);
+    /// How far a target's deployment has gone, 0 to 100: what a progress bar shows.
+    fn percent(&self, _target: &TargetId, _percent: f32) {}
 }
 
 /// How one target ended.
@@ -730,6 +732,7 @@ async fn watch(
     let mut last = String::new();
     let mut reported = Instant::now();
     loop {
+        progress.percent(&id, d.percentage);
         let status = format!("{} {:.0}%", d.state.as_str(), d.percentage);
         // A line on every change of state, and at least every PROGRESS_EVERY while waiting.
         if status != last || reported.elapsed() >= PROGRESS_EVERY {

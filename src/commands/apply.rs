@@ -60,6 +60,11 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<Exit> {
         anyhow::Ok(())
     };
     let grouped = output::apply::progress_group_start();
+    let bars = output::progress::Bars::on_terminal();
+    let progress: &dyn apply::Progress = match &bars {
+        Some(bars) => bars,
+        None => &output::progress::Lines,
+    };
     let report = super::live::runtime()?.block_on(async {
         let located = router.locate(&targets).await;
         let backend = router.name();
@@ -111,7 +116,6 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<Exit> {
             .filter(|(_, reached)| **reached)
             .filter_map(|((here, part), _)| Some((here, here.backend.as_ref().ok()?, part)))
             .map(|(here, backend, part)| async {
-                let progress = &output::progress::Lines;
                 let report =
                     apply::apply(backend, config, &here.targets, part, &options, progress).await;
                 (report, here.site.as_ref())
@@ -137,6 +141,8 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<Exit> {
         })
     });
     output::apply::progress_group_end(grouped);
+    // The bars stop at their last state before the report prints below them.
+    drop(bars);
     let report = report?;
     output::apply::emit(&report, args.format)?;
     Ok(Exit::for_apply(&report))

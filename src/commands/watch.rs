@@ -22,6 +22,11 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<Exit> {
         &checked.root,
         crate::live::location::Access::Read,
     )?;
+    let bars = output::progress::Bars::on_terminal();
+    let progress: &dyn crate::apply::Progress = match &bars {
+        Some(bars) => bars,
+        None => &output::progress::Timestamped,
+    };
     let report = super::live::runtime()?.block_on(async {
         let located = router.locate(&targets).await;
         let follow = located.iter().map(|here| async move {
@@ -33,7 +38,7 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<Exit> {
                     &live,
                     Duration::from_secs(args.poll_seconds),
                     Duration::from_secs(args.timeout_minutes * 60),
-                    &output::progress::Timestamped,
+                    progress,
                 )
                 .await?,
             )
@@ -48,6 +53,7 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<Exit> {
             backend: router.name(),
         })
     })?;
+    drop(bars);
     output::print(&output::watch::render(&report))?;
     Ok(Exit::for_watch(&report))
 }

@@ -89,6 +89,7 @@ async fn follow_one(
     let started = Instant::now();
     let mut last = String::new();
     loop {
+        progress.percent(at.id, d.percentage);
         let status = format!("{} {:.0}%", d.state.as_str(), d.percentage);
         if status != last {
             let bake = match d.state {
