@@ -362,3 +362,42 @@ fn apply_on_a_terminal_draws_a_bar_per_target() {
         "no plain progress lines under the bars: {screen}"
     );
 }
+
+/// drift's JSON says where to fix each finding, as its annotations do: the flag's node.
+#[test]
+fn drift_json_locates_each_drifted_flag_at_its_node() {
+    let work_tree = tempfile::tempdir().unwrap();
+    let dir = work_tree.path().join("flags repo");
+    example_in(work_tree.path(), &dir);
+    maintenance_on(&dir);
+    let out = flagops(&dir, &["drift", "--backend", "local", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let located: Vec<String> = (doc["findings"].as_array().unwrap().iter())
+        .flat_map(|f| {
+            let env = f["environment"].as_str().unwrap();
+            f["locations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(move |l| (env, l))
+        })
+        .map(|(env, l)| {
+            format!(
+                "{env} {} {}:{}:{} {}",
+                l["flag"].as_str().unwrap_or("-"),
+                l["file"].as_str().unwrap(),
+                l["line"],
+                l["column"],
+                l["yaml_path"].as_str().unwrap_or("-")
+            )
+        })
+        .collect();
+    assert_eq!(
+        located,
+        [
+            "staging maintenance_mode flags/ops/switches.yaml:6:3 /flags/maintenance_mode",
+            "production maintenance_mode flags/ops/switches.yaml:6:3 /flags/maintenance_mode"
+        ],
+        "{doc:#}"
+    );
+}

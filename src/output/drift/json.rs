@@ -3,6 +3,8 @@
 use serde::Serialize;
 
 use crate::drift::{Finding, Report};
+use crate::finding::Location;
+use crate::load::Sources;
 use crate::output::json::{JSON_VERSION, Tool};
 
 #[derive(Serialize)]
@@ -35,9 +37,56 @@ struct JsonFinding<'a> {
     ledger_id: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     resolution: Option<&'a str>,
+    /// Where a reader fixes it: each drifted flag's node in its flag file, or the target's
+    /// environment in flagops.yaml; what the GitHub and SARIF formats annotate.
+    locations: Vec<JsonLocation<'a>>,
 }
 
-pub fn render(report: &Report) -> String {
+#[derive(Serialize)]
+struct JsonLocation<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    flag: Option<&'a str>,
+    file: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    column: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    yaml_path: Option<&'a str>,
+}
+
+impl<'a> JsonLocation<'a> {
+    fn new(flag: Option<&'a str>, location: &'a Location, sources: &Sources) -> Self {
+        let span = sources.resolve(location).span;
+        JsonLocation {
+            flag,
+            file: location.file(),
+            line: span.map(|s| s.line),
+            column: span.map(|s| s.column),
+            yaml_path: location.pointer(),
+        }
+    }
+}
+
+/// Each drifted flag at its node; the target's environment when no flag has one.
+fn locations<'a>(finding: &'a Finding, sources: &Sources) -> Vec<JsonLocation<'a>> {
+    let flags: Vec<JsonLocation<'a>> = (finding.flags.iter())
+        .filter_map(|f| {
+            Some(JsonLocation::new(
+                Some(&f.key),
+                f.location.as_ref()?,
+                sources,
+            ))
+        })
+        .collect();
+    if flags.is_empty() {
+        vec![JsonLocation::new(None, &finding.location, sources)]
+    } else {
+        flags
+    }
+}
+
+pub fn render(report: &Report, sources: &Sources) -> String {
     crate::output::json::document(&DriftDocument {
         version: JSON_VERSION,
         tool: Tool::this(),
@@ -53,6 +102,7 @@ pub fn render(report: &Report) -> String {
                 finding: &r.finding,
                 ledger_id: r.ledger.as_ref().map(|l| l.id.as_str()),
                 resolution: r.ledger.as_ref().and_then(|l| l.resolution),
+                locations: locations(&r.finding, sources),
             })
             .collect(),
         not_compared: &report.not_compared,

@@ -32,7 +32,7 @@ pub fn render(report: &Report, format: Format, sources: &Sources, prefix: &str) 
     match format {
         Format::Human => human::render(report),
         Format::Markdown => markdown::render(report),
-        Format::Json => json::render(report),
+        Format::Json => json::render(report, sources),
         Format::Github => github::render(report, sources, prefix),
         Format::Sarif => sarif::render(report, sources, prefix),
     }
