@@ -228,6 +228,12 @@ fn adopt_and_ledger_report_as_json() {
     let report: serde_json::Value = serde_json::from_slice(&adopt.stdout).unwrap();
     assert_eq!(report["version"], 1);
     assert_eq!(report["command"], "adopt");
+    assert!(
+        report["backend"]
+            .as_str()
+            .is_some_and(|b| b.starts_with("local backend ")),
+        "adopt names where it read: {report}"
+    );
     assert_eq!(report["written"]["kind"], "edited");
     let changes = report["changes"].as_array().unwrap();
     assert!(

@@ -38,6 +38,6 @@ pub fn run(args: &AdoptArgs) -> anyhow::Result<Exit> {
         today: args.today.date(),
     };
     write::write(&mut report, &checked.root, config, options)?;
-    output::adopt::emit(&report, args.format)?;
+    output::adopt::emit(&report, &router.name(), args.format)?;
     Ok(Exit::for_adopt(&report))
 }

@@ -9,11 +9,11 @@ use crate::cli::ReportFormat;
 use crate::output;
 
 /// Prints the report in `format` and adds the markdown to the job summary.
-pub fn emit(report: &AdoptReport, format: ReportFormat) -> std::io::Result<()> {
+pub fn emit(report: &AdoptReport, backend: &str, format: ReportFormat) -> std::io::Result<()> {
     output::emit_report(format, |format| match format {
         ReportFormat::Human => human::render(report),
         ReportFormat::Markdown => markdown::render(report),
-        ReportFormat::Json => json::render(report),
+        ReportFormat::Json => json::render(report, backend),
     })
 }
 
