@@ -31,9 +31,7 @@ pub async fn read(
     setup: bool,
 ) -> Across {
     let runs = located.iter().map(|here| async move {
-        let backend = here.backend.as_ref().map_err(Clone::clone)?;
-        let inventory =
-            (crate::live::inventory(backend, &here.targets).await).map_err(|e| e.to_string())?;
+        let (backend, inventory) = here.inventory().await?;
         let described = |app: &str, profile: &str| config.describes_profile(app, profile);
         // The versions, deployments and setup of the location, all at once.
         let read = super::read_in(backend, model, &inventory, &here.targets);

@@ -215,6 +215,15 @@ impl Located<'_> {
     pub fn ids(&self) -> Vec<&TargetId> {
         self.targets.iter().map(|t| &t.id).collect()
     }
+
+    /// The location's backend and the ids of its targets' applications: the first read of
+    /// every command; `Err`, why the location cannot be reached.
+    pub async fn inventory(&self) -> Result<(&Backend, super::Inventory), String> {
+        let backend = self.backend.as_ref().map_err(Clone::clone)?;
+        let inventory =
+            (super::inventory(backend, &self.targets).await).map_err(|e| e.to_string())?;
+        Ok((backend, inventory))
+    }
 }
 
 /// The targets of one location.

@@ -52,9 +52,7 @@ pub async fn plan(
     details: Details,
 ) -> Across {
     let runs = located.iter().map(|here| async move {
-        let backend = here.backend.as_ref().map_err(Clone::clone)?;
-        let inventory =
-            (crate::live::inventory(backend, &here.targets).await).map_err(|e| e.to_string())?;
+        let (backend, inventory) = here.inventory().await?;
         let described = |app: &str, profile: &str| config.describes_profile(app, profile);
         let (live, account) = tokio::try_join!(
             crate::live::read_in(backend, &inventory, &here.targets, details),
