@@ -137,6 +137,13 @@ pub struct CheckArgs {
     pub format: Format,
     #[command(flatten)]
     pub today: TodayArg,
+    /// Where to keep what check found per file and profile, so that the next run checks only
+    /// what changed [default: .flagops/cache in the repository].
+    #[arg(long, env = "FLAGOPS_CACHE_DIR", value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Check everything again, and neither read nor write the cache.
+    #[arg(long, conflicts_with = "cache_dir")]
+    pub no_cache: bool,
 }
 
 #[derive(Debug, Args)]

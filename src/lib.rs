@@ -1,12 +1,14 @@
 //! flagops: GitOps for AWS AppConfig feature flags.
 //!
 //! The pipeline, one module per stage: [`load`] → [`check`] → [`compile`], reported through
-//! [`finding`] and rendered by [`output`]. [`commands`] wires the stages per command;
+//! [`finding`] and rendered by [`output`]; [`cache`] keeps what `check` found per file and
+//! profile. [`commands`] wires the stages per command;
 //! [`exit`] decides exit codes; [`secrets`] masks credentials in everything printed;
 //! [`vocabulary`] holds AppConfig's names.
 
 pub mod adopt;
 pub mod apply;
+pub mod cache;
 pub mod check;
 pub mod cli;
 pub mod codegen;

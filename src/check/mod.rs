@@ -1,6 +1,7 @@
 //! check: schema-validate the loaded files, build the typed model, run the lint rules,
 //! compile, and check the compiled documents. What passes here is what apply would upload.
 
+pub mod incremental;
 pub mod rule_syntax;
 pub mod rules;
 pub mod schema;
@@ -155,20 +156,10 @@ pub fn run(
     documents: Documents,
 ) -> Report {
     let mut findings = std::mem::take(&mut loaded.findings);
-    let mut model = Model::default();
-
-    // The parsed value moves into the typed model; findings keep pointing at it by path,
-    // and its spans come from the text.
-    if let Some(path) = &loaded.config
-        && let Some(doc) = loaded.sources.get_mut(path).and_then(|f| f.doc.as_mut())
-    {
-        let mut value = std::mem::take(&mut doc.value);
-        off_in_any_case(&mut value);
-        for rule in rules::PER_DOCUMENT {
-            rule(path, &value, &mut findings);
-        }
-        model.config = typed::<RepoConfig>(value, path, schema::Kind::Config, &mut findings);
-    }
+    let mut model = Model {
+        config: type_config(loaded, &mut findings),
+        files: Vec::new(),
+    };
     let mut scopes = std::collections::HashMap::new();
     for (path, typed) in files {
         findings.extend(typed.findings);
@@ -211,8 +202,10 @@ pub fn run(
                 .collect::<Vec<_>>()
         },
     );
-    let model_findings: Vec<_> = rules::ALL
-        .par_iter()
+    let model_findings: Vec<_> = (rules::PER_PROFILE_FILES.iter())
+        .chain(rules::REPOSITORY)
+        .collect::<Vec<_>>()
+        .into_par_iter()
         .map(|rule| {
             let mut found = Vec::new();
             rule(&cx, &mut found);
@@ -229,12 +222,7 @@ pub fn run(
     }
 
     let skipped = skipped(&cx);
-    apply_levels(model.config.as_ref(), &mut findings);
-    demote_untouched(&mut findings, loaded, model.config.as_ref());
-    drop_shadowed(&mut findings, loaded);
-    allow_bare_off(&mut findings, loaded, model.config.as_ref());
-    rules::drop_allowed_secrets(&mut findings, &loaded.sources);
-    sort(&mut findings, &loaded.sources);
+    finish(&mut findings, loaded, model.config.as_ref());
     Report {
         model,
         compiled,
@@ -243,6 +231,31 @@ pub fn run(
         scopes,
         skipped,
     }
+}
+
+/// Schema-checks and decodes flagops.yaml, when it parsed.
+fn type_config(loaded: &mut Loaded, findings: &mut Vec<Finding>) -> Option<RepoConfig> {
+    let path = loaded.config.as_ref()?;
+    let doc = loaded.sources.get_mut(path)?.doc.as_mut()?;
+    // The parsed value moves into the typed model; findings keep pointing at it by path,
+    // and its spans come from the text.
+    let mut value = std::mem::take(&mut doc.value);
+    off_in_any_case(&mut value);
+    for rule in rules::PER_DOCUMENT {
+        rule(path, &value, findings);
+    }
+    typed::<RepoConfig>(value, path, schema::Kind::Config, findings)
+}
+
+/// What every check does last: rule levels, time-driven findings on untouched flags, findings
+/// that say less than another on the same node, allowed secrets; then the order.
+fn finish(findings: &mut Vec<Finding>, loaded: &Loaded, config: Option<&RepoConfig>) {
+    apply_levels(config, findings);
+    demote_untouched(findings, loaded, config);
+    drop_shadowed(findings, loaded);
+    allow_bare_off(findings, loaded, config);
+    rules::drop_allowed_secrets(findings, &loaded.sources);
+    sort(findings, &loaded.sources);
 }
 
 /// The history rules that did not run because the repository is no git repository:
@@ -539,23 +552,28 @@ pub fn repository(
     today: jiff::civil::Date,
     documents: Documents,
 ) -> (crate::load::Loaded, Report) {
-    let flags_dir = |doc: &crate::load::yaml::Document| {
-        doc.value
-            .get("flags_dir")
-            .and_then(|v| v.as_str())
-            .unwrap_or("flags")
-            .trim_end_matches('/')
-            .to_owned()
-    };
     let (mut loaded, files) = crate::load::load(root, flags_dir, type_flag_file);
     let report = run(&mut loaded, files, today, documents);
     attach_code_sources(&mut loaded, &report.findings);
     (loaded, report)
 }
 
+/// The flags directory flagops.yaml names, before it is typed.
+fn flags_dir(doc: &crate::load::yaml::Document) -> String {
+    doc.value
+        .get("flags_dir")
+        .and_then(|v| v.as_str())
+        .unwrap_or("flags")
+        .trim_end_matches('/')
+        .to_owned()
+}
+
 /// Adds the text of files findings point into that are not flagops files (application code
 /// that reads a flag), so every output format can show the line.
-fn attach_code_sources(loaded: &mut crate::load::Loaded, findings: &[crate::finding::Finding]) {
+pub(crate) fn attach_code_sources(
+    loaded: &mut crate::load::Loaded,
+    findings: &[crate::finding::Finding],
+) {
     for finding in findings {
         let crate::finding::Location::Text { file, .. } = &finding.location else {
             continue;

@@ -1,8 +1,8 @@
 //! `flagops check`: load → check → compile, then report every finding.
 
-use crate::check::Documents;
 use std::path::PathBuf;
 
+use crate::cache::Store;
 use crate::cli::CheckArgs;
 use crate::cli::Format;
 use crate::exit::Exit;
@@ -10,8 +10,13 @@ use crate::output::{self, check::CheckOutput};
 
 pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
     let root = super::repo_root(&args.repo.repo)?;
+    let store = match (&args.cache_dir, args.no_cache) {
+        (_, true) => Store::none(),
+        (Some(dir), false) => Store::at(dir.clone()),
+        (None, false) => Store::at(root.join(crate::cache::DEFAULT_DIR)),
+    };
     let (loaded, mut report) =
-        crate::check::repository(&root, args.today.date(), Documents::CheckOnly);
+        crate::check::incremental::repository(&root, args.today.date(), &store);
 
     if !args.paths.is_empty() {
         let wanted = relative_paths(&root, &args.paths);

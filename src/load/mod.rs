@@ -41,6 +41,9 @@ pub struct SourceFile {
     /// The document with its spans, parsed again from the text the first time a finding
     /// needs them when `doc` came from the fast path: most files never need them.
     spanned: OnceLock<Option<Document>>,
+    /// Not parsed in this run (its findings came from the cache): parsed from the text
+    /// the first time a finding needs its spans.
+    parse_on_demand: bool,
 }
 
 #[derive(Debug)]
@@ -52,17 +55,13 @@ enum SourceText {
     OnDisk {
         root: PathBuf,
         abs: PathBuf,
-        digest: u64,
+        digest: crate::cache::Digest32,
         reread: OnceLock<Option<String>>,
     },
 }
 
-fn digest(text: &str) -> u64 {
-    use std::hash::Hasher;
-    // Fixed keys: the same text always has the same digest within and across runs.
-    let mut hasher = std::hash::DefaultHasher::new();
-    hasher.write(text.as_bytes());
-    hasher.finish()
+fn digest(text: &str) -> crate::cache::Digest32 {
+    crate::cache::Digest32::of(text.as_bytes())
 }
 
 impl SourceFile {
@@ -72,6 +71,30 @@ impl SourceFile {
             text: SourceText::Kept(text),
             doc,
             spanned: OnceLock::new(),
+            parse_on_demand: false,
+        }
+    }
+
+    /// A file whose findings are known without parsing it (from the cache): its text, whose
+    /// digest (without a BOM) is `digest`, is read from `abs` and parsed only when a finding
+    /// needs it, and used only if it is still what was checked.
+    pub fn not_parsed(
+        path: String,
+        root: &Path,
+        abs: &Path,
+        digest: crate::cache::Digest32,
+    ) -> Self {
+        SourceFile {
+            path,
+            text: SourceText::OnDisk {
+                root: root.to_path_buf(),
+                abs: abs.to_path_buf(),
+                digest,
+                reread: OnceLock::new(),
+            },
+            doc: None,
+            spanned: OnceLock::new(),
+            parse_on_demand: true,
         }
     }
 
@@ -111,14 +134,18 @@ impl SourceFile {
         }
     }
 
+    fn parse_spanned(&self) -> Option<&Document> {
+        self.spanned
+            .get_or_init(|| yaml::parse(self.text()?).ok().map(|(doc, _)| doc))
+            .as_ref()
+    }
+
     /// The document with the span of every node.
     pub fn spanned(&self) -> Option<&Document> {
         match &self.doc {
             Some(doc) if doc.has_spans() => Some(doc),
-            Some(_) => self
-                .spanned
-                .get_or_init(|| yaml::parse(self.text()?).ok().map(|(doc, _)| doc))
-                .as_ref(),
+            Some(_) => self.parse_spanned(),
+            None if self.parse_on_demand => self.parse_spanned(),
             None => None,
         }
     }
@@ -192,7 +219,15 @@ pub struct Loaded {
 }
 
 impl Loaded {
-    fn empty(root: &Path) -> Self {
+    /// Adds what another load of the same root read: its sources and findings.
+    pub fn merge(&mut self, part: Loaded) {
+        self.findings.extend(part.findings);
+        for file in part.sources.files {
+            self.sources.add(file);
+        }
+    }
+
+    pub fn empty(root: &Path) -> Self {
         Loaded {
             root: root.to_path_buf(),
             sources: Sources::default(),
@@ -222,6 +257,44 @@ pub fn load<R: Send>(
     flags_dir: impl Fn(&Document) -> String,
     take: impl Fn(&str, serde_json::Value) -> R + Sync,
 ) -> (Loaded, Vec<(String, R)>) {
+    let Discovered {
+        mut loaded,
+        root_canon,
+        paths,
+    } = discover(root, flags_dir);
+    // Files are read and parsed in parallel, then merged in path order.
+    let parts: Vec<_> = paths
+        .into_par_iter()
+        .map(|(abs, rel)| {
+            let mut part = Loaded::empty(root);
+            let taken = read_yaml(&root_canon, &abs, &rel, &mut part).and_then(|()| {
+                let doc = part.sources.get_mut(&rel)?.doc.as_mut()?;
+                Some(take(&rel, std::mem::take(&mut doc.value)))
+            });
+            (rel, part, taken)
+        })
+        .collect();
+    let mut taken_files = Vec::new();
+    for (rel, part, taken) in parts {
+        loaded.merge(part);
+        if let Some(taken) = taken {
+            taken_files.push((rel, taken));
+        }
+    }
+    (loaded, taken_files)
+}
+
+/// A repository before its flag files are read: flagops.yaml parsed, the flag files found.
+pub struct Discovered {
+    pub loaded: Loaded,
+    /// The root with every symlink resolved: what files must stay inside.
+    pub root_canon: PathBuf,
+    /// Each flag file's absolute and repository-relative path, in path order.
+    pub paths: Vec<(PathBuf, String)>,
+}
+
+/// Reads and parses flagops.yaml and finds the flag files of the directory it names.
+pub fn discover(root: &Path, flags_dir: impl Fn(&Document) -> String) -> Discovered {
     let mut loaded = Loaded::empty(root);
     let root_canon = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
 
@@ -264,34 +337,13 @@ pub fn load<R: Send>(
         ),
     }
     paths.sort();
-    // Files are read and parsed in parallel, then merged in path order.
-    let parts: Vec<_> = paths
-        .into_par_iter()
-        .map(|(abs, rel)| {
-            let mut part = Loaded::empty(root);
-            let taken = read_yaml(&root_canon, &abs, &rel, &mut part).and_then(|()| {
-                let doc = part.sources.get_mut(&rel)?.doc.as_mut()?;
-                Some(take(&rel, std::mem::take(&mut doc.value)))
-            });
-            (rel, part, taken)
-        })
-        .collect();
-    let mut taken_files = Vec::new();
-    for (rel, part, taken) in parts {
-        loaded.findings.extend(part.findings);
-        for file in part.sources.files {
-            loaded.sources.add(file);
-        }
-        if let Some(taken) = taken {
-            taken_files.push((rel, taken));
-        }
+    Discovered {
+        loaded,
+        root_canon,
+        paths,
     }
-    (loaded, taken_files)
 }
 
-/// Why the flags directory `dir` is not read, when it lies outside the repository: an
-/// absolute `flags_dir`, `..`, or a symlink out would have flagops read, and quote in its
-/// findings, YAML files from anywhere on the machine.
 fn flags_dir_outside(root: &Path, dir: &str, loaded: &Loaded) -> Option<Finding> {
     let configured = loaded
         .sources
@@ -583,13 +635,31 @@ fn read_checked(root: &Path, abs: &Path, rel: &str) -> Result<Option<Vec<u8>>, B
 /// Reads one YAML file with every safety check, parses it and records it in the sources.
 /// Returns `Some` when the file parsed into a document.
 fn read_yaml(root: &Path, abs: &Path, rel: &str, loaded: &mut Loaded) -> Option<()> {
-    let mut bytes = match read_checked(root, abs, rel) {
-        Ok(bytes) => bytes?,
+    match read_checked(root, abs, rel) {
+        Ok(bytes) => parse_bytes(root, abs, rel, bytes?, loaded),
         Err(finding) => {
             loaded.findings.push(*finding);
-            return None;
+            None
         }
-    };
+    }
+}
+
+/// The bytes of the file `rel` (at `abs`), read with every safety check (see
+/// [`read_checked`]): `Ok(None)` when it has gone, `Err` with the finding that says why it
+/// cannot be read.
+pub fn read_file(root: &Path, abs: &Path, rel: &str) -> Result<Option<Vec<u8>>, Box<Finding>> {
+    read_checked(root, abs, rel)
+}
+
+/// Parses the bytes [`read_file`] read and records the file in the sources, as a load does.
+/// Returns `Some` when the file parsed into a document.
+pub fn parse_bytes(
+    root: &Path,
+    abs: &Path,
+    rel: &str,
+    mut bytes: Vec<u8>,
+    loaded: &mut Loaded,
+) -> Option<()> {
     let findings = &mut loaded.findings;
     // A BOM is legal at the start of a YAML stream. It is dropped first, so that spans and
     // columns, including those of invalid UTF-8, count from the character after it.

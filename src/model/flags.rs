@@ -95,6 +95,29 @@ pub struct Flag {
     pub environments: IndexMap<String, EnvValue>,
 }
 
+impl Flag {
+    /// A flag of which only the class and `reintroduces` are known: what the rules that
+    /// read the whole repository (history, application code) look at.
+    pub fn outline(class: FlagClass, reintroduces: Option<String>) -> Flag {
+        Flag {
+            name: None,
+            description: None,
+            owner: None,
+            class,
+            expires: None,
+            deprecated: None,
+            reintroduces,
+            evaluate: Evaluation::default(),
+            context_key: None,
+            console_owned: None,
+            placeholders: Vec::new(),
+            attributes: IndexMap::new(),
+            defaults: EnvValue::default(),
+            environments: IndexMap::new(),
+        }
+    }
+}
+
 /// Which of a flag's fields the console owns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]

@@ -47,8 +47,10 @@ pub static PER_DOCUMENT: &[DocumentRule] = &[
     control_characters::scan_document,
 ];
 
-/// Every rule `check` runs, in code order.
-pub static ALL: &[Rule] = &[
+/// The rules on the typed model whose findings on a flag file depend on flagops.yaml and the
+/// files of that file's profile only, in code order: `check` may run them one profile at a
+/// time, and keep the findings of a profile whose files have not changed.
+pub static PER_PROFILE_FILES: &[Rule] = &[
     key_pattern::check,
     attribute_values::check,
     variants::check,
@@ -59,13 +61,16 @@ pub static ALL: &[Rule] = &[
     owner_required::check,
     expiry::check,
     duplicate_flag::check,
-    deleted_key_reuse::check,
     import_placeholder::check,
-    code_references::check,
     freeze_window::check,
     monitor_role::check,
     aws_location::check,
 ];
+
+/// The rules that read beyond the flag files (git history, application code) and see every
+/// flag of the repository at once. They read only each flag's place, key, class and
+/// `reintroduces` (see [`crate::model::Flag::outline`]).
+pub static REPOSITORY: &[Rule] = &[deleted_key_reuse::check, code_references::check];
 
 /// Every rule on compiled documents, in code order.
 pub static PER_PROFILE: &[ProfileRule] = &[

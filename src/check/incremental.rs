@@ -1,0 +1,549 @@
+//! `check` with a cache: the same findings as [`super::repository`], computed again only
+//! for what changed.
+//!
+//! A repository's findings split along its profiles. Loading and typing a flag file depends
+//! on that file alone; the rules on the typed model ([`rules::PER_PROFILE_FILES`]) and on
+//! compiled documents ([`rules::PER_PROFILE`]) see one profile's files and flagops.yaml. So
+//! the cache keeps, by the digest of everything that decides them:
+//!
+//! - per flag file (its path and bytes): the findings of loading and typing it, and the
+//!   profile it names;
+//! - per profile (flagops.yaml, the date, the path and digest of each of its files, its
+//!   freeform schema): the findings of its rules, its number of targets, and the outline of
+//!   its flags.
+//!
+//! A run reads and digests every file, and parses only the files of profiles with no sound
+//! entry. What reads beyond the flag files (git history, application code:
+//! [`rules::REPOSITORY`]) runs every time, on the outlines.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use jiff::civil::Date;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::{Context, Documents, Report, TypedFile, rules, type_flag_file};
+use crate::cache::{Digest32, Key, Store};
+use crate::finding::{Finding, Location, Severity, catalog};
+use crate::load::{self, CONFIG_FILE, Loaded, SourceFile};
+use crate::model::flags::FlagClass;
+use crate::model::{Flag, FlagFile, Model};
+
+/// The kinds of entries, each a directory of the cache.
+const FILES: &str = "files";
+const PROFILES: &str = "profiles";
+
+/// A finding as the cache keeps it: its rule by code.
+#[derive(Debug, Serialize, Deserialize)]
+struct Stored {
+    rule: String,
+    severity: Severity,
+    message: String,
+    location: Location,
+    label: Option<String>,
+    help: Option<String>,
+}
+
+impl Stored {
+    fn of(finding: &Finding) -> Self {
+        Stored {
+            rule: finding.rule.code.to_owned(),
+            severity: finding.severity,
+            message: finding.message.clone(),
+            location: finding.location.clone(),
+            label: finding.label.clone(),
+            help: finding.help.clone(),
+        }
+    }
+
+    /// `None` for a code this build does not know: the entry is not sound.
+    fn finding(self) -> Option<Finding> {
+        let rule = catalog::ALL.iter().copied().find(|r| r.code == self.rule)?;
+        Some(Finding {
+            rule,
+            severity: self.severity,
+            message: self.message,
+            location: self.location,
+            label: self.label,
+            help: self.help,
+        })
+    }
+}
+
+fn stored(findings: &[Finding]) -> Vec<Stored> {
+    findings.iter().map(Stored::of).collect()
+}
+
+fn restored(findings: Vec<Stored>) -> Option<Vec<Finding>> {
+    findings.into_iter().map(Stored::finding).collect()
+}
+
+/// What loading and typing one flag file found.
+#[derive(Debug, Serialize, Deserialize)]
+struct FileEntry {
+    scope: Option<(String, String)>,
+    findings: Vec<Stored>,
+}
+
+/// What the rules found in one profile.
+#[derive(Debug, Serialize, Deserialize)]
+struct ProfileEntry {
+    findings: Vec<Stored>,
+    targets: usize,
+    outline: Vec<(String, Vec<Outlined>)>,
+}
+
+/// A flag as the repository-wide rules see it.
+#[derive(Debug, Serialize, Deserialize)]
+struct Outlined {
+    key: String,
+    class: FlagClass,
+    reintroduces: Option<String>,
+}
+
+/// One flag file of this run.
+struct Read {
+    rel: String,
+    abs: PathBuf,
+    /// SHA-256 of the text without a BOM, and whether there was one.
+    digest: Digest32,
+    bom: bool,
+    key: Digest32,
+    /// The application and profile it names.
+    scope: Option<(String, String)>,
+    state: State,
+}
+
+enum State {
+    /// Loading and typing it is in the cache.
+    Known(Vec<Finding>),
+    /// Parsed and typed in this run.
+    Parsed {
+        part: Loaded,
+        typed: Option<TypedFile>,
+    },
+}
+
+/// Loads and checks the repository at `root` as [`super::repository`] does with
+/// [`Documents::CheckOnly`], keeping what it can in `store`. The report's model holds
+/// flagops.yaml only: the flag files of unchanged profiles are never decoded.
+pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
+    if !store.is_enabled() {
+        return super::repository(root, today, Documents::CheckOnly);
+    }
+    let load::Discovered {
+        mut loaded,
+        root_canon,
+        paths,
+    } = load::discover(root, super::flags_dir);
+    let config_digest = loaded
+        .sources
+        .get(CONFIG_FILE)
+        .and_then(SourceFile::text)
+        .map(|text| Digest32::of(text.as_bytes()));
+
+    let reads: Vec<Result<Read, Option<Box<Finding>>>> = paths
+        .into_par_iter()
+        .map(|(abs, rel)| read(root, &root_canon, abs, rel, store))
+        .collect();
+
+    let mut findings = std::mem::take(&mut loaded.findings);
+    let config = super::type_config(&mut loaded, &mut findings);
+    let mut scopes = HashMap::new();
+    let mut files = Vec::new();
+    for read in reads {
+        match read {
+            Err(Some(finding)) => findings.push(*finding),
+            Err(None) => {}
+            Ok(mut read) => {
+                match &mut read.state {
+                    State::Known(known) => {
+                        findings.append(known);
+                        loaded.sources.add(SourceFile::not_parsed(
+                            read.rel.clone(),
+                            &root_canon,
+                            &read.abs,
+                            read.digest,
+                        ));
+                    }
+                    State::Parsed { part, typed } => {
+                        findings.append(&mut part.findings);
+                        loaded.merge(std::mem::replace(part, Loaded::empty(root)));
+                        if let Some(typed) = typed {
+                            findings.extend(std::mem::take(&mut typed.findings));
+                        }
+                    }
+                }
+                files.push(read);
+            }
+        }
+    }
+    for read in &files {
+        if let Some(scope) = &read.scope {
+            scopes.insert(read.rel.clone(), scope.clone());
+        }
+    }
+
+    // Every declared profile compiles, with files or without; a file may also name a
+    // profile flagops.yaml does not declare (a finding of its own).
+    let declared: BTreeSet<(String, String)> = config
+        .iter()
+        .flat_map(|c| {
+            c.applications
+                .iter()
+                .flat_map(|(app, a)| a.profiles.keys().map(move |p| (app.clone(), p.clone())))
+        })
+        .collect();
+    let mut profiles: BTreeMap<(String, String), Vec<usize>> =
+        declared.iter().map(|p| (p.clone(), Vec::new())).collect();
+    for (i, read) in files.iter().enumerate() {
+        if let Some(scope) = &read.scope {
+            profiles.entry(scope.clone()).or_default().push(i);
+        }
+    }
+    let model = Model {
+        config,
+        files: Vec::new(),
+    };
+    let profile_keys: Vec<_> = profiles
+        .iter()
+        .map(|((app, profile), members)| {
+            let mut key = Key::new(PROFILES)
+                .part(config_digest.map(|d| d.0).unwrap_or_default().as_slice())
+                .part(today.to_string().as_bytes())
+                .part(app.as_bytes())
+                .part(profile.as_bytes())
+                .part(&schema_digest(root, &model, app, profile).0);
+            for &i in members {
+                let file = &files[i];
+                key = key
+                    .part(file.rel.as_bytes())
+                    .digest(&file.digest)
+                    .part(&[u8::from(file.bom)]);
+            }
+            key.finish()
+        })
+        .collect();
+
+    let cached: Vec<Option<ProfileEntry>> = profile_keys
+        .par_iter()
+        .map(|key| store.get::<ProfileEntry>(PROFILES, key))
+        .collect();
+    let flags_dir = model.config.as_ref().map(|c| c.flags_dir.clone());
+    let cx_history = || {
+        let (Some(flags_dir), Some(_)) = (&flags_dir, &model.config) else {
+            return None;
+        };
+        Some(crate::git::key_history(root, flags_dir))
+    };
+    let (history, computed) = rayon::join(cx_history, || {
+        profiles
+            .iter()
+            .zip(&cached)
+            .zip(&profile_keys)
+            .filter(|((_, entry), _)| entry.is_none())
+            .map(|(((scope, members), _), key)| (scope, members, key))
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|(scope, members, key)| {
+                let entry = check_profile(
+                    root,
+                    &root_canon,
+                    &model,
+                    today,
+                    scope,
+                    declared.contains(scope),
+                    members.iter().map(|&i| &files[i]),
+                );
+                (scope, key, entry)
+            })
+            .collect::<Vec<_>>()
+    });
+
+    let mut targets = 0;
+    let mut outline: Vec<(String, FlagFile)> = Vec::new();
+    let mut take =
+        |scope: &(String, String), entry: ProfileEntry, findings: &mut Vec<Finding>| -> bool {
+            let Some(restored) = restored(entry.findings) else {
+                return false;
+            };
+            findings.extend(restored);
+            targets += entry.targets;
+            for (path, flags) in entry.outline {
+                outline.push((path, outlined_file(scope, flags)));
+            }
+            true
+        };
+    let mut redo = Vec::new();
+    for ((entry, key), scope) in cached.into_iter().zip(&profile_keys).zip(profiles.keys()) {
+        if let Some(entry) = entry
+            && !take(scope, entry, &mut findings)
+        {
+            redo.push((scope.clone(), *key));
+        }
+    }
+    for (scope, key, (entry, sound)) in computed {
+        if sound {
+            store.put(PROFILES, key, &entry);
+        }
+        let _ = take(scope, entry, &mut findings);
+    }
+    // An entry of a build that names a rule this one lacks: checked again, without the cache.
+    for (scope, key) in redo {
+        let members = &profiles[&scope];
+        let (entry, sound) = check_profile(
+            root,
+            &root_canon,
+            &model,
+            today,
+            &scope,
+            declared.contains(&scope),
+            members.iter().map(|&i| &files[i]),
+        );
+        if sound {
+            store.put(PROFILES, &key, &entry);
+        }
+        let _ = take(&scope, entry, &mut findings);
+    }
+
+    // flagops.yaml's own findings: the per-profile rules on a model without flag files.
+    let cx = Context {
+        model: &model,
+        root: Some(root),
+        today,
+        history: std::sync::OnceLock::new(),
+    };
+    for rule in rules::PER_PROFILE_FILES {
+        rule(&cx, &mut findings);
+    }
+    outline.sort_by(|a, b| a.0.cmp(&b.0));
+    let Model { config, .. } = model;
+    let whole = Model {
+        config,
+        files: outline,
+    };
+    let cx = Context {
+        model: &whole,
+        root: Some(root),
+        today,
+        history: history.map(std::sync::OnceLock::from).unwrap_or_default(),
+    };
+    for rule in rules::REPOSITORY {
+        rule(&cx, &mut findings);
+    }
+    let skipped = super::skipped(&cx);
+    let Model { config, .. } = whole;
+
+    let used_files: HashSet<Digest32> = files.iter().map(|f| f.key).collect();
+    let used_profiles: HashSet<Digest32> = profile_keys.iter().copied().collect();
+    store.prune(FILES, &used_files);
+    store.prune(PROFILES, &used_profiles);
+    drop(files);
+
+    super::finish(&mut findings, &loaded, config.as_ref());
+    super::attach_code_sources(&mut loaded, &findings);
+    let report = Report {
+        model: Model {
+            config,
+            files: Vec::new(),
+        },
+        compiled: Default::default(),
+        targets,
+        findings,
+        scopes,
+        skipped,
+    };
+    (loaded, report)
+}
+
+/// Reads one flag file and digests it; looks its findings up, or parses and types it and
+/// keeps them. `Err` when it cannot be read (with the finding, unless it has gone).
+fn read(
+    root: &Path,
+    root_canon: &Path,
+    abs: PathBuf,
+    rel: String,
+    store: &Store,
+) -> Result<Read, Option<Box<Finding>>> {
+    let bytes = load::read_file(root_canon, &abs, &rel)
+        .map_err(Some)?
+        .ok_or(None)?;
+    let bom = bytes.starts_with(b"\xEF\xBB\xBF");
+    let text = if bom { &bytes[3..] } else { &bytes[..] };
+    let digest = Digest32::of(text);
+    let key = Key::new(FILES)
+        .part(rel.as_bytes())
+        .part(&[u8::from(bom)])
+        .digest(&digest)
+        .finish();
+    if let Some((scope, known)) = store
+        .get::<FileEntry>(FILES, &key)
+        .and_then(|e| Some((e.scope, restored(e.findings)?)))
+    {
+        return Ok(Read {
+            rel,
+            abs,
+            digest,
+            bom,
+            key,
+            scope,
+            state: State::Known(known),
+        });
+    }
+    // Invalid UTF-8 keeps its valid prefix as the file's text, which cannot be read back
+    // from disk: such a file is checked every time.
+    let cacheable = std::str::from_utf8(text).is_ok();
+    let (part, typed) = parse(root, root_canon, &abs, &rel, bytes);
+    let scope = typed.as_ref().and_then(|t| t.scope.clone());
+    if cacheable {
+        let mut all = stored(&part.findings);
+        if let Some(typed) = &typed {
+            all.extend(stored(&typed.findings));
+        }
+        let entry = FileEntry {
+            scope: scope.clone(),
+            findings: all,
+        };
+        store.put(FILES, &key, &entry);
+    }
+    Ok(Read {
+        rel,
+        abs,
+        digest,
+        bom,
+        key,
+        scope,
+        state: State::Parsed { part, typed },
+    })
+}
+
+/// Parses and types one flag file's bytes, as a load does.
+fn parse(
+    root: &Path,
+    root_canon: &Path,
+    abs: &Path,
+    rel: &str,
+    bytes: Vec<u8>,
+) -> (Loaded, Option<TypedFile>) {
+    let mut part = Loaded::empty(root);
+    let typed = load::parse_bytes(root_canon, abs, rel, bytes, &mut part).and_then(|()| {
+        let doc = part.sources.get_mut(rel)?.doc.as_mut()?;
+        Some(type_flag_file(rel, std::mem::take(&mut doc.value)))
+    });
+    (part, typed)
+}
+
+/// Runs the per-profile rules on one profile's files, reading again those this run found in
+/// the cache. The entry is sound (worth keeping) unless a file changed since it was read.
+fn check_profile<'a>(
+    root: &Path,
+    root_canon: &Path,
+    model: &Model,
+    today: Date,
+    (application, profile): &(String, String),
+    declared: bool,
+    members: impl Iterator<Item = &'a Read>,
+) -> (ProfileEntry, bool) {
+    let mut sound = true;
+    let mut files = Vec::new();
+    let mut names = HashSet::new();
+    for read in members {
+        names.insert(read.rel.as_str());
+        let file = match &read.state {
+            State::Parsed { typed, .. } => typed.as_ref().and_then(|t| t.file.clone()),
+            State::Known(_) => {
+                let bytes = load::read_file(root_canon, &read.abs, &read.rel)
+                    .ok()
+                    .flatten();
+                let same = bytes.as_ref().is_some_and(|b| {
+                    let text = if read.bom { &b[3..] } else { &b[..] };
+                    Digest32::of(text) == read.digest
+                });
+                sound &= same;
+                bytes
+                    .filter(|_| same)
+                    .and_then(|b| parse(root, root_canon, &read.abs, &read.rel, b).1)
+                    .and_then(|t| t.file)
+            }
+        };
+        if let Some(file) = file {
+            files.push((read.rel.clone(), file));
+        }
+    }
+    let model = Model {
+        config: model.config.clone(),
+        files,
+    };
+    let cx = Context {
+        model: &model,
+        root: Some(root),
+        today,
+        history: std::sync::OnceLock::new(),
+    };
+    let mut findings = Vec::new();
+    for rule in rules::PER_PROFILE_FILES {
+        rule(&cx, &mut findings);
+    }
+    // flagops.yaml's own findings are said once, by the run, not by every profile.
+    findings.retain(|f| names.contains(f.location.file()));
+    let mut targets = 0;
+    if declared {
+        let compiled = crate::compile::compile_profile(&model, application, profile);
+        for rule in rules::PER_PROFILE {
+            rule(&cx, &compiled, &mut findings);
+        }
+        targets = compiled.targets.len();
+    }
+    let outline = model
+        .files
+        .iter()
+        .map(|(path, file)| {
+            let flags = file.flags.iter().flatten().map(|(key, flag)| Outlined {
+                key: key.clone(),
+                class: flag.class,
+                reintroduces: flag.reintroduces.clone(),
+            });
+            (path.clone(), flags.collect())
+        })
+        .collect();
+    let entry = ProfileEntry {
+        findings: stored(&findings),
+        targets,
+        outline,
+    };
+    (entry, sound)
+}
+
+/// The digest of a freeform profile's JSON Schema file (or of why it cannot be read): the
+/// profile's findings depend on it.
+fn schema_digest(root: &Path, model: &Model, application: &str, profile: &str) -> Digest32 {
+    let schema = model
+        .config
+        .as_ref()
+        .and_then(|c| c.applications.get(application))
+        .and_then(|a| a.profiles.get(profile))
+        .and_then(|p| p.schema.as_ref());
+    match schema {
+        None => Digest32([0; 32]),
+        Some(path) => match load::read_repo_file(root, path) {
+            Ok(bytes) => Key::new("schema").part(&bytes).finish(),
+            Err(why) => Key::new("schema-error").part(why.as_bytes()).finish(),
+        },
+    }
+}
+
+/// A flag file of `scope` holding only the outline of its flags.
+fn outlined_file((application, profile): &(String, String), flags: Vec<Outlined>) -> FlagFile {
+    FlagFile {
+        application: application.clone(),
+        profile: profile.clone(),
+        flags: Some(
+            flags
+                .into_iter()
+                .map(|o| (o.key, Flag::outline(o.class, o.reintroduces)))
+                .collect(),
+        ),
+        content: None,
+    }
+}

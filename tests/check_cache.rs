@@ -1,0 +1,323 @@
+//! `check`'s cache never changes a result: after random edits to a real repository (the
+//! example one, in git, with a deleted key in its history, code references and flag ages),
+//! a check through the cache renders exactly what a check without it renders. A corrupt
+//! cache, an unwritable one and runs at once change nothing either; an unchanged repository
+//! is answered from the cache, and a one-file change recomputes that file and its profile only.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::path::Path;
+
+use flagops::cache::Store;
+use flagops::check::{Documents, incremental};
+use flagops::cli::Format;
+use flagops::output::check::{CheckOutput, render};
+use proptest::prelude::*;
+
+const FLAG_FILES: [&str; 5] = [
+    "flags/ops/switches.yaml",
+    "flags/storefront/search.yaml",
+    "flags/storefront/workspace-lists.yaml",
+    "flags/storefront/checkout.yaml",
+    "flags/storefront/permissions.yaml",
+];
+
+const LEVEL_ON: &str = "allow-list-duplicate: error";
+const LEVEL_OFF: &str = "allow-list-duplicate: off";
+
+/// The example repository in a git repository whose history deleted `retired_flag`, with
+/// application code that reads some flags.
+fn example_repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for sub in ["flags", "schemas"] {
+        support::copy_dir(&src.join(sub), &dir.path().join(sub));
+    }
+    let config = std::fs::read_to_string(src.join("flagops.yaml")).unwrap();
+    let config = config.replace(
+        "rules:\n",
+        "refs:\n  paths: [app]\nrules:\n  lifetime: { ops: 30 }\n",
+    );
+    assert!(config.contains(LEVEL_ON) && config.contains("refs:"));
+    std::fs::write(dir.path().join("flagops.yaml"), config).unwrap();
+    std::fs::create_dir_all(dir.path().join("app")).unwrap();
+    std::fs::write(
+        dir.path().join("app/main.ts"),
+        "if (flags.maintenance_mode) {}\nif (flags.retired_flag) {}\n",
+    )
+    .unwrap();
+    let git = |args: &[&str]| support::git(dir.path(), args);
+    git(&["init", "-q", "-b", "main"]);
+    let commit = |message: &str| {
+        git(&["add", "-A"]);
+        git(&[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "commit",
+            "-qm",
+            message,
+        ]);
+    };
+    let switches = dir.path().join(FLAG_FILES[0]);
+    let original = std::fs::read_to_string(&switches).unwrap();
+    std::fs::write(&switches, format!("{original}{}", retired_flag())).unwrap();
+    commit("flags with retired_flag");
+    std::fs::write(&switches, original).unwrap();
+    commit("retired_flag deleted");
+    dir
+}
+
+fn retired_flag() -> String {
+    "\n  retired_flag:\n    owner: sre-oncall\n    class: ops\n".to_owned()
+}
+
+/// Checks with and without the cache and renders both as JSON and as the human report.
+fn both(root: &Path, today: jiff::civil::Date, store: &Store) -> (String, String) {
+    let render_all = |(loaded, report): (flagops::load::Loaded, flagops::check::Report)| {
+        let out = CheckOutput {
+            findings: &report.findings,
+            sources: &loaded.sources,
+            files: loaded.sources.iter().count(),
+            targets: report.targets,
+            repo_prefix: "",
+            skipped: &report.skipped,
+        };
+        format!(
+            "{}\n{}",
+            render(Format::Json, &out, false),
+            render(Format::Human, &out, false)
+        )
+    };
+    let cached = render_all(incremental::repository(root, today, store));
+    let uncached = render_all(flagops::check::repository(
+        root,
+        today,
+        Documents::CheckOnly,
+    ));
+    (cached, uncached)
+}
+
+#[derive(Debug, Clone)]
+enum Edit {
+    FlipEnabled(usize, usize),
+    Copy(usize, u8),
+    Delete(usize),
+    BreakYaml(usize),
+    BadFlag(usize, u8),
+    ReuseDeletedKey(usize),
+    Restore(usize),
+    ToggleRuleLevel,
+    InvalidUtf8(usize),
+    Expire(usize),
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    let file = 0..FLAG_FILES.len();
+    prop_oneof![
+        (file.clone(), 0..4usize).prop_map(|(f, n)| Edit::FlipEnabled(f, n)),
+        (file.clone(), 0..3u8).prop_map(|(f, n)| Edit::Copy(f, n)),
+        file.clone().prop_map(Edit::Delete),
+        file.clone().prop_map(Edit::BreakYaml),
+        (file.clone(), 0..3u8).prop_map(|(f, n)| Edit::BadFlag(f, n)),
+        file.clone().prop_map(Edit::ReuseDeletedKey),
+        file.clone().prop_map(Edit::Restore),
+        Just(Edit::ToggleRuleLevel),
+        file.clone().prop_map(Edit::InvalidUtf8),
+        file.prop_map(Edit::Expire),
+    ]
+}
+
+fn apply(root: &Path, edit: &Edit) {
+    let original = |i: usize| {
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join(FLAG_FILES[i])).unwrap()
+    };
+    let path = |i: usize| root.join(FLAG_FILES[i]);
+    let text = |i: usize| std::fs::read(path(i)).unwrap_or_else(|_| original(i));
+    let append = |i: usize, more: &[u8]| {
+        let mut bytes = text(i);
+        bytes.extend_from_slice(more);
+        std::fs::write(path(i), bytes).unwrap();
+    };
+    match *edit {
+        Edit::FlipEnabled(i, n) => {
+            let t = String::from_utf8_lossy(&text(i)).into_owned();
+            let flipped = match t.match_indices("enabled: ").nth(n) {
+                Some((at, _)) => {
+                    let rest = &t[at + 9..];
+                    let (old, new) = if rest.starts_with("true") {
+                        ("true", "false")
+                    } else {
+                        ("false", "true")
+                    };
+                    format!(
+                        "{}enabled: {new}{}",
+                        &t[..at],
+                        &rest[old.len().min(rest.len())..]
+                    )
+                }
+                None => t,
+            };
+            std::fs::write(path(i), flipped).unwrap();
+        }
+        Edit::Copy(i, n) => {
+            let to = path(i).with_file_name(format!("copy-{n}.yaml"));
+            std::fs::write(to, text(i)).unwrap();
+        }
+        Edit::Delete(i) => {
+            let _ = std::fs::remove_file(path(i));
+        }
+        Edit::BreakYaml(i) => append(i, b"\nflags: [oops\n"),
+        Edit::BadFlag(i, n) => append(
+            i,
+            format!("\n  Bad Key {n}:\n    class: release\n    owner: x\n").as_bytes(),
+        ),
+        Edit::ReuseDeletedKey(i) => append(i, retired_flag().as_bytes()),
+        Edit::Restore(i) => std::fs::write(path(i), original(i)).unwrap(),
+        Edit::ToggleRuleLevel => {
+            let config = root.join("flagops.yaml");
+            let t = std::fs::read_to_string(&config).unwrap();
+            let t = if t.contains(LEVEL_ON) {
+                t.replace(LEVEL_ON, LEVEL_OFF)
+            } else {
+                t.replace(LEVEL_OFF, LEVEL_ON)
+            };
+            std::fs::write(config, t).unwrap();
+        }
+        Edit::InvalidUtf8(i) => append(i, b"\n# \xff\xfe\n"),
+        Edit::Expire(i) => {
+            let t = String::from_utf8_lossy(&text(i)).replace("expires: \"20", "expires: \"19");
+            std::fs::write(path(i), t.replace("expires: 20", "expires: 19")).unwrap();
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn cached_and_uncached_checks_render_the_same(
+        edits in prop::collection::vec((edit(), any::<bool>()), 1..7)
+    ) {
+        let repo = example_repo();
+        let store = Store::at(repo.path().join(".flagops/cache"));
+        for (edit, later) in &edits {
+            apply(repo.path(), edit);
+            let today = if *later { jiff::civil::date(2031, 6, 1) } else { jiff::civil::date(2027, 1, 1) };
+            let (cached, uncached) = both(repo.path(), today, &store);
+            prop_assert_eq!(&cached, &uncached, "after {:?}", edit);
+            // And again, now from a warm cache.
+            let (warm, _) = both(repo.path(), today, &store);
+            prop_assert_eq!(&warm, &uncached, "warm, after {:?}", edit);
+        }
+    }
+}
+
+#[test]
+fn an_unchanged_repository_is_answered_from_the_cache() {
+    let repo = example_repo();
+    let today = jiff::civil::date(2027, 1, 1);
+    let cold = Store::at(repo.path().join("cache"));
+    let (first, uncached) = both(repo.path(), today, &cold);
+    assert_eq!(first, uncached);
+    let (_, written) = cold.counts();
+    // Every flag file, and every declared profile.
+    assert!(written >= FLAG_FILES.len() as u64, "wrote {written}");
+
+    let warm = Store::at(repo.path().join("cache"));
+    let (second, _) = both(repo.path(), today, &warm);
+    assert_eq!(second, uncached);
+    assert_eq!(warm.counts().1, 0, "a warm run writes nothing");
+    assert!(warm.counts().0 >= written, "read {:?}", warm.counts());
+
+    // One file changed: that file and its profile are checked again, nothing else.
+    apply(repo.path(), &Edit::FlipEnabled(3, 0));
+    let after_edit = Store::at(repo.path().join("cache"));
+    let (third, uncached) = both(repo.path(), today, &after_edit);
+    assert_eq!(third, uncached);
+    assert_eq!(
+        after_edit.counts().1,
+        2,
+        "the file's entry and its profile's"
+    );
+}
+
+#[test]
+fn a_corrupt_cache_is_ignored_and_rebuilt() {
+    let repo = example_repo();
+    let today = jiff::civil::date(2027, 1, 1);
+    let dir = repo.path().join("cache");
+    let (first, uncached) = both(repo.path(), today, &Store::at(dir.clone()));
+    assert_eq!(first, uncached);
+    // Truncated entries, garbage, and entries swapped between keys.
+    let mut entries: Vec<_> = ["files", "profiles"]
+        .iter()
+        .flat_map(|kind| std::fs::read_dir(dir.join(kind)).unwrap())
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    assert!(entries.len() > 4);
+    for (i, entry) in entries.iter().enumerate() {
+        match i % 3 {
+            0 => std::fs::write(entry, b"{\"format\":1,\"ver").unwrap(),
+            1 => std::fs::write(entry, [0xff, 0x00, 0x13]).unwrap(),
+            _ => {
+                let other = &entries[(i + 1) % entries.len()];
+                let _ = std::fs::copy(other, entry);
+            }
+        }
+    }
+    let store = Store::at(dir.clone());
+    let (second, _) = both(repo.path(), today, &store);
+    assert_eq!(second, uncached);
+    assert!(
+        store.counts().1 > 0,
+        "the corrupt entries are written again"
+    );
+    let store = Store::at(dir);
+    let (third, _) = both(repo.path(), today, &store);
+    assert_eq!(third, uncached);
+    assert_eq!(store.counts().1, 0, "and then read back");
+}
+
+#[test]
+fn an_unwritable_cache_only_costs_time() {
+    let repo = example_repo();
+    let today = jiff::civil::date(2027, 1, 1);
+    // A file where the cache directory would be: nothing can be created under it.
+    let blocked = repo.path().join("blocked");
+    std::fs::write(&blocked, "not a directory").unwrap();
+    let store = Store::at(blocked.join("cache"));
+    let (cached, uncached) = both(repo.path(), today, &store);
+    assert_eq!(cached, uncached);
+    assert_eq!(store.counts(), (0, 0));
+}
+
+#[test]
+fn runs_at_once_share_a_cache_safely() {
+    let repo = example_repo();
+    let today = jiff::civil::date(2027, 1, 1);
+    let dir = repo.path().join("cache");
+    let (_, uncached) = both(repo.path(), today, &Store::none());
+    for round in 0..3 {
+        // Each round changes a file, so that every run writes while others read.
+        apply(
+            repo.path(),
+            &Edit::BadFlag(round % FLAG_FILES.len(), round as u8),
+        );
+        let (_, expected) = both(repo.path(), today, &Store::none());
+        assert_ne!(expected, uncached);
+        let results: Vec<String> = std::thread::scope(|s| {
+            let runs: Vec<_> = (0..4)
+                .map(|_| s.spawn(|| both(repo.path(), today, &Store::at(dir.clone())).0))
+                .collect();
+            runs.into_iter().map(|r| r.join().unwrap()).collect()
+        });
+        for result in results {
+            assert_eq!(result, expected, "round {round}");
+        }
+    }
+}
