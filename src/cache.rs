@@ -198,10 +198,10 @@ impl Store {
         std::fs::create_dir_all(kind_dir)
     }
 
-    /// Removes the entries of `kind` this run did not use, once they outnumber the used ones
-    /// by far: a cache that only grows would slow every listing of it. Another run may be
-    /// using one of them: it is rebuilt there, as any missing entry is.
-    pub fn prune(&self, kind: &str, used: &std::collections::HashSet<Digest32>) {
+    /// Removes the entries of `kind` this run did not use once there are more than twice as
+    /// many as it used, plus `slack`: a cache that only grows would slow every listing of it.
+    /// Another run may be using one of them: it is rebuilt there, as any missing entry is.
+    pub fn prune(&self, kind: &str, used: &std::collections::HashSet<Digest32>, slack: usize) {
         let Some(dir) = self.dir.as_ref().map(|d| d.join(kind)) else {
             return;
         };
@@ -212,7 +212,7 @@ impl Store {
             .filter_map(|e| e.ok())
             .map(|e| e.file_name())
             .collect();
-        if names.len() <= 2 * used.len() + 256 {
+        if names.len() <= 2 * used.len() + slack {
             return;
         }
         let keep: std::collections::HashSet<String> =

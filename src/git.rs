@@ -7,12 +7,16 @@ use std::sync::Arc;
 
 use git2::{ObjectType, Oid, Repository, Tree};
 
+mod facts;
+
+pub use facts::{KeyFacts, Source as FactsSource, key_facts};
+
 /// A flag's identity: application, profile and key. The same key in another profile is
 /// another flag.
 pub type FlagId = (String, String, String);
 
 /// A commit, as shown in findings.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CommitInfo {
     pub short_sha: String,
     pub date: String,
@@ -108,52 +112,58 @@ pub fn open(root: &Path) -> Result<Repository, GitError> {
 /// commits sharing them.
 pub fn key_history(root: &Path, flags_dir: &str) -> Result<KeyHistory, GitError> {
     let repo = open(root)?;
+    // flags_dir relative to the repository's work tree (flagops.yaml may live in a subfolder).
+    let flags_path = root_prefix(&repo, root).join(flags_dir);
+    Ok(walk(&repo, &flags_path)?.0)
+}
+
+/// The walk behind [`key_history`], with the trees and blobs it parsed.
+fn walk(repo: &Repository, flags_path: &Path) -> Result<(KeyHistory, Cache), GitError> {
     let mut history = KeyHistory {
         shallow: repo.is_shallow(),
         ..KeyHistory::default()
     };
+    let mut cache = Cache::default();
     if repo.head().is_err() {
-        return Ok(history); // no commits yet
+        return Ok((history, cache)); // no commits yet
     }
-    // flags_dir relative to the repository's work tree (flagops.yaml may live in a subfolder).
-    let prefix = root_prefix(&repo, root);
-    let flags_path = prefix.join(flags_dir);
-
     let mut walk = repo.revwalk()?;
     walk.push_head()?;
     walk.simplify_first_parent()?;
-    let mut cache = Cache::default();
     for oid in walk {
         if history.commits.len() >= MAX_COMMITS {
             history.truncated = true;
             break;
         }
         let commit = repo.find_commit(oid?)?;
-        let keys = match commit.tree()?.get_path(&flags_path) {
+        let keys = match commit.tree()?.get_path(flags_path) {
             Ok(entry) if entry.kind() == Some(ObjectType::Tree) => {
-                cache.tree_keys(&repo, entry.id())?
+                cache.tree_keys(repo, entry.id())?
             }
             _ => Arc::default(),
         };
-        let time = commit.time();
-        let date = jiff::Timestamp::from_second(time.seconds())
-            .map(|t| t.strftime("%Y-%m-%d").to_string())
-            .unwrap_or_default();
-        let info = CommitInfo {
-            short_sha: oid_short(commit.id()),
-            date,
-            summary: commit
-                .summary()
-                .ok()
-                .flatten()
-                .unwrap_or_default()
-                .to_owned(),
-        };
-        history.commits.push((info, keys));
+        history.commits.push((commit_info(&commit), keys));
     }
-    history.ids = cache.ids;
-    history.index = cache.index;
-    Ok(history)
+    history.ids = cache.ids.clone();
+    history.index = cache.index.clone();
+    Ok((history, cache))
+}
+
+/// A commit as findings show it.
+fn commit_info(commit: &git2::Commit<'_>) -> CommitInfo {
+    let date = jiff::Timestamp::from_second(commit.time().seconds())
+        .map(|t| t.strftime("%Y-%m-%d").to_string())
+        .unwrap_or_default();
+    CommitInfo {
+        short_sha: oid_short(commit.id()),
+        date,
+        summary: commit
+            .summary()
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+            .to_owned(),
+    }
 }
 
 /// The flags of the revisions a change is compared against: HEAD, and the merge-base of
@@ -256,6 +266,24 @@ impl Cache {
         let keys = Arc::new(KeySet(keys));
         self.trees.insert(oid, keys.clone());
         Ok(keys)
+    }
+
+    /// The flags of every flag file under the tree, once per file that defines them.
+    fn blob_ids(&mut self, repo: &Repository, oid: Oid) -> Result<Vec<FlagId>, GitError> {
+        let tree: Tree<'_> = repo.find_tree(oid)?;
+        let mut ids = Vec::new();
+        for entry in tree.iter() {
+            let name = entry.name().unwrap_or_default();
+            match entry.kind() {
+                Some(ObjectType::Tree) => ids.extend(self.blob_ids(repo, entry.id())?),
+                Some(ObjectType::Blob) if name.ends_with(".yaml") || name.ends_with(".yml") => {
+                    let keys = self.blob_keys(repo, entry.id())?;
+                    ids.extend(keys.iter().map(|i| self.ids[i as usize].clone()));
+                }
+                _ => {}
+            }
+        }
+        Ok(ids)
     }
 
     fn blob_keys(&mut self, repo: &Repository, oid: Oid) -> Result<Arc<KeySet>, GitError> {

@@ -321,3 +321,70 @@ fn runs_at_once_share_a_cache_safely() {
         }
     }
 }
+
+/// Commits `edit` with the given date, as CI sees a push.
+fn commit_dated(root: &Path, date: &str, message: &str) {
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(["-c", "commit.gpgsign=false"])
+            .args(args)
+            .env("GIT_AUTHOR_DATE", date)
+            .env("GIT_COMMITTER_DATE", date)
+            .current_dir(root)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&["add", "-A"]);
+    run(&["commit", "-qm", message, "--allow-empty"]);
+}
+
+#[test]
+fn each_new_commit_reads_only_what_it_changed_of_the_history() {
+    let repo = example_repo();
+    let today = jiff::civil::date(2027, 1, 1);
+    let dir = repo.path().join("cache");
+    let edits = [
+        Edit::ReuseDeletedKey(1),
+        Edit::Delete(0),
+        Edit::Restore(0),
+        Edit::Copy(2, 0),
+        Edit::BadFlag(3, 1),
+        Edit::Restore(1),
+        Edit::Delete(4),
+    ];
+    let (first, uncached) = both(repo.path(), today, &Store::at(dir.clone()));
+    assert_eq!(first, uncached);
+    for (i, edit) in edits.iter().enumerate() {
+        apply(repo.path(), edit);
+        commit_dated(
+            repo.path(),
+            &format!("2026-0{}-01T12:00:00Z", i + 2),
+            &format!("{edit:?}"),
+        );
+        // The new commit's facts follow from its parent's, kept by the run before.
+        let store = Store::at(dir.clone());
+        let facts = flagops::git::key_facts(repo.path(), "flags", &store).unwrap();
+        assert_eq!(facts.source, flagops::git::FactsSource::FromParent);
+        let walked = flagops::git::key_facts(repo.path(), "flags", &Store::none()).unwrap();
+        assert_eq!(walked.source, flagops::git::FactsSource::Walked);
+        assert_eq!(
+            serde_json::to_string(&facts).unwrap(),
+            serde_json::to_string(&walked).unwrap(),
+            "after committing {edit:?}"
+        );
+        let (cached, uncached) = both(repo.path(), today, &Store::at(dir.clone()));
+        assert_eq!(cached, uncached, "after committing {edit:?}");
+        let again = flagops::git::key_facts(repo.path(), "flags", &store).unwrap();
+        assert_eq!(again.source, flagops::git::FactsSource::Cached);
+    }
+    // The history findings the test is about did show up.
+    let (_, uncached) = both(repo.path(), today, &Store::none());
+    assert!(uncached.contains("FO216"), "{uncached}");
+    assert!(uncached.contains("days ago"), "{uncached}");
+}

@@ -231,12 +231,7 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
         .map(|key| store.get::<ProfileEntry>(PROFILES, key))
         .collect();
     let flags_dir = model.config.as_ref().map(|c| c.flags_dir.clone());
-    let cx_history = || {
-        let (Some(flags_dir), Some(_)) = (&flags_dir, &model.config) else {
-            return None;
-        };
-        Some(crate::git::key_history(root, flags_dir))
-    };
+    let cx_history = || Some(crate::git::key_facts(root, flags_dir.as_ref()?, store));
     let (history, computed) = rayon::join(cx_history, || {
         profiles
             .iter()
@@ -337,8 +332,8 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
 
     let used_files: HashSet<Digest32> = files.iter().map(|f| f.key).collect();
     let used_profiles: HashSet<Digest32> = profile_keys.iter().copied().collect();
-    store.prune(FILES, &used_files);
-    store.prune(PROFILES, &used_profiles);
+    store.prune(FILES, &used_files, 256);
+    store.prune(PROFILES, &used_profiles, 256);
     drop(files);
 
     super::finish(&mut findings, &loaded, config.as_ref());

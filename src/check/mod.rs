@@ -27,19 +27,20 @@ pub struct Context<'a> {
     pub root: Option<&'a std::path::Path>,
     /// "Today" for expiry rules; injectable so tests are deterministic.
     pub today: Date,
-    /// The flags of each commit, read once for the rules that need history.
-    history: std::sync::OnceLock<Result<git::KeyHistory, git::GitError>>,
+    /// What the history says of the flags, read once for the rules that need it.
+    history: std::sync::OnceLock<Result<git::KeyFacts, git::GitError>>,
 }
 
 impl Context<'_> {
-    /// The flag history of the repository's flags directory (see [`git::key_history`]),
-    /// walked on first use and shared by every rule that asks. `None` without a root or a
-    /// valid flagops.yaml.
-    pub fn key_history(&self) -> Option<&Result<git::KeyHistory, git::GitError>> {
+    /// What the history of the repository's flags directory says of its flags (see
+    /// [`git::key_facts`]), read on first use and shared by every rule that asks. `None`
+    /// without a root or a valid flagops.yaml.
+    pub fn key_facts(&self) -> Option<&Result<git::KeyFacts, git::GitError>> {
         let (root, config) = (self.root?, self.model.config.as_ref()?);
         Some(
-            self.history
-                .get_or_init(|| git::key_history(root, &config.flags_dir)),
+            self.history.get_or_init(|| {
+                git::key_facts(root, &config.flags_dir, &crate::cache::Store::none())
+            }),
         )
     }
 }
@@ -181,7 +182,7 @@ pub fn run(
     // the rules that read history start once it is done.
     let ((), profiles) = rayon::join(
         || {
-            cx.key_history();
+            cx.key_facts();
         },
         || {
             compile::profiles(&model)
@@ -263,7 +264,7 @@ fn finish(findings: &mut Vec<Finding>, loaded: &Loaded, config: Option<&RepoConf
 /// age when `rules.lifetime` is. A rule turned off is not missed.
 fn skipped(cx: &Context<'_>) -> Vec<Skipped> {
     let (Some(Err(git::GitError::NotARepository(_))), Some(config)) =
-        (cx.key_history(), cx.model.config.as_ref())
+        (cx.key_facts(), cx.model.config.as_ref())
     else {
         return Vec::new();
     };

@@ -8,7 +8,7 @@
 //! reads is stale. With `rules.lifetime`, a flag older than its class's expected lifetime (by
 //! the first commit in the unbroken run of commits that have it) is stale too.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::civil::Date;
 
@@ -168,41 +168,19 @@ fn references(
 }
 
 fn lifetime(cx: &Context<'_>, config: &crate::model::RepoConfig, out: &mut Vec<Finding>) {
-    let Some(Ok(history)) = cx.key_history() else {
+    let Some(Ok(history)) = cx.key_facts() else {
         return; // deleted-key-reuse reports unreadable history
     };
-    // Walking back from HEAD: the oldest commit of the unbroken run that has each flag.
-    let mut commits = history.commits.iter();
-    let Some((head, head_keys)) = commits.next() else {
-        return;
-    };
-    let mut since: HashMap<u32, &str> = head_keys
-        .iter()
-        .map(|id| (id, head.date.as_str()))
-        .collect();
-    let mut open: HashSet<u32> = head_keys.iter().collect();
-    for (commit, keys) in commits {
-        open.retain(|&id| keys.contains(id));
-        if open.is_empty() {
-            break;
-        }
-        for &id in &open {
-            since.insert(id, commit.date.as_str());
-        }
-    }
     for flag in cx.model.flags() {
         let Some(days) = config.rules.lifetime.get(&flag.flag.class) else {
             continue;
         };
-        let id = history.id(&(
+        let id = (
             flag.application.to_owned(),
             flag.profile.to_owned(),
             flag.key.to_owned(),
-        ));
-        let Some(added) = id
-            .and_then(|id| since.get(&id))
-            .and_then(|d| d.parse::<Date>().ok())
-        else {
+        );
+        let Some(added) = history.added(&id).and_then(|d| d.parse::<Date>().ok()) else {
             continue; // not committed yet: new
         };
         let Ok(age) = added.until(cx.today) else {

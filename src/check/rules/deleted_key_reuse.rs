@@ -6,7 +6,6 @@
 //! a shallow clone cannot show deletions and is reported as such.
 
 use std::collections::HashSet;
-use std::sync::Arc;
 
 use crate::check::Context;
 use crate::finding::{Finding, Location, Severity, catalog::DELETED_KEY_REUSE};
@@ -14,7 +13,7 @@ use crate::git::GitError;
 use crate::load::CONFIG_FILE;
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
-    let history = match cx.key_history() {
+    let history = match cx.key_facts() {
         None | Some(Err(GitError::NotARepository(_))) => return,
         Some(Ok(h)) => h,
         Some(Err(e)) => {
@@ -41,34 +40,25 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     }
 
     let id = |f: &crate::model::FlagRef<'_>| {
-        history.id(&(
+        (
             f.application.to_owned(),
             f.profile.to_owned(),
             f.key.to_owned(),
-        ))
+        )
     };
-    let current: HashSet<u32> = cx
+    // A key some definition reuses without saying why: every definition of it is reported.
+    let unexplained: HashSet<_> = cx
         .model
         .flags()
         .filter(|f| f.flag.reintroduces.is_none())
-        .filter_map(|f| id(&f))
+        .map(|f| id(&f))
         .collect();
-    // Walking back: a key the parent had and the child lacks was deleted by the child.
-    let mut deleted_in = std::collections::HashMap::new();
-    for pair in history.commits.windows(2) {
-        let ((child, child_keys), (_, parent_keys)) = (&pair[0], &pair[1]);
-        if Arc::ptr_eq(child_keys, parent_keys) {
-            continue;
-        }
-        for key in parent_keys
-            .iter()
-            .filter(|&key| !child_keys.contains(key) && current.contains(&key))
-        {
-            deleted_in.entry(key).or_insert(child);
-        }
-    }
     for flag in cx.model.flags() {
-        let Some(commit) = id(&flag).and_then(|key| deleted_in.get(&key)) else {
+        let id = id(&flag);
+        let Some(commit) = history
+            .deleted_in(&id)
+            .filter(|_| unexplained.contains(&id))
+        else {
             continue;
         };
         out.push(
