@@ -388,3 +388,56 @@ fn each_new_commit_reads_only_what_it_changed_of_the_history() {
     assert!(uncached.contains("FO216"), "{uncached}");
     assert!(uncached.contains("days ago"), "{uncached}");
 }
+
+fn check_command(repo: &Path, args: &[&str]) -> std::process::Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_flagops"));
+    command
+        .arg("check")
+        .args(["--today", "2027-01-01", "--format", "json"])
+        .args(args)
+        .arg("-C")
+        .arg(repo);
+    support::isolated(&mut command).output().unwrap()
+}
+
+#[test]
+fn check_keeps_its_cache_in_the_repository_out_of_git() {
+    let repo = example_repo();
+    let first = check_command(repo.path(), &[]);
+    let cache = repo.path().join(".flagops/cache");
+    for part in [".gitignore", "CACHEDIR.TAG", "files", "profiles", "history"] {
+        assert!(cache.join(part).exists(), "{part} missing");
+    }
+    // git sees nothing new, though the repository's own .gitignore does not name it.
+    assert_eq!(support::git(repo.path(), &["status", "--porcelain"]), "");
+    let second = check_command(repo.path(), &[]);
+    assert_eq!(first.stdout, second.stdout);
+    assert_eq!(first.status.code(), second.status.code());
+}
+
+#[test]
+fn no_cache_writes_nothing_and_the_cache_can_live_elsewhere() {
+    let repo = example_repo();
+    let uncached = check_command(repo.path(), &["--no-cache"]);
+    assert!(!repo.path().join(".flagops").exists());
+
+    let elsewhere = tempfile::tempdir().unwrap();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_flagops"));
+    command
+        .args(["check", "--today", "2027-01-01", "--format", "json", "-C"])
+        .arg(repo.path());
+    let by_env = support::isolated(&mut command)
+        .env("FLAGOPS_CACHE_DIR", elsewhere.path())
+        .output()
+        .unwrap();
+    assert!(!repo.path().join(".flagops").exists());
+    assert!(elsewhere.path().join("files").is_dir());
+    assert_eq!(by_env.stdout, uncached.stdout);
+
+    let by_flag = check_command(
+        repo.path(),
+        &["--cache-dir", &elsewhere.path().join("x").to_string_lossy()],
+    );
+    assert!(elsewhere.path().join("x/profiles").is_dir());
+    assert_eq!(by_flag.stdout, uncached.stdout);
+}

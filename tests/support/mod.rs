@@ -251,6 +251,7 @@ pub fn isolated(command: &mut Command) -> &mut Command {
         .env_remove("GITHUB_ACTIONS")
         .env_remove("CI")
         .env_remove("FLAGOPS_BACKEND")
+        .env_remove("FLAGOPS_CACHE_DIR")
         .env_remove("GIT_DIR")
         .env_remove("GIT_WORK_TREE")
 }
