@@ -82,8 +82,7 @@ def incremental_main(args) -> None:
     share = history_share(work)
     if share:
         print("\nThe history walk with a warm cache, (200 commits − one commit) ÷ one commit: "
-              + "; ".join(
-            f"{label} {value * 100:+.1f} %" for label, value in share))
+              + "; ".join(f"{label} {value * 100:+.1f} %" for label, value in share))
     loads = [(label, (work / f"{name}.load").read_text().strip())
              for _, label, name in rows if (work / f"{name}.load").exists()]
     print("\nLoad average (1 min) before and after each row's runs: "
