@@ -1,20 +1,25 @@
 #!/usr/bin/env bash
-# Benchmarks `flagops check` against two JSON Schema validators (check-jsonschema, ajv-cli)
-# validating the same generated YAML files against the same schema, in the same run, and
-# prints wall time, peak RSS and ratios. Run on demand, never in CI. See bench/README.md.
+# Benchmarks flagops where users wait, and prints every ratio of the performance targets in one
+# run, with the machine's load before and after each section, then a summary table (also in
+# bench/corpus/results-summary.md). Run on demand, never in CI. See bench/README.md.
 #
-#   bench/run.sh            the 1,000-file corpus, then `check` in a git repository
+#   bench/run.sh            all sections: many findings; plan and drift at 100 and 1,000
+#                           targets; apply of the example repository; `check` against
+#                           check-jsonschema and ajv-cli on the 1,000-file corpus, in a git
+#                           repository, and with its cache (incremental)
 #   bench/run.sh --large    the same, plus the 10x corpus (10,000 files; takes an hour or more)
 #
 # Environment: RUNS (minimum runs of flagops and ajv, default 5), SLOW_RUNS (runs of
 # check-jsonschema, default 3 on the 1,000-file corpus, 2 on the 10x one), FILES (files in
 # the corpus, default 1000), TODAY (`flagops check --today`, default 2027-01-01), FINDINGS
-# (bad flags in the many-findings file, default 90000), PD_RUNS (runs of plan and drift,
-# default 3), ONLY=live-and-findings (only those two, no peers).
+# (bad flags in the many-findings file, default 90000; also timed at a tenth of it), PD_RUNS
+# (runs of plan and drift, default 3), PD_TARGETS (100,1000; none), SKIP_APPLY=1 (no apply of the
+# example), FLAGOPS_BIN (a flagops binary to time instead of building one), ONLY=live-and-findings
+# (many findings, plan and drift, apply; no peers, no check corpora).
 set -euo pipefail
 
 usage() {
-    sed -n '2,14s/^# \{0,1\}//p' "$0"
+    sed -n '2,20s/^# \{0,1\}//p' "$0"
 }
 
 LARGE=0
@@ -54,13 +59,30 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ------------------------------------------------------------------------------------- build
-say "building flagops (release)"
-cargo build --release --locked --manifest-path "$ROOT/Cargo.toml" >&2
 TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
-# A copy, so that a rebuild of the shared target directory cannot swap the binary mid-run.
-cp "$TARGET_DIR/release/flagops" "$WORK/flagops"
+if [[ -n ${FLAGOPS_BIN:-} ]]; then
+    [[ -x $FLAGOPS_BIN ]] || die "FLAGOPS_BIN=$FLAGOPS_BIN is not an executable"
+    say "timing $FLAGOPS_BIN (FLAGOPS_BIN; not built by this run)"
+    cp "$FLAGOPS_BIN" "$WORK/flagops"
+else
+    say "building flagops (release)"
+    cargo build --release --locked --manifest-path "$ROOT/Cargo.toml" >&2
+    # A copy, so that a rebuild of the shared target directory cannot swap the binary mid-run.
+    cp "$TARGET_DIR/release/flagops" "$WORK/flagops"
+fi
 FLAGOPS="$WORK/flagops"
-FLAGOPS_VERSION="$("$FLAGOPS" --version | sed 's/^flagops //') (working tree at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null || echo ', src modified'))"
+BUILT_FROM="working tree at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null || echo ', src modified')"
+[[ -z ${FLAGOPS_BIN:-} ]] || BUILT_FROM="FLAGOPS_BIN=$FLAGOPS_BIN"
+# Once check keeps a cache (--cache-dir, --no-cache), the cold measurements turn it off and
+# the incremental section times it; before, that section says the build cannot.
+# (FLAGOPS_CACHE_DIR would move every run's cache, and conflicts with --no-cache.)
+unset FLAGOPS_CACHE_DIR
+if "$FLAGOPS" check --help 2>/dev/null | grep -q -- --cache-dir; then
+    CACHE=1 NO_CACHE=" --no-cache"
+else
+    CACHE=0 NO_CACHE=""
+fi
+FLAGOPS_VERSION="$("$FLAGOPS" --version | sed 's/^flagops //') ($BUILT_FROM)"
 if [[ -z $ONLY ]]; then
 # The floor: flagops's YAML parser alone over the same files (see yaml-floor/).
 cargo build --release --locked --manifest-path "$BENCH/yaml-floor/Cargo.toml" \
@@ -93,7 +115,7 @@ fi
 # The three commands, run from inside a corpus. ajv-cli 5 needs --spec=draft2020 for the
 # 2020-12 schema (its default is draft-07), -c ajv-formats for `format` (date, date-time,
 # int64), and a quoted glob that it expands itself; it parses .yaml data files with js-yaml.
-flagops_cmd() { printf '%q check -C . --today %s' "$FLAGOPS" "$TODAY"; }
+flagops_cmd() { printf '%q check -C . --today %s%s' "$FLAGOPS" "$TODAY" "$NO_CACHE"; }
 floor_cmd() { printf '%q flags' "$YAML_FLOOR"; }
 cj_cmd() { printf '%q --schemafile %q flags/*/*/*.yaml' "$CHECK_JSONSCHEMA" "$SCHEMA"; }
 ajv_cmd() {
@@ -167,12 +189,14 @@ sanity_valid() {
 # hyperfine for time (mean of several runs after a warm-up), and GNU time around the same runs
 # for peak RSS (the largest of the runs; GNU time adds about a millisecond and no memory).
 measure() {
-    local label=$1 dir=$2 out=$3 warmup=$4 runs_option=$5 runs=$6 cmd=$7
+    local label=$1 dir=$2 out=$3 warmup=$4 runs_option=$5 runs=$6 cmd=$7 prepare=${8:-}
+    local extra=()
+    [[ -z $prepare ]] || extra=(--prepare "$prepare")
     echo "   $label" >&2
     printf '%s' "$(cut -d' ' -f1 /proc/loadavg)" >"$out.load"
     : >"$out.rss"
     (cd "$dir" && hyperfine --style basic --warmup "$warmup" "$runs_option" "$runs" \
-        --command-name "$label" --export-json "$out.json" \
+        "${extra[@]}" --command-name "$label" --export-json "$out.json" \
         "$(printf '%q -a -o %q -f %%M ' "$GNU_TIME" "$out.rss")$cmd") >&2
     printf ' -> %s\n' "$(cut -d' ' -f1 /proc/loadavg)" >>"$out.load"
 }
@@ -228,7 +252,7 @@ history() {
     commits=$(git -C "$dir" rev-list --count HEAD)
     say "check in a git repository with $commits commits (bench/corpus/$name)"
     # Same files as files-$FILES: only the history differs.
-    diff -rq -x .git -x .gitignore -x .flagops-bench-corpus "$plain" "$dir" >/dev/null ||
+    diff -rq -x .git -x .gitignore -x .flagops -x .flagops-bench-corpus "$plain" "$dir" >/dev/null ||
         die "$name does not hold the same files as files-$FILES"
     sanity_valid "$dir" "$FILES"
     measure "flagops check, git repository with $commits commits" "$dir" "$res" 1 \
@@ -240,12 +264,25 @@ history() {
 }
 
 many_findings() {
-    # One flag file of about 1 MB whose every flag is a number instead of a mapping: one
-    # finding per flag, all in the same file. Rendering must cost the same per finding
-    # however large the file (it used to hand the whole file to every human snippet).
-    local n=${FINDINGS:-90000} dir="$WORK/many-findings"
-    say "check on one flag file with $n bad flags: $n findings, every format"
-    mkdir -p "$dir/flags/shop" "$CORPORA"
+    # One flag file whose every flag is a number instead of a mapping: one finding per flag,
+    # all in the same file, at FINDINGS (about 1 MB) and at a tenth of it. Rendering must cost
+    # the same per finding however large the file (it used to hand the whole file to every
+    # human snippet): ten times the findings must take at most 15 times as long.
+    local big=${FINDINGS:-90000}
+    local small=$((big / 10))
+    mkdir -p "$CORPORA"
+    : >"$WORK/many.tsv"
+    printf '\nmany findings in one file, %s cores, %s\n\n' "$(nproc)" "$(date -u +%F)"
+    printf '| findings | file size | format | wall time (median of 3) | CPU time (user+sys) | peak RSS | findings printed | load (1 min) before -> after |\n|---|---|---|---|---|---|---|---|\n'
+    local n
+    for n in "$small" "$big"; do
+        many_findings_at "$n"
+    done
+}
+
+many_findings_at() {
+    local n=$1 dir="$WORK/many-findings-$1"
+    mkdir -p "$dir/flags/shop"
     printf '%s\n' 'version: 1' 'default_branch: main' 'applications:' '  shop:' \
         '    environments:' '      prod: { strategy: AppConfig.AllAtOnce }' \
         '    profiles:' '      flags: { type: feature-flags }' >"$dir/flagops.yaml"
@@ -255,31 +292,31 @@ print("application: shop\nprofile: flags\nflags:")
 for i in range(int(sys.argv[1])):
     print(f"  k{i:05d}: 1")
 PY
-    echo "   flags/shop/flags.yaml: $(du -h "$dir/flags/shop/flags.yaml" | cut -f1)" >&2
-    printf '\n%s findings in one %s file, %s cores, %s\n\n' "$n" \
-        "$(du -h "$dir/flags/shop/flags.yaml" | cut -f1)" "$(nproc)" "$(date -u +%F)"
-    printf '| format | wall time (median of 3) | CPU time (user+sys) | peak RSS | findings printed | load (1 min) before -> after |\n|---|---|---|---|---|---|\n'
-    local format
+    local size format
+    size=$(du -h "$dir/flags/shop/flags.yaml" | cut -f1)
+    echo "   $n findings, flags/shop/flags.yaml: $size" >&2
     for format in json human github sarif markdown; do
-        local load stats out count
+        local load stats count
         load=$(cut -d' ' -f1 /proc/loadavg)
+        # A renderer that is not linear shows as a run that does not end: 10 minutes at most.
         stats=$(for _ in 1 2 3; do
             "$GNU_TIME" -f '%e %U %S %M' -o "$WORK/many.time" \
-                "$FLAGOPS" check -C "$dir" --today "$TODAY" --format "$format" \
-                >"$WORK/many.out" 2>&1 || true
+                timeout 600 "$FLAGOPS" check -C "$dir" --today "$TODAY" --format "$format" \
+                ${NO_CACHE:+--no-cache} >"$WORK/many.out" 2>&1 || true
             tail -n1 "$WORK/many.time"
         done | sort -n | sed -n 2p)
         case $format in
-            json) count=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["findings"]))' "$WORK/many.out") ;;
-            sarif) count=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["runs"][0]["results"]))' "$WORK/many.out") ;;
+            json) count=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["findings"]))' "$WORK/many.out" 2>/dev/null || echo 0) ;;
+            sarif) count=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["runs"][0]["results"]))' "$WORK/many.out" 2>/dev/null || echo 0) ;;
             human) count=$(grep -c 'error\[FO100\]' "$WORK/many.out" || true) ;;
             github) count=$(grep -c '^::error ' "$WORK/many.out" || true) ;;
             markdown) count=$(grep -c '^| error |' "$WORK/many.out" || true) ;;
         esac
         read -r wall user sys rss <<<"$stats"
-        printf '| %s | %s s | %.2f s | %d MB | %s | %s -> %s |\n' "$format" "$wall" \
-            "$(echo "$user + $sys" | bc)" "$((rss / 1024))" "$count" "$load" \
-            "$(cut -d' ' -f1 /proc/loadavg)"
+        printf '%s\t%s\t%s\t%s\n' "$format" "$n" "$wall" "$count" >>"$WORK/many.tsv"
+        printf '| %s | %s | %s | %s s | %.2f s | %d MB | %s | %s -> %s |\n' "$n" "$size" \
+            "$format" "$wall" "$(echo "$user + $sys" | bc)" "$((rss / 1024))" "$count" \
+            "$load" "$(cut -d' ' -f1 /proc/loadavg)"
     done
 }
 
@@ -288,28 +325,134 @@ plan_drift() {
     # proxy, at 100 and 1,000 targets (bench/plan_drift.py; needs ministack and boto3).
     if ! python3 -c 'import ministack, boto3' 2>/dev/null; then
         say "plan and drift: skipped (python3 -m pip install -r .ci/requirements.txt)"
+        echo "plan and drift: skipped, ministack or boto3 is missing"
         return
     fi
-    say "plan and drift, 100 targets"
-    python3 "$BENCH/plan_drift.py" run --flagops "$FLAGOPS" --runs "${PD_RUNS:-3}" --rounds 1,3
-    say "plan and drift, 1,000 targets"
-    python3 "$BENCH/plan_drift.py" run --flagops "$FLAGOPS" --runs "${PD_RUNS:-3}" --rounds 1 \
-        --applications 50 --profiles 10
+    local targets
+    if [[ $PD_TARGETS == none ]]; then
+        echo "plan and drift: skipped (PD_TARGETS=none)"
+        return
+    fi
+    for targets in ${PD_TARGETS//,/ }; do
+        say "plan and drift, $targets targets"
+        case $targets in
+            100) python3 "$BENCH/plan_drift.py" run --flagops "$FLAGOPS" --runs "${PD_RUNS:-3}" \
+                --rounds 1,3 --json "$WORK/pd-100.json" ;;
+            1000) python3 "$BENCH/plan_drift.py" run --flagops "$FLAGOPS" --runs "${PD_RUNS:-3}" \
+                --rounds 1 --applications 50 --profiles 10 --json "$WORK/pd-1000.json" ;;
+            *) die "PD_TARGETS: 100, 1000, both (100,1000) or none" ;;
+        esac
+    done
+}
+
+apply_example() {
+    # `flagops apply` of this repository's own flagops.yaml and flags/ into an empty ministack,
+    # strategies in real time (bench/apply_example.py).
+    if ! python3 -c 'import ministack, boto3, yaml' 2>/dev/null; then
+        say "apply of the example: skipped (python3 -m pip install -r .ci/requirements.txt)"
+        echo "apply of the example: skipped, ministack, boto3 or PyYAML is missing"
+        return
+    fi
+    say "apply of the example repository (a few minutes: its strategies run in real time)"
+    python3 "$BENCH/apply_example.py" --flagops "$FLAGOPS" --json "$WORK/apply.json"
+}
+
+incremental() {
+    # check with its cache, on copies of the corpora (edits must not reach bench/corpus):
+    # cold (an empty cache before every run), warm with nothing changed, warm after a
+    # one-file change (every run sees a new one, in one of two files in turn), and with that
+    # change committed before each run (HEAD one commit further).
+    if [[ $CACHE -eq 0 ]]; then
+        echo
+        echo "incremental: not supported by this build (flagops check has no --cache-dir)"
+        : >"$WORK/incremental.unsupported"
+        return
+    fi
+    local plain="$WORK/incr-files" git="$WORK/incr-git"
+    rm -rf "$plain" "$git"
+    cp -a "$CORPORA/files-$FILES" "$plain"
+    cp -a "$CORPORA/history-$FILES" "$git"
+    # The plain corpus as a git repository of one commit: beside the 200-commit one, only the
+    # history differs, and both can take a new commit.
+    (cd "$plain" && git init -q -b main && git add -A &&
+        git -c user.name=flagops-bench -c user.email=bench@example.com -c commit.gpgsign=false \
+            commit -qm "the corpus, in one commit")
+    local edit="$WORK/edit.sh"
+    cat >"$edit" <<'SH'
+#!/usr/bin/env bash
+# edit.sh REPO [commit]: renames the first flag of one of two flag files, a new name each time.
+set -euo pipefail
+cd "$1"
+counter="$(dirname "$0")/edit-counter"
+n=$(($(cat "$counter" 2>/dev/null || echo 0) + 1))
+echo "$n" >"$counter"
+files=(flags/*/*/*.yaml)
+file=${files[$(((n % 2) * (${#files[@]} - 1)))]}
+sed -i "0,/^    name: .*\$/s//    name: Bench edit $n/" "$file"
+if [[ ${2:-} == commit ]]; then
+    git -c user.name=flagops-bench -c user.email=bench@example.com -c commit.gpgsign=false \
+        commit -qam "bench edit $n"
+fi
+SH
+    chmod +x "$edit"
+    local kind dir cache cmd
+    for kind in files git; do
+        dir="$WORK/incr-$kind" cache="$WORK/cache-$kind"
+        cmd="$(printf '%q check -C . --today %s --cache-dir %q' "$FLAGOPS" "$TODAY" "$cache")"
+        say "check with its cache, $kind corpus ($FILES files)"
+        measure "cold (empty cache)" "$dir" "$WORK/incr-$kind-cold" 0 --runs "$RUNS" "$cmd" \
+            "rm -rf $(printf '%q' "$cache")"
+        measure "warm, nothing changed" "$dir" "$WORK/incr-$kind-warm" 1 --min-runs "$RUNS" "$cmd"
+        measure "warm, one file changed" "$dir" "$WORK/incr-$kind-change" 1 --min-runs "$RUNS" \
+            "$cmd" "$(printf '%q %q' "$edit" "$dir")"
+        measure "warm, one file changed and committed" "$dir" "$WORK/incr-$kind-commit" 1 \
+            --min-runs "$RUNS" "$cmd" "$(printf '%q %q commit' "$edit" "$dir")"
+    done
+    python3 "$BENCH/summary.py" incremental --work "$WORK" --files "$FILES"
+}
+
+summary() {
+    python3 "$BENCH/summary.py" summary --work "$WORK" --files "$FILES" \
+        --findings "${FINDINGS:-90000}" --flagops-version "$FLAGOPS_VERSION"
+}
+
+# Runs a section, and records the 1-minute load average before and after it.
+section() {
+    local name=$1
+    shift
+    local before after
+    before=$(cut -d' ' -f1 /proc/loadavg)
+    printf '\n[%s: load (1 min) before %s, %s cores]\n' "$name" "$before" "$(nproc)"
+    "$@"
+    after=$(cut -d' ' -f1 /proc/loadavg)
+    printf '[%s: load (1 min) after %s]\n' "$name" "$after"
+    printf '%s\t%s\t%s\n' "$name" "$before" "$after" >>"$WORK/loads.tsv"
 }
 
 # --------------------------------------------------------------------------------------- run
+PD_TARGETS=${PD_TARGETS:-100,1000}
 echo "machine: $(nproc) cores; load at start: $(uptime | sed 's/.*load average/load average/')" >&2
 echo "flagops $FLAGOPS_VERSION" >&2
 mkdir -p "$CORPORA"
-many_findings | tee "$CORPORA/results-many-findings.md"
-plan_drift | tee "$CORPORA/results-plan-drift.txt"
-[[ $ONLY == "live-and-findings" ]] && exit 0
-echo "check-jsonschema $CJ_VERSION; ajv-cli $AJV_VERSION" >&2
-echo "hyperfine: $(hyperfine --version); $("$GNU_TIME" --version 2>&1 | head -n1); node $(node --version); $(python3 --version)" >&2
-sanity_errors
-compare "files-$FILES" "$FILES" "${SLOW_RUNS:-3}"
-history
-if [[ $LARGE -eq 1 ]]; then
-    compare "files-$((FILES * 10))" "$((FILES * 10))" "${SLOW_RUNS:-2}"
+: >"$WORK/loads.tsv"
+section "many findings" many_findings | tee "$CORPORA/results-many-findings.md"
+section "plan and drift" plan_drift | tee "$CORPORA/results-plan-drift.txt"
+if [[ ${SKIP_APPLY:-0} == 1 ]]; then
+    echo "apply of the example: skipped (SKIP_APPLY=1)" >"$WORK/apply.skipped"
+else
+    section "apply of the example" apply_example | tee "$CORPORA/results-apply-example.md"
 fi
-say "results also in bench/corpus/results-*.md"
+if [[ $ONLY != "live-and-findings" ]]; then
+    echo "check-jsonschema $CJ_VERSION; ajv-cli $AJV_VERSION" >&2
+    echo "hyperfine: $(hyperfine --version); $("$GNU_TIME" --version 2>&1 | head -n1); node $(node --version); $(python3 --version)" >&2
+    sanity_errors
+    section "check, cold, $FILES files" compare "files-$FILES" "$FILES" "${SLOW_RUNS:-3}"
+    section "check, cold, git repository" history
+    section "check, incremental" incremental | tee "$CORPORA/results-incremental.md"
+    if [[ $LARGE -eq 1 ]]; then
+        section "check, cold, $((FILES * 10)) files" \
+            compare "files-$((FILES * 10))" "$((FILES * 10))" "${SLOW_RUNS:-2}"
+    fi
+fi
+summary | tee "$CORPORA/results-summary.md"
+say "results also in bench/corpus/results-*.md and results-plan-drift.txt"
