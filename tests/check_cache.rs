@@ -224,8 +224,8 @@ fn an_unchanged_repository_is_answered_from_the_cache() {
     let (first, uncached) = both(repo.path(), today, &cold);
     assert_eq!(first, uncached);
     let (_, written) = cold.counts();
-    // Every flag file, and every declared profile.
-    assert!(written >= FLAG_FILES.len() as u64, "wrote {written}");
+    // The files' index, every declared profile, the history.
+    assert!(written >= 3, "wrote {written}");
 
     let warm = Store::at(repo.path().join("cache"));
     let (second, _) = both(repo.path(), today, &warm);
@@ -253,13 +253,13 @@ fn a_corrupt_cache_is_ignored_and_rebuilt() {
     let (first, uncached) = both(repo.path(), today, &Store::at(dir.clone()));
     assert_eq!(first, uncached);
     // Truncated entries, garbage, and entries swapped between keys.
-    let mut entries: Vec<_> = ["files", "profiles"]
+    let mut entries: Vec<_> = ["files", "profiles", "history"]
         .iter()
         .flat_map(|kind| std::fs::read_dir(dir.join(kind)).unwrap())
         .map(|e| e.unwrap().path())
         .collect();
     entries.sort();
-    assert!(entries.len() > 4);
+    assert!(entries.len() >= 4, "{entries:?}");
     for (i, entry) in entries.iter().enumerate() {
         match i % 3 {
             0 => std::fs::write(entry, b"{\"format\":1,\"ver").unwrap(),

@@ -6,8 +6,8 @@
 //! compiled documents ([`rules::PER_PROFILE`]) see one profile's files and flagops.yaml. So
 //! the cache keeps, by the digest of everything that decides them:
 //!
-//! - per flag file (its path and bytes): the findings of loading and typing it, and the
-//!   profile it names;
+//! - per flag file (its path and the digest of its bytes, in one index per repository): the
+//!   findings of loading and typing it, and the profile it names;
 //! - per profile (flagops.yaml, the date, the path and digest of each of its files, its
 //!   freeform schema): the findings of its rules, its number of targets, and the outline of
 //!   its flags.
@@ -35,7 +35,7 @@ const FILES: &str = "files";
 const PROFILES: &str = "profiles";
 
 /// A finding as the cache keeps it: its rule by code.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Stored {
     rule: String,
     severity: Severity,
@@ -79,9 +79,18 @@ fn restored(findings: Vec<Stored>) -> Option<Vec<Finding>> {
     findings.into_iter().map(Stored::finding).collect()
 }
 
-/// What loading and typing one flag file found.
-#[derive(Debug, Serialize, Deserialize)]
+/// What loading and typing each flag file of a repository found, by path: one entry, read
+/// once a run, rather than one per file.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct FileIndex {
+    files: HashMap<String, FileEntry>,
+}
+
+/// What loading and typing one flag file found, and the digest of the text it holds for.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct FileEntry {
+    digest: String,
+    bom: bool,
     scope: Option<(String, String)>,
     findings: Vec<Stored>,
 }
@@ -109,7 +118,10 @@ struct Read {
     /// SHA-256 of the text without a BOM, and whether there was one.
     digest: Digest32,
     bom: bool,
-    key: Digest32,
+    /// What the cache keeps of it (none for a file that is not valid UTF-8), and whether
+    /// this run found it there.
+    entry: Option<FileEntry>,
+    known: bool,
     /// The application and profile it names.
     scope: Option<(String, String)>,
     state: State,
@@ -143,9 +155,18 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
         .and_then(SourceFile::text)
         .map(|text| Digest32::of(text.as_bytes()));
 
+    let index_key = Key::new(FILES)
+        .part(root_canon.to_string_lossy().as_bytes())
+        .finish();
+    let index = store
+        .get::<FileIndex>(FILES, &index_key)
+        .unwrap_or_default();
     let reads: Vec<Result<Read, Option<Box<Finding>>>> = paths
         .into_par_iter()
-        .map(|(abs, rel)| read(root, &root_canon, abs, rel, store))
+        .map(|(abs, rel)| {
+            let known = index.files.get(&rel);
+            read(root, &root_canon, abs, rel, known)
+        })
         .collect();
 
     let mut findings = std::mem::take(&mut loaded.findings);
@@ -330,9 +351,16 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
     let skipped = super::skipped(&cx);
     let Model { config, .. } = whole;
 
-    let used_files: HashSet<Digest32> = files.iter().map(|f| f.key).collect();
+    // The index holds the files of this run: written again when one is new or gone.
+    let unchanged = files.iter().all(|f| f.known) && files.len() == index.files.len();
+    if !unchanged {
+        let files = files
+            .iter_mut()
+            .filter_map(|f| Some((f.rel.clone(), f.entry.take()?)))
+            .collect();
+        store.put(FILES, &index_key, &FileIndex { files });
+    }
     let used_profiles: HashSet<Digest32> = profile_keys.iter().copied().collect();
-    store.prune(FILES, &used_files, 256);
     store.prune(PROFILES, &used_profiles, 256);
     drop(files);
 
@@ -352,14 +380,15 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
     (loaded, report)
 }
 
-/// Reads one flag file and digests it; looks its findings up, or parses and types it and
-/// keeps them. `Err` when it cannot be read (with the finding, unless it has gone).
+/// Reads one flag file and digests it; takes its findings from the cache's entry when that
+/// holds for these bytes, or parses and types it. `Err` when it cannot be read (with the
+/// finding, unless it has gone).
 fn read(
     root: &Path,
     root_canon: &Path,
     abs: PathBuf,
     rel: String,
-    store: &Store,
+    cached: Option<&FileEntry>,
 ) -> Result<Read, Option<Box<Finding>>> {
     let bytes = load::read_file(root_canon, &abs, &rel)
         .map_err(Some)?
@@ -367,22 +396,18 @@ fn read(
     let bom = bytes.starts_with(b"\xEF\xBB\xBF");
     let text = if bom { &bytes[3..] } else { &bytes[..] };
     let digest = Digest32::of(text);
-    let key = Key::new(FILES)
-        .part(rel.as_bytes())
-        .part(&[u8::from(bom)])
-        .digest(&digest)
-        .finish();
-    if let Some((scope, known)) = store
-        .get::<FileEntry>(FILES, &key)
-        .and_then(|e| Some((e.scope, restored(e.findings)?)))
+    let hex = digest.hex();
+    if let Some(entry) = cached.filter(|e| e.digest == hex && e.bom == bom)
+        && let Some(known) = restored(entry.findings.clone())
     {
         return Ok(Read {
             rel,
             abs,
             digest,
             bom,
-            key,
-            scope,
+            entry: Some(entry.clone()),
+            known: true,
+            scope: entry.scope.clone(),
             state: State::Known(known),
         });
     }
@@ -391,23 +416,25 @@ fn read(
     let cacheable = std::str::from_utf8(text).is_ok();
     let (part, typed) = parse(root, root_canon, &abs, &rel, bytes);
     let scope = typed.as_ref().and_then(|t| t.scope.clone());
-    if cacheable {
+    let entry = cacheable.then(|| {
         let mut all = stored(&part.findings);
         if let Some(typed) = &typed {
             all.extend(stored(&typed.findings));
         }
-        let entry = FileEntry {
+        FileEntry {
+            digest: hex,
+            bom,
             scope: scope.clone(),
             findings: all,
-        };
-        store.put(FILES, &key, &entry);
-    }
+        }
+    });
     Ok(Read {
         rel,
         abs,
         digest,
         bom,
-        key,
+        entry,
+        known: false,
         scope,
         state: State::Parsed { part, typed },
     })
