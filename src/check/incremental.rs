@@ -144,6 +144,10 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
     if !store.is_enabled() {
         return super::repository(root, today, Documents::CheckOnly);
     }
+    let started = std::time::Instant::now();
+    let lap = |what: std::fmt::Arguments<'_>| {
+        tracing::debug!("check: {what} ({} ms)", started.elapsed().as_millis());
+    };
     let load::Discovered {
         mut loaded,
         root_canon,
@@ -169,6 +173,11 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
         })
         .collect();
 
+    lap(format_args!(
+        "{} flag files read, {} of them known to the cache",
+        reads.len(),
+        reads.iter().flatten().filter(|r| r.known).count()
+    ));
     let mut findings = std::mem::take(&mut loaded.findings);
     let config = super::type_config(&mut loaded, &mut findings);
     let mut scopes = HashMap::new();
@@ -252,7 +261,24 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
         .map(|key| store.get::<ProfileEntry>(PROFILES, key))
         .collect();
     let flags_dir = model.config.as_ref().map(|c| c.flags_dir.clone());
-    let cx_history = || Some(crate::git::key_facts(root, flags_dir.as_ref()?, store));
+    // Flag ages only for `rules.lifetime`: most runs need only the deletions.
+    let with_ages = model
+        .config
+        .as_ref()
+        .is_some_and(|c| !c.rules.lifetime.is_empty());
+    let cx_history = || {
+        Some(crate::git::key_facts(
+            root,
+            flags_dir.as_ref()?,
+            store,
+            with_ages,
+        ))
+    };
+    lap(format_args!(
+        "{} profiles, {} of them known to the cache",
+        cached.len(),
+        cached.iter().flatten().count()
+    ));
     let (history, computed) = rayon::join(cx_history, || {
         profiles
             .iter()
@@ -277,6 +303,7 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
             .collect::<Vec<_>>()
     });
 
+    lap(format_args!("profiles checked, history read"));
     let mut targets = 0;
     let mut outline: Vec<(String, FlagFile)> = Vec::new();
     let mut take =
@@ -364,6 +391,7 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
     store.prune(PROFILES, &used_profiles, 256);
     drop(files);
 
+    lap(format_args!("repository rules run, cache written"));
     super::finish(&mut findings, &loaded, config.as_ref());
     super::attach_code_sources(&mut loaded, &findings);
     let report = Report {

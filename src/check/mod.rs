@@ -37,11 +37,9 @@ impl Context<'_> {
     /// without a root or a valid flagops.yaml.
     pub fn key_facts(&self) -> Option<&Result<git::KeyFacts, git::GitError>> {
         let (root, config) = (self.root?, self.model.config.as_ref()?);
-        Some(
-            self.history.get_or_init(|| {
-                git::key_facts(root, &config.flags_dir, &crate::cache::Store::none())
-            }),
-        )
+        Some(self.history.get_or_init(|| {
+            git::key_facts(root, &config.flags_dir, &crate::cache::Store::none(), true)
+        }))
     }
 }
 

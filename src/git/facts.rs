@@ -1,12 +1,12 @@
 //! What the history rules need of the first-parent history from HEAD, and how a commit's
-//! answer follows from its parent's: the flags HEAD has, with the date each was added (the
-//! oldest commit of the unbroken run that has it), and the newest commit that deleted each
-//! flag ever deleted.
+//! answer follows from its parent's: the newest commit that deleted each flag ever deleted,
+//! and (for flag ages) the flags HEAD has, with the date each was added (the oldest commit
+//! of the unbroken run that has it).
 //!
 //! Both follow from the parent's by the flag files the commit changed, so the cache keeps
 //! them per commit and a new commit costs the files it touched, not the whole history.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
 use git2::{ObjectType, Oid, Repository};
@@ -16,9 +16,28 @@ use super::{CommitInfo, FlagId, GitError, KeyHistory, MAX_COMMITS};
 use crate::cache::{Key, Store};
 
 const HISTORY: &str = "history";
+const AGES: &str = "history-ages";
+
+/// Something per flag: by application, profile and key.
+type ByFlag<T> = BTreeMap<String, BTreeMap<String, BTreeMap<String, T>>>;
+
+fn lookup<'a, T>(map: &'a ByFlag<T>, (app, profile, key): (&str, &str, &str)) -> Option<&'a T> {
+    map.get(app)?.get(profile)?.get(key)
+}
+
+fn entry<T>(
+    map: &mut ByFlag<T>,
+    (app, profile, key): FlagId,
+) -> std::collections::btree_map::Entry<'_, String, T> {
+    map.entry(app)
+        .or_default()
+        .entry(profile)
+        .or_default()
+        .entry(key)
+}
 
 /// The history rules' view of the repository.
-#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct KeyFacts {
     /// The clone is shallow: older commits are missing and deletions before them unknown.
     pub shallow: bool,
@@ -26,16 +45,34 @@ pub struct KeyFacts {
     pub truncated: bool,
     /// Commits read, HEAD included.
     depth: usize,
-    /// Each flag of HEAD, with the number of its files that define it and the date it was
-    /// added.
-    present: Vec<(FlagId, u32, String)>,
     /// Each flag ever deleted, with the newest commit that deleted it.
-    deleted: Vec<(FlagId, CommitInfo)>,
+    deleted: ByFlag<CommitInfo>,
+    /// When asked for: each flag of HEAD, with the number of its files that define it and the
+    /// date it was added. Kept apart in the cache: most runs need only the deletions.
     #[serde(skip)]
-    index: Index,
+    ages: Option<ByFlag<(u32, String)>>,
     /// How this run got them.
     #[serde(skip)]
     pub source: Source,
+}
+
+impl PartialEq for KeyFacts {
+    /// The same facts, however they were got.
+    fn eq(&self, other: &Self) -> bool {
+        (
+            self.shallow,
+            self.truncated,
+            self.depth,
+            &self.deleted,
+            &self.ages,
+        ) == (
+            other.shallow,
+            other.truncated,
+            other.depth,
+            &other.deleted,
+            &other.ages,
+        )
+    }
 }
 
 /// Where a run's history facts came from.
@@ -50,45 +87,29 @@ pub enum Source {
     FromParent,
 }
 
-#[derive(Debug, Default, Clone, PartialEq)]
-struct Index {
-    present: HashMap<FlagId, usize>,
-    deleted: HashMap<FlagId, usize>,
-}
-
 impl KeyFacts {
-    /// The date (YYYY-MM-DD) of the commit that added the flag, when HEAD has it.
-    pub fn added(&self, flag: &FlagId) -> Option<&str> {
-        let &i = self.index.present.get(flag)?;
-        Some(self.present[i].2.as_str())
+    /// The date (YYYY-MM-DD) of the commit that added the flag, when HEAD has it and ages
+    /// were asked for.
+    pub fn added(&self, app: &str, profile: &str, key: &str) -> Option<&str> {
+        let ages = self.ages.as_ref()?;
+        lookup(ages, (app, profile, key)).map(|(_, date)| date.as_str())
     }
 
     /// The newest commit that deleted the flag, when one did.
-    pub fn deleted_in(&self, flag: &FlagId) -> Option<&CommitInfo> {
-        let &i = self.index.deleted.get(flag)?;
-        Some(&self.deleted[i].1)
-    }
-
-    fn indexed(mut self) -> Self {
-        self.index = Index {
-            present: (self.present.iter().enumerate())
-                .map(|(i, (id, _, _))| (id.clone(), i))
-                .collect(),
-            deleted: (self.deleted.iter().enumerate())
-                .map(|(i, (id, _))| (id.clone(), i))
-                .collect(),
-        };
-        self
+    pub fn deleted_in(&self, app: &str, profile: &str, key: &str) -> Option<&CommitInfo> {
+        lookup(&self.deleted, (app, profile, key))
     }
 
     /// From a walk of the whole history, with the number of files defining each flag at
     /// HEAD.
-    fn from_walk(history: &KeyHistory, head_counts: HashMap<FlagId, u32>) -> Self {
-        let mut present = Vec::new();
-        let mut deleted: HashMap<u32, &CommitInfo> = HashMap::new();
+    fn from_walk(
+        history: &KeyHistory,
+        head_counts: std::collections::HashMap<FlagId, u32>,
+    ) -> Self {
+        let mut ages = ByFlag::new();
         if let Some((head, head_keys)) = history.commits.first() {
             // Walking back from HEAD: the oldest commit of the unbroken run that has each flag.
-            let mut since: HashMap<u32, &str> = head_keys
+            let mut since: std::collections::HashMap<u32, &str> = head_keys
                 .iter()
                 .map(|id| (id, head.date.as_str()))
                 .collect();
@@ -105,90 +126,97 @@ impl KeyFacts {
             for id in head_keys.iter() {
                 let flag = history.ids[id as usize].clone();
                 let count = head_counts.get(&flag).copied().unwrap_or(1);
-                present.push((flag, count, since[&id].to_owned()));
+                entry(&mut ages, flag).or_insert((count, since[&id].to_owned()));
             }
         }
         // A flag the parent had and the child lacks was deleted by the child; newest first.
+        let mut deleted = ByFlag::new();
         for pair in history.commits.windows(2) {
             let ((child, child_keys), (_, parent_keys)) = (&pair[0], &pair[1]);
             if std::sync::Arc::ptr_eq(child_keys, parent_keys) {
                 continue;
             }
             for id in parent_keys.iter().filter(|&id| !child_keys.contains(id)) {
-                deleted.entry(id).or_insert(child);
+                entry(&mut deleted, history.ids[id as usize].clone())
+                    .or_insert_with(|| child.clone());
             }
         }
-        let mut deleted: Vec<_> = deleted
-            .into_iter()
-            .map(|(id, commit)| (history.ids[id as usize].clone(), commit.clone()))
-            .collect();
-        deleted.sort_by(|a, b| a.0.cmp(&b.0));
-        present.sort_by(|a, b| a.0.cmp(&b.0));
         KeyFacts {
             shallow: history.shallow,
             truncated: history.truncated,
             depth: history.commits.len(),
-            present,
             deleted,
-            index: Index::default(),
+            ages: Some(ages),
             source: Source::Walked,
         }
-        .indexed()
     }
 
-    /// The facts of `commit` from those of its first parent, given the flags each file the
-    /// commit changed defined before and after.
-    fn advance(mut self, commit: CommitInfo, removed: Vec<FlagId>, added: Vec<FlagId>) -> Self {
-        let mut present: HashMap<FlagId, (u32, String)> = self
-            .present
-            .drain(..)
-            .map(|(id, count, since)| (id, (count, since)))
-            .collect();
-        let before: std::collections::HashSet<FlagId> = present.keys().cloned().collect();
+    /// The facts of `commit` from those of its first parent (with ages), given the flags each
+    /// file the commit changed defined before and after.
+    fn advance(self, commit: CommitInfo, removed: Vec<FlagId>, added: Vec<FlagId>) -> Self {
+        let mut ages = self.ages.unwrap_or_default();
+        let before: HashSet<FlagId> = removed.iter().cloned().collect();
+        let mut deleted = self.deleted;
         for id in removed {
-            if let Some((count, _)) = present.get_mut(&id) {
-                *count = count.saturating_sub(1);
+            if let std::collections::btree_map::Entry::Occupied(mut e) = entry(&mut ages, id) {
+                e.get_mut().0 = e.get().0.saturating_sub(1);
             }
         }
         for id in added {
-            present
-                .entry(id)
+            entry(&mut ages, id)
                 .or_insert_with(|| (0, commit.date.clone()))
                 .0 += 1;
         }
-        present.retain(|_, (count, _)| *count > 0);
-        let mut deleted: HashMap<FlagId, CommitInfo> = self.deleted.drain(..).collect();
-        for id in before.iter().filter(|id| !present.contains_key(*id)) {
-            deleted.insert(id.clone(), commit.clone());
+        // A flag a changed file defined before, that no file defines now, is deleted here.
+        for id in before {
+            let gone = lookup(&ages, (&id.0, &id.1, &id.2)).is_some_and(|(count, _)| *count == 0);
+            if gone {
+                entry(&mut deleted, id).insert_entry(commit.clone());
+            }
         }
-        let mut present: Vec<_> = present
-            .into_iter()
-            .map(|(id, (count, since))| (id, count, since))
-            .collect();
-        let mut deleted: Vec<_> = deleted.into_iter().collect();
-        present.sort_by(|a, b| a.0.cmp(&b.0));
-        deleted.sort_by(|a, b| a.0.cmp(&b.0));
+        for profiles in ages.values_mut() {
+            for keys in profiles.values_mut() {
+                keys.retain(|_, (count, _)| *count > 0);
+            }
+            profiles.retain(|_, keys| !keys.is_empty());
+        }
+        ages.retain(|_, profiles| !profiles.is_empty());
         KeyFacts {
             shallow: self.shallow,
             truncated: self.truncated,
             depth: self.depth + 1,
-            present,
             deleted,
-            index: Index::default(),
-            source: Source::Walked,
+            ages: Some(ages),
+            source: Source::FromParent,
         }
-        .indexed()
+    }
+
+    fn put(&self, store: &Store, key: &crate::cache::Digest32) {
+        store.put(HISTORY, key, self);
+        if let Some(ages) = &self.ages {
+            store.put(AGES, key, ages);
+        }
+        let used = [*key].into_iter().collect();
+        store.prune(HISTORY, &used, 8);
+        store.prune(AGES, &used, 8);
     }
 }
 
-/// The history facts of the repository at `root` for the flags under `flags_dir`: from the
-/// cache when HEAD's are there, from its first parent's and the files HEAD changed when
-/// those are, else from a walk of the whole history (and kept).
-pub fn key_facts(root: &Path, flags_dir: &str, store: &Store) -> Result<KeyFacts, GitError> {
+/// The history facts of the repository at `root` for the flags under `flags_dir`, with the
+/// flags' ages when `with_ages`: from the cache when HEAD's are there, from its first
+/// parent's and the files HEAD changed when those are, else from a walk of the whole history
+/// (and kept).
+pub fn key_facts(
+    root: &Path,
+    flags_dir: &str,
+    store: &Store,
+    with_ages: bool,
+) -> Result<KeyFacts, GitError> {
     let repo = super::open(root)?;
     let Ok(head) = repo.head().and_then(|h| h.peel_to_commit()) else {
         return Ok(KeyFacts {
             shallow: repo.is_shallow(),
+            ages: Some(ByFlag::new()),
             ..KeyFacts::default()
         }); // no commits yet
     };
@@ -199,33 +227,36 @@ pub fn key_facts(root: &Path, flags_dir: &str, store: &Store) -> Result<KeyFacts
             .part(oid.as_bytes())
             .finish()
     };
+    let cached = |oid: Oid, with_ages: bool| {
+        let mut facts = store.get::<KeyFacts>(HISTORY, &key(oid))?;
+        if with_ages {
+            facts.ages = Some(store.get(AGES, &key(oid))?);
+        }
+        Some(facts)
+    };
     // A shallow clone's history ends where the fetch cut it, which moves: walked each time.
     let cacheable = store.is_enabled() && !repo.is_shallow();
     if cacheable {
-        if let Some(facts) = store.get::<KeyFacts>(HISTORY, &key(head.id())) {
+        if let Some(facts) = cached(head.id(), with_ages) {
             return Ok(KeyFacts {
                 source: Source::Cached,
-                ..facts.indexed()
+                ..facts
             });
         }
         let parent = head.parent(0).ok();
         let from_parent = parent
             .as_ref()
-            .and_then(|p| store.get::<KeyFacts>(HISTORY, &key(p.id())))
+            .and_then(|p| cached(p.id(), true))
             .filter(|f| f.depth < MAX_COMMITS && !f.truncated);
         if let (Some(parent), Some(before)) = (parent, from_parent) {
             let (removed, added) = changed_flags(&repo, &flags_path, &parent, &head)?;
-            let facts = KeyFacts {
-                source: Source::FromParent,
-                ..before.advance(super::commit_info(&head), removed, added)
-            };
-            store.put(HISTORY, &key(head.id()), &facts);
-            store.prune(HISTORY, &[key(head.id())].into_iter().collect(), 8);
+            let facts = before.advance(super::commit_info(&head), removed, added);
+            facts.put(store, &key(head.id()));
             return Ok(facts);
         }
     }
     let (history, mut cache) = super::walk(&repo, &flags_path)?;
-    let mut counts = HashMap::new();
+    let mut counts = std::collections::HashMap::new();
     if let Ok(entry) = head.tree()?.get_path(&flags_path)
         && entry.kind() == Some(ObjectType::Tree)
     {
@@ -235,8 +266,7 @@ pub fn key_facts(root: &Path, flags_dir: &str, store: &Store) -> Result<KeyFacts
     }
     let facts = KeyFacts::from_walk(&history, counts);
     if cacheable {
-        store.put(HISTORY, &key(head.id()), &facts);
-        store.prune(HISTORY, &[key(head.id())].into_iter().collect(), 8);
+        facts.put(store, &key(head.id()));
     }
     Ok(facts)
 }

@@ -175,12 +175,8 @@ fn lifetime(cx: &Context<'_>, config: &crate::model::RepoConfig, out: &mut Vec<F
         let Some(days) = config.rules.lifetime.get(&flag.flag.class) else {
             continue;
         };
-        let id = (
-            flag.application.to_owned(),
-            flag.profile.to_owned(),
-            flag.key.to_owned(),
-        );
-        let Some(added) = history.added(&id).and_then(|d| d.parse::<Date>().ok()) else {
+        let added = history.added(flag.application, flag.profile, flag.key);
+        let Some(added) = added.and_then(|d| d.parse::<Date>().ok()) else {
             continue; // not committed yet: new
         };
         let Ok(age) = added.until(cx.today) else {

@@ -39,25 +39,18 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         );
     }
 
-    let id = |f: &crate::model::FlagRef<'_>| {
-        (
-            f.application.to_owned(),
-            f.profile.to_owned(),
-            f.key.to_owned(),
-        )
-    };
+    let deleted =
+        |f: &crate::model::FlagRef<'_>| history.deleted_in(f.application, f.profile, f.key);
     // A key some definition reuses without saying why: every definition of it is reported.
-    let unexplained: HashSet<_> = cx
+    let unexplained: HashSet<(&str, &str, &str)> = cx
         .model
         .flags()
-        .filter(|f| f.flag.reintroduces.is_none())
-        .map(|f| id(&f))
+        .filter(|f| f.flag.reintroduces.is_none() && deleted(f).is_some())
+        .map(|f| (f.application, f.profile, f.key))
         .collect();
     for flag in cx.model.flags() {
-        let id = id(&flag);
-        let Some(commit) = history
-            .deleted_in(&id)
-            .filter(|_| unexplained.contains(&id))
+        let Some(commit) = deleted(&flag)
+            .filter(|_| unexplained.contains(&(flag.application, flag.profile, flag.key)))
         else {
             continue;
         };
