@@ -133,7 +133,7 @@ enum State {
     /// Parsed and typed in this run.
     Parsed {
         part: Loaded,
-        typed: Option<TypedFile>,
+        typed: Option<Box<TypedFile>>,
     },
 }
 
@@ -464,7 +464,10 @@ fn read(
         entry,
         known: false,
         scope,
-        state: State::Parsed { part, typed },
+        state: State::Parsed {
+            part,
+            typed: typed.map(Box::new),
+        },
     })
 }
 
