@@ -28,6 +28,18 @@ impl Digest32 {
         Digest32(Sha256::digest(bytes).into())
     }
 
+    /// The digest [`Self::hex`] wrote.
+    pub fn from_hex(hex: &str) -> Option<Self> {
+        if hex.len() != 64 || !hex.is_ascii() {
+            return None;
+        }
+        let mut bytes = [0; 32];
+        for (i, byte) in bytes.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok()?;
+        }
+        Some(Digest32(bytes))
+    }
+
     pub fn hex(&self) -> String {
         use std::fmt::Write;
         self.0.iter().fold(String::with_capacity(64), |mut s, b| {
@@ -240,6 +252,14 @@ mod tests {
         assert_eq!(store.get::<Vec<u32>>("t", &other), None);
         assert!(dir.path().join("cache/.gitignore").is_file());
         assert!(dir.path().join("cache/CACHEDIR.TAG").is_file());
+    }
+
+    #[test]
+    fn a_digest_reads_back_from_its_hex() {
+        let digest = Digest32::of(b"flags");
+        assert_eq!(Digest32::from_hex(&digest.hex()), Some(digest));
+        assert_eq!(Digest32::from_hex("zz"), None);
+        assert_eq!(Digest32::from_hex(&"g".repeat(64)), None);
     }
 
     #[test]

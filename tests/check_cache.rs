@@ -437,3 +437,71 @@ fn no_cache_writes_nothing_and_the_cache_can_live_elsewhere() {
     assert!(elsewhere.path().join("x/profiles").is_dir());
     assert_eq!(by_flag.stdout, uncached.stdout);
 }
+
+#[test]
+#[cfg(unix)]
+fn a_file_is_read_again_when_its_stat_says_it_may_have_changed() {
+    let repo = example_repo();
+    let verbose = |repo: &Path| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_flagops"));
+        command
+            .args([
+                "-v",
+                "check",
+                "--today",
+                "2027-01-01",
+                "--format",
+                "json",
+                "-C",
+            ])
+            .arg(repo);
+        let out = support::isolated(&mut command).output().unwrap();
+        let log = String::from_utf8_lossy(&out.stderr).into_owned();
+        (String::from_utf8_lossy(&out.stdout).into_owned(), log)
+    };
+    // Stats vouch for bytes read at least two seconds after the file last changed.
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let (first, _) = verbose(repo.path());
+    let (second, log) = verbose(repo.path());
+    assert_eq!(first, second);
+    assert!(
+        log.contains("5 of them known to the cache, 5 by their stat alone"),
+        "{log}"
+    );
+
+    // The same size, the old modification time put back: the change time still moves.
+    let file = repo.path().join(FLAG_FILES[3]);
+    let text = std::fs::read_to_string(&file).unwrap();
+    let flipped = text.replacen("enabled: true", "enabled: fals", 1);
+    let flipped = if flipped == text {
+        text.replacen("enabled: false", "enabled: truee", 1)
+    } else {
+        flipped
+    };
+    assert_eq!(flipped.len(), text.len());
+    let modified = std::fs::metadata(&file).unwrap().modified().unwrap();
+    std::fs::write(&file, &flipped).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&file)
+        .unwrap()
+        .set_modified(modified)
+        .unwrap();
+    let (third, log) = verbose(repo.path());
+    assert!(log.contains("4 of them known to the cache"), "{log}");
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_flagops"));
+    command
+        .args([
+            "check",
+            "--today",
+            "2027-01-01",
+            "--format",
+            "json",
+            "--no-cache",
+            "-C",
+        ])
+        .arg(repo.path());
+    let uncached = support::isolated(&mut command).output().unwrap();
+    assert_eq!(third, String::from_utf8_lossy(&uncached.stdout));
+    assert_ne!(third, first);
+}

@@ -91,6 +91,9 @@ struct FileIndex {
 struct FileEntry {
     digest: String,
     bom: bool,
+    /// The file's identity and times when it was read for this digest, and when that was:
+    /// while they are unchanged, so are its bytes, and it need not be read again.
+    stat: Option<Stat>,
     scope: Option<(String, String)>,
     findings: Vec<Stored>,
 }
@@ -122,6 +125,8 @@ struct Read {
     /// this run found it there.
     entry: Option<FileEntry>,
     known: bool,
+    /// The entry changed (new, or the same bytes with a new stat): the index is written again.
+    fresh: bool,
     /// The application and profile it names.
     scope: Option<(String, String)>,
     state: State,
@@ -174,9 +179,14 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
         .collect();
 
     lap(format_args!(
-        "{} flag files read, {} of them known to the cache",
+        "{} flag files, {} of them known to the cache, {} by their stat alone",
         reads.len(),
-        reads.iter().flatten().filter(|r| r.known).count()
+        reads.iter().flatten().filter(|r| r.known).count(),
+        reads
+            .iter()
+            .flatten()
+            .filter(|r| r.known && !r.fresh)
+            .count()
     ));
     let mut findings = std::mem::take(&mut loaded.findings);
     let config = super::type_config(&mut loaded, &mut findings);
@@ -379,7 +389,7 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
     let Model { config, .. } = whole;
 
     // The index holds the files of this run: written again when one is new or gone.
-    let unchanged = files.iter().all(|f| f.known) && files.len() == index.files.len();
+    let unchanged = files.iter().all(|f| !f.fresh) && files.len() == index.files.len();
     if !unchanged {
         let files = files
             .iter_mut()
@@ -418,6 +428,25 @@ fn read(
     rel: String,
     cached: Option<&FileEntry>,
 ) -> Result<Read, Option<Box<Finding>>> {
+    // Taken before the bytes are read: a write after this moves the stat, and the next run
+    // reads the file again.
+    let stat = Stat::of(&abs);
+    if let Some(entry) = cached.filter(|e| Stat::vouches(e.stat, stat))
+        && let Some(digest) = Digest32::from_hex(&entry.digest)
+        && let Some(known) = restored(entry.findings.clone())
+    {
+        return Ok(Read {
+            rel,
+            abs,
+            digest,
+            bom: entry.bom,
+            entry: Some(entry.clone()),
+            known: true,
+            fresh: false,
+            scope: entry.scope.clone(),
+            state: State::Known(known),
+        });
+    }
     let bytes = load::read_file(root_canon, &abs, &rel)
         .map_err(Some)?
         .ok_or(None)?;
@@ -428,13 +457,22 @@ fn read(
     if let Some(entry) = cached.filter(|e| e.digest == hex && e.bom == bom)
         && let Some(known) = restored(entry.findings.clone())
     {
+        // A new stat is kept when it can vouch for the file where the old one could not.
+        let fresh = match (entry.stat, stat) {
+            (Some(then), Some(now)) => !then.same_version(&now) || now.settled(),
+            (then, now) => then.is_some() != now.is_some(),
+        };
         return Ok(Read {
             rel,
             abs,
             digest,
             bom,
-            entry: Some(entry.clone()),
+            entry: Some(FileEntry {
+                stat: if fresh { stat } else { entry.stat },
+                ..entry.clone()
+            }),
             known: true,
+            fresh,
             scope: entry.scope.clone(),
             state: State::Known(known),
         });
@@ -452,6 +490,7 @@ fn read(
         FileEntry {
             digest: hex,
             bom,
+            stat,
             scope: scope.clone(),
             findings: all,
         }
@@ -463,12 +502,83 @@ fn read(
         bom,
         entry,
         known: false,
+        fresh: true,
         scope,
         state: State::Parsed {
             part,
             typed: typed.map(Box::new),
         },
     })
+}
+
+/// A file's identity and times, as git's index keeps them to tell an unchanged file without
+/// reading it. The change time moves with every write, rename and permission change, and no
+/// tool can set it back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct Stat {
+    size: u64,
+    modified_ns: i64,
+    changed_ns: i64,
+    inode: u64,
+    device: u64,
+    /// When it was taken, before the bytes were read.
+    taken_ns: i64,
+}
+
+impl Stat {
+    /// The stat of a regular file (not a symlink: its target's stat is not its own).
+    #[cfg(unix)]
+    fn of(path: &Path) -> Option<Stat> {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::symlink_metadata(path).ok()?;
+        if !meta.file_type().is_file() {
+            return None;
+        }
+        let ns = |secs: i64, nanos: i64| secs.checked_mul(1_000_000_000)?.checked_add(nanos);
+        let now = jiff::Timestamp::now().as_nanosecond();
+        Some(Stat {
+            size: meta.size(),
+            modified_ns: ns(meta.mtime(), meta.mtime_nsec())?,
+            changed_ns: ns(meta.ctime(), meta.ctime_nsec())?,
+            inode: meta.ino(),
+            device: meta.dev(),
+            taken_ns: i64::try_from(now).ok()?,
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn of(_: &Path) -> Option<Stat> {
+        None
+    }
+
+    /// The same file, unchanged since `self` was taken, as far as its stat tells.
+    fn same_version(&self, now: &Stat) -> bool {
+        (
+            self.size,
+            self.modified_ns,
+            self.changed_ns,
+            self.inode,
+            self.device,
+        ) == (
+            now.size,
+            now.modified_ns,
+            now.changed_ns,
+            now.inode,
+            now.device,
+        )
+    }
+
+    /// File systems stamp times from a coarse clock (milliseconds or more): a write right
+    /// after the file was read could keep its times. A stat taken two seconds or more after
+    /// the last change is past that, and vouches for the bytes read after it.
+    fn settled(&self) -> bool {
+        self.changed_ns.max(self.modified_ns) + 2_000_000_000 <= self.taken_ns
+    }
+
+    /// Whether an entry read with stat `then` holds for the file as it is `now`.
+    fn vouches(then: Option<Stat>, now: Option<Stat>) -> bool {
+        matches!((then, now), (Some(then), Some(now)) if then.settled() && then.same_version(&now))
+    }
 }
 
 /// Parses and types one flag file's bytes, as a load does.
