@@ -18,6 +18,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use jiff::civil::Date;
 use rayon::prelude::*;
@@ -289,6 +290,17 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
         cached.len(),
         cached.iter().flatten().count()
     ));
+    // The typed files parsed in this run, each taken by the one profile it belongs to.
+    let typed: Vec<Mutex<Option<FlagFile>>> = files
+        .iter_mut()
+        .map(|read| {
+            let file = match &mut read.state {
+                State::Parsed { typed, .. } => typed.as_mut().and_then(|t| t.file.take()),
+                State::Known(_) => None,
+            };
+            Mutex::new(file)
+        })
+        .collect();
     let (history, computed) = rayon::join(cx_history, || {
         profiles
             .iter()
@@ -306,7 +318,7 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
                     today,
                     scope,
                     declared.contains(scope),
-                    members.iter().map(|&i| &files[i]),
+                    (members, &files, &typed),
                 );
                 (scope, key, entry)
             })
@@ -352,7 +364,7 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
             today,
             &scope,
             declared.contains(&scope),
-            members.iter().map(|&i| &files[i]),
+            (members, &files, &typed),
         );
         if sound {
             store.put(PROFILES, &key, &entry);
@@ -599,41 +611,48 @@ fn parse(
 
 /// Runs the per-profile rules on one profile's files, reading again those this run found in
 /// the cache. The entry is sound (worth keeping) unless a file changed since it was read.
-fn check_profile<'a>(
+fn check_profile(
     root: &Path,
     root_canon: &Path,
     model: &Model,
     today: Date,
     (application, profile): &(String, String),
     declared: bool,
-    members: impl Iterator<Item = &'a Read>,
+    (members, files, typed): (&[usize], &[Read], &[Mutex<Option<FlagFile>>]),
 ) -> (ProfileEntry, bool) {
-    let mut sound = true;
-    let mut files = Vec::new();
-    let mut names = HashSet::new();
-    for read in members {
-        names.insert(read.rel.as_str());
-        let file = match &read.state {
-            State::Parsed { typed, .. } => typed.as_ref().and_then(|t| t.file.clone()),
-            State::Known(_) => {
-                let bytes = load::read_file(root_canon, &read.abs, &read.rel)
-                    .ok()
-                    .flatten();
-                let same = bytes.as_ref().is_some_and(|b| {
-                    let text = if read.bom { &b[3..] } else { &b[..] };
-                    Digest32::of(text) == read.digest
-                });
-                sound &= same;
-                bytes
-                    .filter(|_| same)
-                    .and_then(|b| parse(root, root_canon, &read.abs, &read.rel, b).1)
-                    .and_then(|t| t.file)
+    let names: HashSet<&str> = members.iter().map(|&i| files[i].rel.as_str()).collect();
+    let read: Vec<(Option<FlagFile>, bool)> = members
+        .par_iter()
+        .map(|&i| {
+            let read = &files[i];
+            match &read.state {
+                State::Parsed { .. } => {
+                    let file = typed[i].lock().ok().and_then(|mut t| t.take());
+                    (file, true)
+                }
+                State::Known(_) => {
+                    let bytes = load::read_file(root_canon, &read.abs, &read.rel)
+                        .ok()
+                        .flatten();
+                    let same = bytes.as_ref().is_some_and(|b| {
+                        let text = if read.bom { &b[3..] } else { &b[..] };
+                        Digest32::of(text) == read.digest
+                    });
+                    let file = bytes
+                        .filter(|_| same)
+                        .and_then(|b| parse(root, root_canon, &read.abs, &read.rel, b).1)
+                        .and_then(|t| t.file);
+                    (file, same)
+                }
             }
-        };
-        if let Some(file) = file {
-            files.push((read.rel.clone(), file));
-        }
-    }
+        })
+        .collect();
+    let sound = read.iter().all(|(_, same)| *same);
+    let files: Vec<(String, FlagFile)> = members
+        .iter()
+        .zip(read)
+        .filter_map(|(&i, (file, _))| Some((files[i].rel.clone(), file?)))
+        .collect();
     let model = Model {
         config: model.config.clone(),
         files,
