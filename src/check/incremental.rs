@@ -115,6 +115,9 @@ struct Outlined {
     reintroduces: Option<String>,
 }
 
+/// A flag file typed in this run, until the profile it belongs to takes it.
+type Taken = Mutex<Option<FlagFile>>;
+
 /// One flag file of this run.
 struct Read {
     rel: String,
@@ -291,7 +294,7 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
         cached.iter().flatten().count()
     ));
     // The typed files parsed in this run, each taken by the one profile it belongs to.
-    let typed: Vec<Mutex<Option<FlagFile>>> = files
+    let typed: Vec<Taken> = files
         .iter_mut()
         .map(|read| {
             let file = match &mut read.state {
@@ -618,7 +621,7 @@ fn check_profile(
     today: Date,
     (application, profile): &(String, String),
     declared: bool,
-    (members, files, typed): (&[usize], &[Read], &[Mutex<Option<FlagFile>>]),
+    (members, files, typed): (&[usize], &[Read], &[Taken]),
 ) -> (ProfileEntry, bool) {
     let names: HashSet<&str> = members.iter().map(|&i| files[i].rel.as_str()).collect();
     let read: Vec<(Option<FlagFile>, bool)> = members
