@@ -575,3 +575,32 @@ fn attach_code_sources(loaded: &mut crate::load::Loaded, findings: &[crate::find
         }
     }
 }
+
+/// Loads the repository at `root` and builds its typed model, without running a rule: for
+/// commands that need the flags and where they are defined, not the findings (`refs`, whose
+/// own scan of the code would otherwise come on top of the code-references rule's).
+pub fn model(root: &std::path::Path) -> (crate::load::Loaded, Model) {
+    let flags_dir = |doc: &crate::load::yaml::Document| {
+        doc.value
+            .get("flags_dir")
+            .and_then(|v| v.as_str())
+            .unwrap_or("flags")
+            .trim_end_matches('/')
+            .to_owned()
+    };
+    let (mut loaded, files) = crate::load::load(root, flags_dir, type_flag_file);
+    let mut model = Model::default();
+    let mut findings = Vec::new();
+    if let Some(path) = &loaded.config
+        && let Some(doc) = loaded.sources.get_mut(path).and_then(|f| f.doc.as_mut())
+    {
+        let mut value = std::mem::take(&mut doc.value);
+        off_in_any_case(&mut value);
+        model.config = typed::<RepoConfig>(value, path, schema::Kind::Config, &mut findings);
+    }
+    model.files = files
+        .into_iter()
+        .filter_map(|(path, typed)| typed.file.map(|file| (path, file)))
+        .collect();
+    (loaded, model)
+}
