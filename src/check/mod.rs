@@ -186,6 +186,8 @@ pub fn run(
         today,
         history: std::sync::OnceLock::new(),
     };
+    // Rules whose every finding `rules.levels` turns off do not run.
+    let profile_rules = rules::enabled(rules::PER_PROFILE, model.config.as_ref());
     // The git history walk is sequential: it runs beside the compiled-document rules, and
     // the rules that read history start once it is done.
     let ((), profiles) = rayon::join(
@@ -198,7 +200,7 @@ pub fn run(
                 .map(|(application, profile)| {
                     let compiled = compile::compile_profile(&model, application, profile);
                     let mut found = Vec::new();
-                    for rule in rules::PER_PROFILE {
+                    for rule in &profile_rules {
                         rule(&cx, &compiled, &mut found);
                     }
                     let count = compiled.targets.len();
@@ -211,7 +213,7 @@ pub fn run(
                 .collect::<Vec<_>>()
         },
     );
-    let model_findings: Vec<_> = rules::ALL
+    let model_findings: Vec<_> = rules::enabled(rules::ALL, model.config.as_ref())
         .par_iter()
         .map(|rule| {
             let mut found = Vec::new();
