@@ -332,3 +332,26 @@ fn flags_older_than_their_class_lifetime_are_stale() {
         "113 days: both release flags and the experiment (permission flags have no lifetime)"
     );
 }
+
+/// `refs` walks the code once per run: its own scan, not the code-references rule's on top
+/// (which `check` runs, and which `refs` used to run through it). The walks are counted in
+/// this process, so the commands run in it rather than as a child.
+#[test]
+fn a_run_scans_the_code_once() {
+    use clap::Parser;
+    let dir = fixture();
+    let run = |args: &[&str]| {
+        let before = flagops::refs::scans();
+        let cli = flagops::cli::Cli::try_parse_from(
+            ["flagops"]
+                .iter()
+                .chain(args)
+                .chain(&["-C", dir.path().to_str().unwrap()]),
+        )
+        .unwrap();
+        flagops::commands::run(cli).unwrap();
+        flagops::refs::scans() - before
+    };
+    assert_eq!(run(&["refs", "--format", "json"]), 1);
+    assert_eq!(run(&["check", "--format", "json"]), 1);
+}

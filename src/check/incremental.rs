@@ -382,7 +382,7 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
         today,
         history: std::sync::OnceLock::new(),
     };
-    for rule in rules::PER_PROFILE_FILES {
+    for rule in rules::enabled(rules::PER_PROFILE_FILES, model.config.as_ref()) {
         rule(&cx, &mut findings);
     }
     outline.sort_by(|a, b| a.0.cmp(&b.0));
@@ -397,7 +397,7 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
         today,
         history: history.map(std::sync::OnceLock::from).unwrap_or_default(),
     };
-    for rule in rules::REPOSITORY {
+    for rule in rules::enabled(rules::REPOSITORY, whole.config.as_ref()) {
         rule(&cx, &mut findings);
     }
     let skipped = super::skipped(&cx);
@@ -667,7 +667,7 @@ fn check_profile(
         history: std::sync::OnceLock::new(),
     };
     let mut findings = Vec::new();
-    for rule in rules::PER_PROFILE_FILES {
+    for rule in rules::enabled(rules::PER_PROFILE_FILES, model.config.as_ref()) {
         rule(&cx, &mut findings);
     }
     // flagops.yaml's own findings are said once, by the run, not by every profile.
@@ -675,7 +675,7 @@ fn check_profile(
     let mut targets = 0;
     if declared {
         let compiled = crate::compile::compile_profile(&model, application, profile);
-        for rule in rules::PER_PROFILE {
+        for rule in rules::enabled(rules::PER_PROFILE, model.config.as_ref()) {
             rule(&cx, &compiled, &mut findings);
         }
         targets = compiled.targets.len();

@@ -176,6 +176,8 @@ pub fn run(
         today,
         history: std::sync::OnceLock::new(),
     };
+    // Rules whose every finding `rules.levels` turns off do not run.
+    let profile_rules = rules::enabled(rules::PER_PROFILE, model.config.as_ref());
     // The git history walk is sequential: it runs beside the compiled-document rules, and
     // the rules that read history start once it is done.
     let ((), profiles) = rayon::join(
@@ -188,7 +190,7 @@ pub fn run(
                 .map(|(application, profile)| {
                     let compiled = compile::compile_profile(&model, application, profile);
                     let mut found = Vec::new();
-                    for rule in rules::PER_PROFILE {
+                    for rule in &profile_rules {
                         rule(&cx, &compiled, &mut found);
                     }
                     let count = compiled.targets.len();
@@ -201,8 +203,9 @@ pub fn run(
                 .collect::<Vec<_>>()
         },
     );
-    let model_findings: Vec<_> = (rules::PER_PROFILE_FILES.iter())
-        .chain(rules::REPOSITORY)
+    let enabled = |table| rules::enabled(table, model.config.as_ref());
+    let model_findings: Vec<_> = (enabled(rules::PER_PROFILE_FILES).into_iter())
+        .chain(enabled(rules::REPOSITORY))
         .collect::<Vec<_>>()
         .into_par_iter()
         .map(|rule| {
@@ -591,4 +594,18 @@ pub(crate) fn attach_code_sources(
                 .add(crate::load::SourceFile::new(file.clone(), text, None));
         }
     }
+}
+
+/// Loads the repository at `root` and builds its typed model, without running a rule: for
+/// commands that need the flags and where they are defined, not the findings (`refs`, whose
+/// own scan of the code would otherwise come on top of the code-references rule's).
+pub fn model(root: &std::path::Path) -> (crate::load::Loaded, Model) {
+    let (mut loaded, files) = crate::load::load(root, flags_dir, type_flag_file);
+    let mut findings = Vec::new();
+    let config = type_config(&mut loaded, &mut findings);
+    let files = files
+        .into_iter()
+        .filter_map(|(path, typed)| typed.file.map(|file| (path, file)))
+        .collect();
+    (loaded, Model { config, files })
 }

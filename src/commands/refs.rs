@@ -1,7 +1,6 @@
 //! `flagops refs`: where application code reads each flag; flags defined but never read, and
 //! names read as flags that no flag file defines.
 
-use crate::check::Documents;
 use std::collections::BTreeSet;
 
 use anyhow::bail;
@@ -15,16 +14,17 @@ use crate::output::{self, refs::FlagRefs, refs::RefsReport};
 
 pub fn run(args: &RefsArgs) -> anyhow::Result<Exit> {
     let root = super::repo_root(&args.repo.repo)?;
-    let (loaded, report) =
-        crate::check::repository(&root, jiff::Zoned::now().date(), Documents::CheckOnly);
-    let Some(config) = &report.model.config else {
+    // The model only: the rules' findings are `check`'s to report, and the code-references
+    // rule would scan the code once more.
+    let (loaded, model) = crate::check::model(&root);
+    let Some(config) = &model.config else {
         bail!("{CONFIG_FILE} is not valid: run `flagops check`");
     };
     let settings = match &config.refs {
         Some(s) => s.clone(),
         None => serde_json::from_value::<RefsConfig>(serde_json::json!({}))?,
     };
-    let keys: BTreeSet<String> = report.model.flags().map(|f| f.key.to_owned()).collect();
+    let keys: BTreeSet<String> = model.flags().map(|f| f.key.to_owned()).collect();
     let skip = [
         config.flags_dir.as_str(),
         CONFIG_FILE,
@@ -41,8 +41,7 @@ pub fn run(args: &RefsArgs) -> anyhow::Result<Exit> {
                 .join("; ")
         ),
     };
-    let flags: Vec<FlagRefs<'_>> = report
-        .model
+    let flags: Vec<FlagRefs<'_>> = model
         .flags()
         .map(|f| {
             let at = Location::key(f.file, f.pointer());

@@ -98,7 +98,11 @@ pub fn compile_profile<'a>(
         .and_then(|c| c.applications.get(application));
     let kind = app.and_then(|a| a.profiles.get(profile)).map(|p| p.kind);
     let targets = match (app, kind) {
-        (Some(app), Some(kind)) => app
+        (Some(app), Some(ProfileKind::FeatureFlags)) => {
+            let environments: Vec<&String> = app.environments.keys().collect();
+            feature_flags(model, application, profile, &environments)
+        }
+        (Some(app), Some(ProfileKind::Freeform)) => app
             .environments
             .keys()
             .map(|env_name| {
@@ -107,13 +111,10 @@ pub fn compile_profile<'a>(
                     environment: env_name.clone(),
                     profile: profile.to_owned(),
                 };
-                let mut target = match kind {
-                    ProfileKind::FeatureFlags => feature_flags(model, id),
-                    ProfileKind::Freeform => freeform(model, id),
-                };
+                let mut target = freeform(model, id);
                 // In the form AppConfig stores (`1.0e2` is `100`): check checks, compile
                 // prints and apply uploads this very document.
-                target.document = normalize::normalize(&target.document, kind);
+                normalize::normalize_in_place(&mut target.document, ProfileKind::Freeform);
                 target
             })
             .collect(),
@@ -126,14 +127,20 @@ pub fn compile_profile<'a>(
     }
 }
 
-fn feature_flags(model: &Model, id: TargetId) -> Target {
-    let mut flags = Map::new();
-    let mut values = Map::new();
+/// The FeatureFlags documents of one profile, one per environment. The `flags` section (the
+/// definitions) is the same in every environment: it is built once and copied.
+fn feature_flags(
+    model: &Model,
+    application: &str,
+    profile: &str,
+    environments: &[&String],
+) -> Vec<Target> {
+    let mut in_profile = Vec::new();
     let mut origins = IndexMap::new();
-    let in_profile = model
+    for flag_ref in model
         .flags()
-        .filter(|f| f.application == id.application && f.profile == id.profile);
-    for flag_ref in in_profile {
+        .filter(|f| f.application == application && f.profile == profile)
+    {
         // The first definition wins; a duplicate is reported by the duplicate-flag rule.
         if origins.contains_key(flag_ref.key) {
             continue;
@@ -142,21 +149,52 @@ fn feature_flags(model: &Model, id: TargetId) -> Target {
             flag_ref.key.to_owned(),
             (flag_ref.file.to_owned(), flag_ref.pointer()),
         );
-        let value = effective_value(flag_ref.flag, &id.environment);
-        flags.insert(flag_ref.key.to_owned(), definition(flag_ref, &value));
-        values.insert(flag_ref.key.to_owned(), flag_value(flag_ref.flag, &value));
+        in_profile.push(flag_ref);
     }
-    Target {
-        id,
-        kind: ProfileKind::FeatureFlags,
-        // Built by moving the maps in: `json!` would deep-copy them through `to_value`.
-        document: Value::Object(Map::from_iter([
-            ("version".to_owned(), Value::String("1".to_owned())),
-            ("flags".to_owned(), Value::Object(flags)),
-            ("values".to_owned(), Value::Object(values)),
-        ])),
-        origins,
+    // In the form AppConfig stores (`1.0e2` is `100`): check checks, compile prints and apply
+    // uploads this very document.
+    let mut flags = Map::new();
+    for flag_ref in &in_profile {
+        let mut def = definition(*flag_ref);
+        normalize::normalize_definition(&mut def);
+        flags.insert(flag_ref.key.to_owned(), def);
     }
+    let mut targets = Vec::with_capacity(environments.len());
+    for (i, environment) in environments.iter().enumerate() {
+        let mut values = Map::new();
+        for flag_ref in &in_profile {
+            let value = effective_value(flag_ref.flag, environment);
+            let mut value = flag_value(flag_ref.flag, &value);
+            normalize::normalize_flag_value(&mut value);
+            values.insert(flag_ref.key.to_owned(), value);
+        }
+        let last = i + 1 == environments.len();
+        let flags = if last {
+            std::mem::take(&mut flags)
+        } else {
+            flags.clone()
+        };
+        targets.push(Target {
+            id: TargetId {
+                application: application.to_owned(),
+                environment: (*environment).clone(),
+                profile: profile.to_owned(),
+            },
+            kind: ProfileKind::FeatureFlags,
+            // Built by moving the maps in: `json!` would deep-copy them through `to_value`.
+            document: Value::Object(Map::from_iter([
+                ("version".to_owned(), Value::String("1".to_owned())),
+                ("flags".to_owned(), Value::Object(flags)),
+                ("values".to_owned(), Value::Object(values)),
+            ])),
+            origins: if last {
+                std::mem::take(&mut origins)
+            } else {
+                origins.clone()
+            },
+        });
+    }
+    targets
 }
 
 fn freeform(model: &Model, id: TargetId) -> Target {
@@ -227,7 +265,7 @@ fn generated_attributes(flag: &Flag) -> (bool, bool, bool) {
     (allow, from, until)
 }
 
-fn definition(flag_ref: FlagRef<'_>, _value: &EnvValue) -> Value {
+fn definition(flag_ref: FlagRef<'_>) -> Value {
     let flag = flag_ref.flag;
     let mut def = Map::new();
     def.insert(

@@ -10,80 +10,69 @@ use crate::model::config::ProfileKind;
 
 /// A normalized copy of `doc`, ready for comparison and diffing.
 pub fn normalize(doc: &Value, kind: ProfileKind) -> Value {
-    let value = numbers(doc);
-    match kind {
-        ProfileKind::FeatureFlags => feature_flags(&value),
-        ProfileKind::Freeform => value,
+    let mut value = doc.clone();
+    normalize_in_place(&mut value, kind);
+    value
+}
+
+/// [`normalize`] without the copy.
+pub fn normalize_in_place(doc: &mut Value, kind: ProfileKind) {
+    numbers(doc);
+    if kind == ProfileKind::FeatureFlags
+        && let Value::Object(top) = doc
+    {
+        for (key, value) in top.iter_mut() {
+            match (key.as_str(), value) {
+                ("flags", Value::Object(flags)) => flags.values_mut().for_each(definition),
+                ("values", Value::Object(values)) => values.values_mut().for_each(flag_value),
+                _ => {}
+            }
+        }
     }
+}
+
+/// Normalizes one flag definition of a FeatureFlags document (`/flags/<key>`), as
+/// [`normalize_in_place`] does to each of them.
+pub fn normalize_definition(def: &mut Value) {
+    numbers(def);
+    definition(def);
+}
+
+/// Normalizes one flag value of a FeatureFlags document (`/values/<key>`), as
+/// [`normalize_in_place`] does to each of them.
+pub fn normalize_flag_value(value: &mut Value) {
+    numbers(value);
+    flag_value(value);
 }
 
 /// Integral floats become integers, so `1.0` and `1` compare equal.
-fn numbers(value: &Value) -> Value {
+fn numbers(value: &mut Value) {
     match value {
-        Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
-            (Some(_), _, _) | (_, Some(_), _) => value.clone(),
-            (_, _, Some(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => {
-                Value::Number(Number::from(f as i64))
+        Value::Number(n) => {
+            if n.as_i64().is_none()
+                && n.as_u64().is_none()
+                && let Some(f) = n.as_f64()
+                && f.fract() == 0.0
+                && f.abs() < 9.0e15
+            {
+                *value = Value::Number(Number::from(f as i64));
             }
-            _ => value.clone(),
-        },
-        Value::Array(items) => Value::Array(items.iter().map(numbers).collect()),
-        Value::Object(map) => {
-            Value::Object(map.iter().map(|(k, v)| (k.clone(), numbers(v))).collect())
         }
-        other => other.clone(),
+        Value::Array(items) => items.iter_mut().for_each(numbers),
+        Value::Object(map) => map.values_mut().for_each(numbers),
+        _ => {}
     }
 }
 
-fn feature_flags(doc: &Value) -> Value {
-    let Value::Object(top) = doc else {
-        return doc.clone();
-    };
-    let mut out = Map::new();
-    for (key, value) in top {
-        match (key.as_str(), value) {
-            ("flags", Value::Object(flags)) => {
-                out.insert(
-                    key.clone(),
-                    Value::Object(
-                        flags
-                            .iter()
-                            .map(|(k, v)| (k.clone(), definition(v)))
-                            .collect(),
-                    ),
-                );
-            }
-            ("values", Value::Object(values)) => {
-                out.insert(
-                    key.clone(),
-                    Value::Object(
-                        values
-                            .iter()
-                            .map(|(k, v)| (k.clone(), flag_value(v)))
-                            .collect(),
-                    ),
-                );
-            }
-            _ => {
-                out.insert(key.clone(), value.clone());
-            }
-        }
-    }
-    Value::Object(out)
+fn strip_timestamps(map: &mut Map<String, Value>) {
+    map.retain(|k, _| k != "_createdAt" && k != "_updatedAt");
 }
 
-fn strip_timestamps(map: &Map<String, Value>) -> Map<String, Value> {
-    map.iter()
-        .filter(|(k, _)| *k != "_createdAt" && *k != "_updatedAt")
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
-}
-
-fn definition(def: &Value) -> Value {
+fn definition(def: &mut Value) {
     let Value::Object(map) = def else {
-        return def.clone();
+        return;
     };
-    let mut map = strip_timestamps(map);
+    strip_timestamps(map);
     if map
         .get("attributes")
         .and_then(Value::as_object)
@@ -91,14 +80,13 @@ fn definition(def: &Value) -> Value {
     {
         map.remove("attributes");
     }
-    Value::Object(map)
 }
 
-fn flag_value(value: &Value) -> Value {
+fn flag_value(value: &mut Value) {
     let Value::Object(map) = value else {
-        return value.clone();
+        return;
     };
-    let mut map = strip_timestamps(map);
+    strip_timestamps(map);
     if let Some(Value::String(s)) = map.get("enabled") {
         match s.as_str() {
             "true" => map.insert("enabled".into(), Value::Bool(true)),
@@ -113,7 +101,6 @@ fn flag_value(value: &Value) -> Value {
     {
         map.remove("_variants");
     }
-    Value::Object(map)
 }
 
 #[cfg(test)]

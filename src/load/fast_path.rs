@@ -17,10 +17,11 @@ use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle};
 
 use super::yaml::{self, MAX_DEPTH, MAX_NODES, MAX_POINTER_BYTES, MAX_SCALAR_BYTES};
 
-/// One open collection: its entries so far, and for a mapping the key awaiting its value.
+/// One open collection: its entries so far, and for a mapping the length of the key awaiting
+/// its value (entered with a null in its place, so that each key is hashed once).
 enum Frame {
     Seq(Vec<Value>, usize),
-    Map(Map<String, Value>, Option<String>, usize),
+    Map(Map<String, Value>, Option<usize>, usize),
 }
 
 impl Frame {
@@ -100,14 +101,21 @@ pub fn parse_value(text: &str) -> Option<Value> {
                 let Value::String(key) = value else {
                     return None;
                 };
-                if key == "<<" || map.contains_key(&key) {
+                if key == "<<" {
                     return None;
                 }
-                *pending = Some(key);
+                let len = key.len();
+                match map.entry(key) {
+                    serde_json::map::Entry::Occupied(_) => return None,
+                    serde_json::map::Entry::Vacant(entry) => {
+                        entry.insert(Value::Null);
+                    }
+                }
+                *pending = Some(len);
             }
             Some(Frame::Map(map, pending @ Some(_), _)) => {
-                let key = pending.take()?;
-                map.insert(key, value);
+                pending.take()?;
+                *map.values_mut().next_back()? = value;
             }
         }
     }
@@ -123,7 +131,7 @@ fn child_pointer_len(stack: &[Frame]) -> usize {
     };
     let segment = match parent {
         Frame::Seq(items, _) => items.len().checked_ilog10().unwrap_or(0) as usize + 1,
-        Frame::Map(_, key, _) => key.as_ref().map_or(0, String::len),
+        Frame::Map(_, key, _) => key.unwrap_or(0),
     };
     parent.pointer_len() + 1 + segment
 }

@@ -378,6 +378,18 @@ pub fn escape_pointer(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
 
+/// Appends `/` and `segment`, escaped as [`escape_pointer`] does, to the JSON Pointer `pointer`.
+pub fn push_pointer_segment(pointer: &mut String, segment: &str) {
+    pointer.push('/');
+    for c in segment.chars() {
+        match c {
+            '~' => pointer.push_str("~0"),
+            '/' => pointer.push_str("~1"),
+            c => pointer.push(c),
+        }
+    }
+}
+
 /// Unescapes one JSON Pointer segment (RFC 6901): the inverse of [`escape_pointer`].
 pub fn unescape_pointer(segment: &str) -> String {
     segment.replace("~1", "/").replace("~0", "~")
@@ -548,6 +560,14 @@ mod tests {
 
     fn parsed(text: &str) -> (Document, Vec<YamlProblem>) {
         parse(text).expect("valid YAML")
+    }
+
+    #[test]
+    fn a_pushed_segment_is_escaped_as_escape_pointer_does() {
+        let mut pointer = "/flags".to_owned();
+        push_pointer_segment(&mut pointer, "a/b~c");
+        assert_eq!(pointer, format!("/flags/{}", escape_pointer("a/b~c")));
+        assert_eq!(pointer, "/flags/a~1b~0c");
     }
 
     #[test]

@@ -282,6 +282,15 @@ fn regex_problem(e: &regex::Error) -> String {
         .to_owned()
 }
 
+/// Source-tree walks this process has made: a run of `refs` or `check` walks the trees once.
+static SCANS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// How many times this process has walked source trees for references (what [`scan`] does
+/// unless no key has a spelling).
+pub fn scans() -> usize {
+    SCANS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Scans the source trees `paths` (relative to `root`; the settings' `paths` when empty) for
 /// references to `keys`. `skip` lists paths under `root` never scanned (the flags directory,
 /// flagops.yaml, the ledger).
@@ -311,6 +320,7 @@ pub fn scan(
     } else {
         paths.iter().map(|p| root.join(p)).collect()
     };
+    SCANS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let found = Mutex::new(Vec::new());
     let files = Mutex::new(0usize);
     let problems = Mutex::new(Vec::new());

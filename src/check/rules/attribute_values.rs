@@ -6,9 +6,7 @@ use regex::Regex;
 use serde_json::Value;
 
 use crate::check::Context;
-use crate::compile::{
-    ACTIVE_FROM_ATTRIBUTE, ACTIVE_UNTIL_ATTRIBUTE, ALLOW_ATTRIBUTE, effective_value,
-};
+use crate::compile::{ACTIVE_FROM_ATTRIBUTE, ACTIVE_UNTIL_ATTRIBUTE, ALLOW_ATTRIBUTE};
 use crate::finding::{Finding, Location, catalog::ATTRIBUTE_VALUE};
 use crate::load::yaml::escape_pointer;
 use crate::model::flags::{AttributeDef, AttributeType, ElementDef, ElementType, Evaluation};
@@ -77,7 +75,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                     flag.flag.attributes.get(name),
                     name,
                     value,
-                    &format!("{pointer}/values/{}", escape_pointer(name)),
+                    &|| format!("{pointer}/values/{}", escape_pointer(name)),
                     flag.file,
                     out,
                 );
@@ -88,7 +86,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                         flag.flag.attributes.get(name),
                         name,
                         value,
-                        &format!("{pointer}/variants/{i}/values/{}", escape_pointer(name)),
+                        &|| format!("{pointer}/variants/{i}/values/{}", escape_pointer(name)),
                         flag.file,
                         out,
                     );
@@ -113,8 +111,13 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             .map(|(n, _)| n)
         {
             for env in app.environments.keys() {
-                let value = effective_value(flag.flag, env);
-                if value.variants.is_none() && !value.values.contains_key(name) {
+                // What `effective_value` would give, without copying the flag's values.
+                let block = flag.flag.environments.get(env);
+                let variants = block.is_some_and(|b| b.variants.is_some())
+                    || flag.flag.defaults.variants.is_some();
+                let valued = flag.flag.defaults.values.contains_key(name)
+                    || block.is_some_and(|b| b.values.contains_key(name));
+                if !variants && !valued {
                     out.push(
                         Finding::new(
                             &ATTRIBUTE_VALUE,
@@ -182,7 +185,7 @@ fn definition_problems(
     }
     // Through the cache: the same pattern usually recurs across flags, and values use it.
     if let Some(p) = pattern
-        && compiled(p).is_none()
+        && !compiles(p)
         && let Err(e) = Regex::new(p)
     {
         out.push(
@@ -213,11 +216,13 @@ fn definition_problems(
     }
 }
 
+/// Checks one value against its attribute's definition. `at` makes the value's JSON Pointer,
+/// only when there is something to report: most values are fine.
 fn check_value(
     def: Option<&AttributeDef>,
     name: &str,
     value: &Value,
-    at: &str,
+    at: &dyn Fn() -> String,
     file: &str,
     out: &mut Vec<Finding>,
 ) {
@@ -225,16 +230,16 @@ fn check_value(
         out.push(
             Finding::new(
                 &ATTRIBUTE_VALUE,
-                Location::key(file, at.to_owned()),
+                Location::key(file, at()),
                 format!("`{name}` is not a declared attribute of this flag"),
             )
             .help("declare it under `attributes:` with its type"),
         );
         return;
     };
-    let mut problem = |at: &str, message: String| {
+    let mut problem = |at: String, message: String| {
         out.push(
-            Finding::new(&ATTRIBUTE_VALUE, Location::node(file, at.to_owned()), message).help(
+            Finding::new(&ATTRIBUTE_VALUE, Location::node(file, at), message).help(
                 format!(
                     "write a value that `attributes.{name}` of this flag allows, or change that definition"
                 ),
@@ -243,7 +248,7 @@ fn check_value(
     };
     match def.kind {
         AttributeType::Boolean if !value.is_boolean() => problem(
-            at,
+            at(),
             format!(
                 "`{name}` is a boolean attribute; {} is not true or false",
                 show(value)
@@ -262,12 +267,12 @@ fn check_value(
                 maximum: def.maximum,
             };
             if let Some(m) = scalar_problem(&constraint, value) {
-                problem(at, format!("`{name}`: {m}"));
+                problem(at(), format!("`{name}`: {m}"));
             }
         }
         AttributeType::Array => match value.as_array() {
             None => problem(
-                at,
+                at(),
                 format!(
                     "`{name}` is an array attribute; {} is not an array",
                     show(value)
@@ -278,7 +283,7 @@ fn check_value(
                     items.iter().map(Value::is_string).collect();
                 if kinds.len() > 1 {
                     problem(
-                        at,
+                        at(),
                         format!("`{name}`: array elements must all be strings or all numbers"),
                     );
                 }
@@ -287,14 +292,14 @@ fn check_value(
                     for (i, item) in items.iter().enumerate() {
                         if let Some(m) = scalar_problem(&constraint, item) {
                             problem(
-                                &format!("{at}/{i}"),
+                                format!("{}/{i}", at()),
                                 format!("`{name}` element {}: {m}", i + 1),
                             );
                         }
                     }
                 } else if items.iter().any(|v| !v.is_string() && !v.is_number()) {
                     problem(
-                        at,
+                        at(),
                         format!("`{name}`: array elements must be strings or numbers"),
                     );
                 }
@@ -345,8 +350,7 @@ fn scalar_problem(def: &Constraint<'_>, value: &Value) -> Option<String> {
                 return Some(format!("{} is not one of {}", show(value), list.join(", ")));
             }
             if let Some(p) = def.pattern
-                && let Some(re) = compiled(p)
-                && !re.is_match(s)
+                && matches(p, s) == Some(false)
             {
                 return Some(format!("{} does not match the pattern `{p}`", show(value)));
             }
@@ -380,17 +384,26 @@ fn show(value: &Value) -> String {
     }
 }
 
-/// A pattern compiled once per run: the same constraint checks every environment's value.
-fn compiled(pattern: &str) -> Option<Regex> {
+/// Whether `pattern` compiles, through the cache of [`matches`].
+fn compiles(pattern: &str) -> bool {
+    matches(pattern, "").is_some()
+}
+
+/// Whether `text` matches `pattern`, compiled once per run and thread: the same constraint
+/// checks every environment's value. `None` when the pattern does not compile. The regex is
+/// used in place: a clone of it would start without the match cache it has built.
+fn matches(pattern: &str, text: &str) -> Option<bool> {
     thread_local! {
         static CACHE: std::cell::RefCell<std::collections::HashMap<String, Option<Regex>>> = Default::default();
     }
     CACHE.with(|cache| {
-        if let Some(re) = cache.borrow().get(pattern) {
-            return re.clone();
+        let mut cache = cache.borrow_mut();
+        if !cache.contains_key(pattern) {
+            cache.insert(pattern.to_owned(), Regex::new(pattern).ok());
         }
-        let re = Regex::new(pattern).ok();
-        cache.borrow_mut().insert(pattern.to_owned(), re.clone());
-        re
+        cache
+            .get(pattern)
+            .and_then(Option::as_ref)
+            .map(|re| re.is_match(text))
     })
 }

@@ -4,43 +4,56 @@
 //! allowed in descriptions; flag values and freeform content are the application's data and
 //! are left as written.
 
+use std::fmt::Write;
+
 use serde_json::Value;
 
 use crate::finding::{Finding, Location, catalog::CONTROL_CHARACTER};
-use crate::load::yaml::escape_pointer;
+use crate::load::yaml::push_pointer_segment;
 
 /// The fields read as labels, whose strings are checked like keys.
 const LABELS: &[&str] = &["name", "description", "owner"];
 
 /// Scans every key, and every label's value, of the parsed file `file`.
 pub fn scan_document(file: &str, value: &Value, out: &mut Vec<Finding>) {
-    scan(file, "", value, out);
+    scan(file, &mut String::new(), value, out);
 }
 
-fn scan(file: &str, pointer: &str, value: &Value, out: &mut Vec<Finding>) {
+/// Scans `value`, whose JSON Pointer is `pointer`: a buffer each level extends and restores,
+/// so that no node costs a string of its own.
+fn scan(file: &str, pointer: &mut String, value: &Value, out: &mut Vec<Finding>) {
     match value {
         Value::Array(items) => {
+            let len = pointer.len();
             for (i, item) in items.iter().enumerate() {
-                scan(file, &format!("{pointer}/{i}"), item, out);
+                let _ = write!(pointer, "/{i}");
+                scan(file, pointer, item, out);
+                pointer.truncate(len);
             }
         }
         Value::Object(map) => {
+            let len = pointer.len();
+            // Flag and attribute keys have AppConfig's key pattern, which FO201 checks.
+            let patterned = pointer == "/flags" || pointer.ends_with("/attributes");
             for (key, item) in map {
-                let at = format!("{pointer}/{}", escape_pointer(key));
-                // Flag and attribute keys have AppConfig's key pattern, which FO201 checks.
-                let patterned = pointer == "/flags" || pointer.ends_with("/attributes");
+                push_pointer_segment(pointer, key);
                 if !patterned && let Some(c) = key.chars().find(|&c| forbidden(c, false)) {
-                    out.push(finding(Location::key(file, &at), "a key", c));
+                    out.push(finding(Location::key(file, pointer.as_str()), "a key", c));
                 }
                 match item {
                     Value::String(text) if LABELS.contains(&key.as_str()) => {
                         let multiline = key == "description";
                         if let Some(c) = text.chars().find(|&c| forbidden(c, multiline)) {
-                            out.push(finding(Location::node(file, &at), &format!("`{key}`"), c));
+                            out.push(finding(
+                                Location::node(file, pointer.as_str()),
+                                &format!("`{key}`"),
+                                c,
+                            ));
                         }
                     }
-                    _ => scan(file, &at, item, out),
+                    _ => scan(file, pointer, item, out),
                 }
+                pointer.truncate(len);
             }
         }
         _ => {}

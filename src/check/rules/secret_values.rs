@@ -7,6 +7,7 @@
 //! through by a comment on its line, or on the line above it, that says why:
 //! `# flagops:allow-secret <reason>`.
 
+use std::fmt::Write;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -14,7 +15,7 @@ use serde_json::Value;
 
 use crate::finding::{Finding, Location, catalog::SECRET_VALUE};
 use crate::load::Sources;
-use crate::load::yaml::escape_pointer;
+use crate::load::yaml::push_pointer_segment;
 use crate::secrets;
 
 /// The allow marker, with the reason it must give.
@@ -23,10 +24,12 @@ static ALLOW_MARKER: LazyLock<Option<Regex>> =
 
 /// Scans every key and string of the parsed file `file` (its whole document, before typing).
 pub fn scan_document(file: &str, value: &Value, out: &mut Vec<Finding>) {
-    scan(file, "", "", value, out);
+    scan(file, &mut String::new(), "", value, out);
 }
 
-fn scan(file: &str, pointer: &str, name: &str, value: &Value, out: &mut Vec<Finding>) {
+/// Scans `value`, whose JSON Pointer is `pointer`: a buffer each level extends and restores,
+/// so that no node costs a string of its own.
+fn scan(file: &str, pointer: &mut String, name: &str, value: &Value, out: &mut Vec<Finding>) {
     match value {
         Value::String(s) => {
             if let Some(hit) = secrets::find(name, s) {
@@ -37,27 +40,32 @@ fn scan(file: &str, pointer: &str, name: &str, value: &Value, out: &mut Vec<Find
                     format!("the value of `{name}`")
                 };
                 out.push(finding(
-                    Location::node(file, pointer),
+                    Location::node(file, pointer.as_str()),
                     format!("{what} looks like {}", hit.kind),
                 ));
             }
         }
         Value::Array(items) => {
+            let len = pointer.len();
             for (i, item) in items.iter().enumerate() {
-                scan(file, &format!("{pointer}/{i}"), name, item, out);
+                let _ = write!(pointer, "/{i}");
+                scan(file, pointer, name, item, out);
+                pointer.truncate(len);
             }
         }
         Value::Object(map) => {
+            let len = pointer.len();
             for (key, item) in map {
-                let at = format!("{pointer}/{}", escape_pointer(key));
+                push_pointer_segment(pointer, key);
                 if let Some(hit) = secrets::find("", key) {
                     secrets::remember(&key[hit.span]);
                     out.push(finding(
-                        Location::key(file, &at),
+                        Location::key(file, pointer.as_str()),
                         format!("a key looks like {}", hit.kind),
                     ));
                 }
-                scan(file, &at, key, item, out);
+                scan(file, pointer, key, item, out);
+                pointer.truncate(len);
             }
         }
         _ => {}
