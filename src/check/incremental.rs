@@ -104,15 +104,72 @@ struct FileEntry {
 struct ProfileEntry {
     findings: Vec<Stored>,
     targets: usize,
-    outline: Vec<(String, Vec<Outlined>)>,
+    outline: Vec<(String, Outline)>,
 }
 
-/// A flag as the repository-wide rules see it.
+/// The flags of one file as the repository-wide rules see them: their keys, a letter per
+/// class, and the few that say why they `reintroduce` a key. Compact: a warm run reads the
+/// outline of every flag of the repository.
 #[derive(Debug, Serialize, Deserialize)]
-struct Outlined {
-    key: String,
-    class: FlagClass,
-    reintroduces: Option<String>,
+struct Outline {
+    keys: Vec<String>,
+    classes: String,
+    reintroduces: Vec<(usize, String)>,
+}
+
+const CLASS_LETTERS: [(FlagClass, char); 5] = [
+    (FlagClass::Release, 'r'),
+    (FlagClass::Experiment, 'e'),
+    (FlagClass::Ops, 'o'),
+    (FlagClass::KillSwitch, 'k'),
+    (FlagClass::Permission, 'p'),
+];
+
+impl Outline {
+    fn of(file: &FlagFile) -> Self {
+        let mut outline = Outline {
+            keys: Vec::new(),
+            classes: String::new(),
+            reintroduces: Vec::new(),
+        };
+        for (i, (key, flag)) in file.flags.iter().flatten().enumerate() {
+            outline.keys.push(key.clone());
+            let letter = CLASS_LETTERS.iter().find(|(c, _)| *c == flag.class);
+            outline.classes.push(letter.map_or('?', |(_, l)| *l));
+            if let Some(why) = &flag.reintroduces {
+                outline.reintroduces.push((i, why.clone()));
+            }
+        }
+        outline
+    }
+
+    fn is_sound(&self) -> bool {
+        self.classes.chars().count() == self.keys.len()
+            && self
+                .classes
+                .chars()
+                .all(|l| CLASS_LETTERS.iter().any(|(_, c)| *c == l))
+    }
+
+    /// A flag file of `scope` holding the outline's flags (the outline is sound).
+    fn file(self, (application, profile): &(String, String)) -> FlagFile {
+        let mut reintroduces: HashMap<usize, String> = self.reintroduces.into_iter().collect();
+        let classes = self.classes.chars().map(|l| {
+            CLASS_LETTERS
+                .iter()
+                .find(|(_, c)| *c == l)
+                .map_or(FlagClass::Release, |(class, _)| *class)
+        });
+        let flags = (self.keys.into_iter().zip(classes).enumerate())
+            .map(|(i, (key, class))| (key, Flag::outline(class, reintroduces.remove(&i))))
+            .collect();
+        FlagFile {
+            application: application.clone(),
+            profile: profile.clone(),
+            flags: Some(flags),
+            content: None,
+        }
+    }
 }
 
 /// A flag file typed in this run, until the profile it belongs to takes it.
@@ -330,16 +387,19 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
 
     lap(format_args!("profiles checked, history read"));
     let mut targets = 0;
-    let mut outline: Vec<(String, FlagFile)> = Vec::new();
+    let mut outlines: Vec<(String, (String, String), Outline)> = Vec::new();
     let mut take =
         |scope: &(String, String), entry: ProfileEntry, findings: &mut Vec<Finding>| -> bool {
             let Some(restored) = restored(entry.findings) else {
                 return false;
             };
+            if !entry.outline.iter().all(|(_, o)| o.is_sound()) {
+                return false;
+            }
             findings.extend(restored);
             targets += entry.targets;
-            for (path, flags) in entry.outline {
-                outline.push((path, outlined_file(scope, flags)));
+            for (path, outline) in entry.outline {
+                outlines.push((path, scope.clone(), outline));
             }
             true
         };
@@ -385,11 +445,22 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
     for rule in rules::enabled(rules::PER_PROFILE_FILES, model.config.as_ref()) {
         rule(&cx, &mut findings);
     }
-    outline.sort_by(|a, b| a.0.cmp(&b.0));
+    // The repository-wide rules read the flags only with history to compare them with, or
+    // code to look for them in.
+    let needed = model.config.as_ref().is_some_and(|c| {
+        c.refs.is_some() || !c.rules.lifetime.is_empty() || matches!(history, Some(Ok(_)))
+    });
+    let mut files_outlined: Vec<(String, FlagFile)> = match needed {
+        true => (outlines.into_iter())
+            .map(|(path, scope, outline)| (path, outline.file(&scope)))
+            .collect(),
+        false => Vec::new(),
+    };
+    files_outlined.sort_by(|a, b| a.0.cmp(&b.0));
     let Model { config, .. } = model;
     let whole = Model {
         config,
-        files: outline,
+        files: files_outlined,
     };
     let cx = Context {
         model: &whole,
@@ -680,17 +751,8 @@ fn check_profile(
         }
         targets = compiled.targets.len();
     }
-    let outline = model
-        .files
-        .iter()
-        .map(|(path, file)| {
-            let flags = file.flags.iter().flatten().map(|(key, flag)| Outlined {
-                key: key.clone(),
-                class: flag.class,
-                reintroduces: flag.reintroduces.clone(),
-            });
-            (path.clone(), flags.collect())
-        })
+    let outline = (model.files.iter())
+        .map(|(path, file)| (path.clone(), Outline::of(file)))
         .collect();
     let entry = ProfileEntry {
         findings: stored(&findings),
@@ -715,20 +777,5 @@ fn schema_digest(root: &Path, model: &Model, application: &str, profile: &str) -
             Ok(bytes) => Key::new("schema").part(&bytes).finish(),
             Err(why) => Key::new("schema-error").part(why.as_bytes()).finish(),
         },
-    }
-}
-
-/// A flag file of `scope` holding only the outline of its flags.
-fn outlined_file((application, profile): &(String, String), flags: Vec<Outlined>) -> FlagFile {
-    FlagFile {
-        application: application.clone(),
-        profile: profile.clone(),
-        flags: Some(
-            flags
-                .into_iter()
-                .map(|o| (o.key, Flag::outline(o.class, o.reintroduces)))
-                .collect(),
-        ),
-        content: None,
     }
 }
