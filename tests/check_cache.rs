@@ -30,17 +30,23 @@ const LEVEL_OFF: &str = "allow-list-duplicate: off";
 /// The example repository in a git repository whose history deleted `retired_flag`, with
 /// application code that reads some flags.
 fn example_repo() -> tempfile::TempDir {
+    example_repo_with(true)
+}
+
+/// The same, with or without `refs` (without, what the history rules find is cached too).
+fn example_repo_with(refs: bool) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let src = Path::new(env!("CARGO_MANIFEST_DIR"));
     for sub in ["flags", "schemas"] {
         support::copy_dir(&src.join(sub), &dir.path().join(sub));
     }
     let config = std::fs::read_to_string(src.join("flagops.yaml")).unwrap();
+    let refs = if refs { "refs:\n  paths: [app]\n" } else { "" };
     let config = config.replace(
         "rules:\n",
-        "refs:\n  paths: [app]\nrules:\n  lifetime: { ops: 30 }\n",
+        &format!("{refs}rules:\n  lifetime: {{ ops: 30 }}\n"),
     );
-    assert!(config.contains(LEVEL_ON) && config.contains("refs:"));
+    assert!(config.contains(LEVEL_ON) && config.contains("lifetime"));
     std::fs::write(dir.path().join("flagops.yaml"), config).unwrap();
     std::fs::create_dir_all(dir.path().join("app")).unwrap();
     std::fs::write(
@@ -200,9 +206,10 @@ proptest! {
 
     #[test]
     fn cached_and_uncached_checks_render_the_same(
-        edits in prop::collection::vec((edit(), any::<bool>()), 1..7)
+        edits in prop::collection::vec((edit(), any::<bool>()), 1..7),
+        refs in any::<bool>(),
     ) {
-        let repo = example_repo();
+        let repo = example_repo_with(refs);
         let store = Store::at(repo.path().join(".flagops/cache"));
         for (edit, later) in &edits {
             apply(repo.path(), edit);
@@ -346,7 +353,13 @@ fn commit_dated(root: &Path, date: &str, message: &str) {
 
 #[test]
 fn each_new_commit_reads_only_what_it_changed_of_the_history() {
-    let repo = example_repo();
+    for refs in [true, false] {
+        new_commits(refs);
+    }
+}
+
+fn new_commits(refs: bool) {
+    let repo = example_repo_with(refs);
     let today = jiff::civil::date(2027, 1, 1);
     let dir = repo.path().join("cache");
     let edits = [
@@ -376,6 +389,8 @@ fn each_new_commit_reads_only_what_it_changed_of_the_history() {
         assert_eq!(facts, walked, "after committing {edit:?}");
         let (cached, uncached) = both(repo.path(), today, &Store::at(dir.clone()));
         assert_eq!(cached, uncached, "after committing {edit:?}");
+        let (warm, _) = both(repo.path(), today, &Store::at(dir.clone()));
+        assert_eq!(warm, uncached, "warm, after committing {edit:?}");
         let again = flagops::git::key_facts(repo.path(), "flags", &store, true).unwrap();
         assert_eq!(again.source, flagops::git::FactsSource::Cached);
     }

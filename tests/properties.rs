@@ -105,7 +105,9 @@ fn flag_file() -> impl Strategy<Value = String> {
     );
     prop::collection::vec(flag, 1..5).prop_map(|flags| {
         let mut text = String::from("application: app\nprofile: flags\nflags:\n");
-        for (key, name, description, enabled, allow) in flags {
+        // Keys drawn alike would make a duplicate key, and the file unparsable: numbered.
+        for (i, (key, name, description, enabled, allow)) in flags.into_iter().enumerate() {
+            let key = format!("{key}_{i}");
             let quote = |s: &str| serde_json::to_string(s).unwrap();
             text.push_str(&format!(
                 "  {key}:\n    name: {}\n    description: {}\n    owner: team-a\n    class: ops\n    defaults:\n      enabled: {enabled}\n    environments:\n      prod:\n        enabled: true\n        allow: [{}]\n",

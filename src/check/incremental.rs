@@ -34,6 +34,7 @@ use crate::model::{Flag, FlagFile, Model};
 /// The kinds of entries, each a directory of the cache.
 const FILES: &str = "files";
 const PROFILES: &str = "profiles";
+const REPOSITORY: &str = "repository";
 
 /// A finding as the cache keeps it: its rule by code.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -105,6 +106,15 @@ struct ProfileEntry {
     findings: Vec<Stored>,
     targets: usize,
     outline: Vec<(String, Outline)>,
+    /// Of the outline: the repository-wide findings are kept by the digests of every
+    /// profile's outline.
+    outline_digest: String,
+}
+
+/// What the repository-wide rules found, for one commit and one outline of every flag.
+#[derive(Debug, Serialize, Deserialize)]
+struct RepositoryEntry {
+    findings: Vec<Stored>,
 }
 
 /// The flags of one file as the repository-wide rules see them: their keys, a letter per
@@ -361,33 +371,40 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
             Mutex::new(file)
         })
         .collect();
-    let (history, computed) = rayon::join(cx_history, || {
-        profiles
-            .iter()
-            .zip(&cached)
-            .zip(&profile_keys)
-            .filter(|((_, entry), _)| entry.is_none())
-            .map(|(((scope, members), _), key)| (scope, members, key))
-            .collect::<Vec<_>>()
-            .into_par_iter()
-            .map(|(scope, members, key)| {
-                let entry = check_profile(
-                    root,
-                    &root_canon,
-                    &model,
-                    today,
-                    scope,
-                    declared.contains(scope),
-                    (members, &files, &typed),
-                );
-                (scope, key, entry)
-            })
-            .collect::<Vec<_>>()
-    });
+    // With every profile known, the history is read only if the repository-wide findings
+    // are not known either.
+    let all_known = cached.iter().all(Option::is_some);
+    let (history, computed) = rayon::join(
+        || (!all_known).then(cx_history).flatten(),
+        || {
+            profiles
+                .iter()
+                .zip(&cached)
+                .zip(&profile_keys)
+                .filter(|((_, entry), _)| entry.is_none())
+                .map(|(((scope, members), _), key)| (scope, members, key))
+                .collect::<Vec<_>>()
+                .into_par_iter()
+                .map(|(scope, members, key)| {
+                    let entry = check_profile(
+                        root,
+                        &root_canon,
+                        &model,
+                        today,
+                        scope,
+                        declared.contains(scope),
+                        (members, &files, &typed),
+                    );
+                    (scope, key, entry)
+                })
+                .collect::<Vec<_>>()
+        },
+    );
 
     lap(format_args!("profiles checked, history read"));
     let mut targets = 0;
     let mut outlines: Vec<(String, (String, String), Outline)> = Vec::new();
+    let mut outline_digests: BTreeMap<(String, String), String> = BTreeMap::new();
     let mut take =
         |scope: &(String, String), entry: ProfileEntry, findings: &mut Vec<Finding>| -> bool {
             let Some(restored) = restored(entry.findings) else {
@@ -398,6 +415,7 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
             }
             findings.extend(restored);
             targets += entry.targets;
+            outline_digests.insert(scope.clone(), entry.outline_digest);
             for (path, outline) in entry.outline {
                 outlines.push((path, scope.clone(), outline));
             }
@@ -445,11 +463,41 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
     for rule in rules::enabled(rules::PER_PROFILE_FILES, model.config.as_ref()) {
         rule(&cx, &mut findings);
     }
+    // What the repository-wide rules found is kept for a commit, flagops.yaml, the date and
+    // the outline of every flag, unless they read application code (`refs`), which no key
+    // here covers.
+    let repository_key = model
+        .config
+        .as_ref()
+        .filter(|c| c.refs.is_none())
+        .and_then(|_| crate::git::head_id(root))
+        .map(|head| {
+            let mut key = Key::new(REPOSITORY)
+                .part(config_digest.map(|d| d.0).unwrap_or_default().as_slice())
+                .part(today.to_string().as_bytes())
+                .part(head.as_bytes());
+            for ((app, profile), digest) in &outline_digests {
+                key = key
+                    .part(app.as_bytes())
+                    .part(profile.as_bytes())
+                    .part(digest.as_bytes());
+            }
+            key.finish()
+        });
+    let known = repository_key
+        .as_ref()
+        .and_then(|key| store.get::<RepositoryEntry>(REPOSITORY, key))
+        .and_then(|entry| restored(entry.findings));
+    let history = match (&known, history) {
+        (None, None) => cx_history(),
+        (_, history) => history,
+    };
     // The repository-wide rules read the flags only with history to compare them with, or
     // code to look for them in.
-    let needed = model.config.as_ref().is_some_and(|c| {
-        c.refs.is_some() || !c.rules.lifetime.is_empty() || matches!(history, Some(Ok(_)))
-    });
+    let needed = known.is_none()
+        && model.config.as_ref().is_some_and(|c| {
+            c.refs.is_some() || !c.rules.lifetime.is_empty() || matches!(history, Some(Ok(_)))
+        });
     let mut files_outlined: Vec<(String, FlagFile)> = match needed {
         true => (outlines.into_iter())
             .map(|(path, scope, outline)| (path, outline.file(&scope)))
@@ -468,8 +516,25 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
         today,
         history: history.map(std::sync::OnceLock::from).unwrap_or_default(),
     };
-    for rule in rules::enabled(rules::REPOSITORY, whole.config.as_ref()) {
-        rule(&cx, &mut findings);
+    match known {
+        Some(known) => findings.extend(known),
+        None => {
+            let mut found = Vec::new();
+            for rule in rules::enabled(rules::REPOSITORY, whole.config.as_ref()) {
+                rule(&cx, &mut found);
+            }
+            if let Some(key) = &repository_key {
+                store.put(
+                    REPOSITORY,
+                    key,
+                    &RepositoryEntry {
+                        findings: stored(&found),
+                    },
+                );
+                store.prune(REPOSITORY, &[*key].into_iter().collect(), 16);
+            }
+            findings.extend(found);
+        }
     }
     let skipped = super::skipped(&cx);
     let Model { config, .. } = whole;
@@ -751,13 +816,17 @@ fn check_profile(
         }
         targets = compiled.targets.len();
     }
-    let outline = (model.files.iter())
+    let outline: Vec<_> = (model.files.iter())
         .map(|(path, file)| (path.clone(), Outline::of(file)))
         .collect();
+    let outline_digest = serde_json::to_vec(&outline)
+        .map(|bytes| Digest32::of(&bytes).hex())
+        .unwrap_or_default();
     let entry = ProfileEntry {
         findings: stored(&findings),
         targets,
         outline,
+        outline_digest,
     };
     (entry, sound)
 }

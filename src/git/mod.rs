@@ -107,6 +107,20 @@ pub fn open(root: &Path) -> Result<Repository, GitError> {
     })
 }
 
+/// What the history the flag rules read depends on: HEAD's commit, whether the clone is
+/// shallow, and where `root` lies in the work tree. `None` outside a repository, or before
+/// its first commit.
+pub fn head_id(root: &Path) -> Option<String> {
+    let repo = open(root).ok()?;
+    let head = repo.head().ok()?.peel_to_commit().ok()?;
+    Some(format!(
+        "{} {} {}",
+        head.id(),
+        if repo.is_shallow() { "shallow" } else { "full" },
+        root_prefix(&repo, root).display()
+    ))
+}
+
 /// Walks first-parent history from HEAD and collects the flag keys under `flags_dir` (relative
 /// to `root`) in every commit. Trees and blobs are parsed once each, whatever the number of
 /// commits sharing them.
