@@ -163,9 +163,19 @@ impl Store {
             key: key.hex(),
             value,
         };
-        let written = serde_json::to_vec(&entry)
-            .map_err(std::io::Error::other)
-            .and_then(|bytes| self.write(&path, &bytes));
+        let Ok(text) = serde_json::to_string(&entry) else {
+            return;
+        };
+        // No secret is written anywhere, the cache included: an entry that holds one (a
+        // credential in a flag's key, say) is not kept, and is computed again each run.
+        if crate::secrets::redact(&text) != text {
+            tracing::debug!(
+                "cache entry {} not written: it holds a secret",
+                path.display()
+            );
+            return;
+        }
+        let written = self.write(&path, text.as_bytes());
         match written {
             Ok(()) => {
                 self.written.fetch_add(1, Ordering::Relaxed);
@@ -208,6 +218,12 @@ impl Store {
             )?;
         }
         std::fs::create_dir_all(kind_dir)
+    }
+
+    /// Whether `value`, written as an entry, would hold a secret: [`Self::put`] refuses such
+    /// an entry, and a collection of values may leave out the few that do.
+    pub fn holds_secret<T: Serialize>(value: &T) -> bool {
+        serde_json::to_string(value).is_ok_and(|text| crate::secrets::redact(&text) != text)
     }
 
     /// Removes the entries of `kind` this run did not use once there are more than twice as
@@ -291,6 +307,23 @@ mod tests {
         assert_eq!(store.get::<u32>("t", &key), None);
         store.put("t", &key, &7u32);
         assert_eq!(store.get::<u32>("t", &key), Some(7));
+    }
+
+    #[test]
+    fn an_entry_holding_a_secret_is_not_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::at(dir.path().to_path_buf());
+        let key = Key::new("t").finish();
+        let secret = format!("{}{}", "AKIA", "Z7Q2XK5MBN4WJ3HD");
+        assert!(Store::holds_secret(&secret));
+        store.put("t", &key, &secret);
+        assert_eq!(store.get::<String>("t", &key), None);
+        assert_eq!(store.counts(), (0, 0));
+        store.put("t", &key, &"no secret here");
+        assert_eq!(
+            store.get::<String>("t", &key).as_deref(),
+            Some("no secret here")
+        );
     }
 
     #[test]

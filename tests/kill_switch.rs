@@ -230,8 +230,9 @@ fn filters_that_match_nothing_fail_with_a_did_you_mean() {
         assert_eq!(out.status.code(), Some(1), "{args:?}: {}", text(&out));
         assert!(text(&out).contains(expected), "{args:?}: {}", text(&out));
     }
+    // check keeps its cache beside it, in .flagops/cache.
     assert!(
-        !dir.path().join(".flagops").exists(),
+        !dir.path().join(".flagops/local").exists(),
         "nothing touched the backend"
     );
 }

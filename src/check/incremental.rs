@@ -545,6 +545,7 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
         let files = files
             .iter_mut()
             .filter_map(|f| Some((f.rel.clone(), f.entry.take()?)))
+            .filter(|(_, entry)| !Store::holds_secret(entry))
             .collect();
         store.put(FILES, &index_key, &FileIndex { files });
     }
