@@ -516,6 +516,7 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
         today,
         history: history.map(std::sync::OnceLock::from).unwrap_or_default(),
     };
+    let known_from_cache = known.is_some();
     match known {
         Some(known) => findings.extend(known),
         None => {
@@ -536,7 +537,11 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
             findings.extend(found);
         }
     }
-    let skipped = super::skipped(&cx);
+    // Rules are skipped only outside a repository, where nothing repository-wide is kept.
+    let skipped = match known_from_cache {
+        true => Vec::new(),
+        false => super::skipped(&cx),
+    };
     let Model { config, .. } = whole;
 
     // The index holds the files of this run: written again when one is new or gone.
