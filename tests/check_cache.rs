@@ -520,3 +520,26 @@ fn a_file_is_read_again_when_its_stat_says_it_may_have_changed() {
     assert_eq!(third, String::from_utf8_lossy(&uncached.stdout));
     assert_ne!(third, first);
 }
+
+#[test]
+fn a_profile_is_checked_again_when_the_date_could_change_what_it_finds() {
+    let repo = example_repo();
+    let dir = repo.path().join("cache");
+    let check_on = |y, m, d| {
+        let store = Store::at(dir.clone());
+        let (cached, uncached) = both(repo.path(), jiff::civil::date(y, m, d), &store);
+        assert_eq!(cached, uncached, "on {y}-{m}-{d}");
+        store.counts().1
+    };
+    assert!(check_on(2027, 1, 1) > 0);
+    // Months later, the day before the first expiry warning opens (an experiment in search,
+    // 14 days before 2027-11-30): all hold.
+    assert_eq!(check_on(2027, 6, 1), 0);
+    assert_eq!(check_on(2027, 11, 15), 0);
+    // Within its window: that profile, and only it, is checked again, every day.
+    assert_eq!(check_on(2027, 11, 16), 1);
+    assert_eq!(check_on(2027, 11, 17), 1);
+    // A date before the one an entry was found on is not taken on trust either: every
+    // profile is checked again.
+    assert!(check_on(2026, 12, 1) > 1);
+}

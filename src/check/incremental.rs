@@ -109,6 +109,22 @@ struct ProfileEntry {
     /// Of the outline: the repository-wide findings are kept by the digests of every
     /// profile's outline.
     outline_digest: String,
+    /// The days the findings hold for: from the day they were found until the first day a
+    /// date-driven rule (expiry) could find otherwise, if any.
+    found_on: String,
+    holds_until: Option<String>,
+}
+
+impl ProfileEntry {
+    fn holds_on(&self, today: Date) -> bool {
+        let date = |text: &str| text.parse::<Date>().ok();
+        let from = date(&self.found_on).is_some_and(|from| from <= today);
+        let until = match &self.holds_until {
+            None => true,
+            Some(until) => date(until).is_some_and(|until| today < until),
+        };
+        from && until
+    }
 }
 
 /// What the repository-wide rules found, for one commit and one outline of every flag.
@@ -320,9 +336,9 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
     let profile_keys: Vec<_> = profiles
         .iter()
         .map(|((app, profile), members)| {
+            // Not the date: an entry says for which days it holds.
             let mut key = Key::new(PROFILES)
                 .part(config_digest.map(|d| d.0).unwrap_or_default().as_slice())
-                .part(today.to_string().as_bytes())
                 .part(app.as_bytes())
                 .part(profile.as_bytes())
                 .part(&schema_digest(root, &model, app, profile).0);
@@ -340,6 +356,7 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
     let cached: Vec<Option<ProfileEntry>> = profile_keys
         .par_iter()
         .map(|key| store.get::<ProfileEntry>(PROFILES, key))
+        .map(|entry| entry.filter(|e| e.holds_on(today)))
         .collect();
     let flags_dir = model.config.as_ref().map(|c| c.flags_dir.clone());
     // Flag ages only for `rules.lifetime`: most runs need only the deletions.
@@ -472,9 +489,15 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
         .filter(|c| c.refs.is_none())
         .and_then(|_| crate::git::head_id(root))
         .map(|head| {
+            // The date only for flag ages (`rules.lifetime`); deletions do not age.
+            let dated = if with_ages {
+                today.to_string()
+            } else {
+                String::new()
+            };
             let mut key = Key::new(REPOSITORY)
                 .part(config_digest.map(|d| d.0).unwrap_or_default().as_slice())
-                .part(today.to_string().as_bytes())
+                .part(dated.as_bytes())
                 .part(head.as_bytes());
             for ((app, profile), digest) in &outline_digests {
                 key = key
@@ -833,6 +856,8 @@ fn check_profile(
         targets,
         outline,
         outline_digest,
+        found_on: today.to_string(),
+        holds_until: rules::expiry_unchanged_until(&cx).map(|d| d.to_string()),
     };
     (entry, sound)
 }

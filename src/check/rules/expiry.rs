@@ -66,6 +66,35 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// The first day after `cx.today` on which this rule could find something else in the model,
+/// `None` when no day would: what it finds for one day holds until then. A flag in its warning
+/// window or past its date changes every day (the messages count the days); a later one when
+/// its warning window opens.
+pub fn unchanged_until(cx: &Context<'_>) -> Option<Date> {
+    let policies = cx.model.config.as_ref().map(|c| &c.rules.expiry);
+    let tomorrow = cx.today.tomorrow().ok();
+    let mut until: Option<Date> = None;
+    for flag in cx.model.flags() {
+        let Some(expires) = (flag.flag.expires.as_ref()).and_then(|t| t.parse::<Date>().ok())
+        else {
+            continue;
+        };
+        let policy = policies.and_then(|p| p.get(&flag.flag.class));
+        let warn_days = policy.map_or(DEFAULT_WARN_DAYS, |p| i64::from(p.warn_days));
+        let opens = expires.checked_sub(jiff::Span::new().days(warn_days)).ok();
+        let next = match opens {
+            Some(opens) if opens > cx.today => Some(opens),
+            // Its date unknown or already in the window: it may read otherwise tomorrow.
+            _ => tomorrow,
+        };
+        until = match (until, next) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+    }
+    until
+}
+
 /// "1 day", "21 days": the messages read as sentences.
 fn days(n: i64) -> String {
     if n == 1 {

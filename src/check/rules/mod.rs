@@ -24,6 +24,7 @@ mod references;
 mod secret_values;
 mod variants;
 
+pub use expiry::unchanged_until as expiry_unchanged_until;
 pub use secret_values::drop_allowed as drop_allowed_secrets;
 
 use super::Context;
