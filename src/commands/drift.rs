@@ -4,7 +4,6 @@ use crate::check::scope::Purpose;
 use crate::cli::DriftArgs;
 use crate::compile::TargetId;
 use crate::exit::Exit;
-use crate::live::location::Unreachable;
 use crate::{drift, ledger, output};
 
 pub fn run(args: &DriftArgs) -> anyhow::Result<Exit> {
@@ -16,19 +15,7 @@ pub fn run(args: &DriftArgs) -> anyhow::Result<Exit> {
     };
     let config = checked.config();
     let targets = checked.targets();
-    let router = super::live::router(
-        &args.backend,
-        config,
-        &checked.root,
-        crate::live::location::Access::Read,
-    )?;
-    let (across, backend) = super::live::runtime()?.block_on(async {
-        let located = router.locate(&targets).await;
-        let model = &checked.report.model;
-        let across = drift::across::read(&located, config, model, &checked.root, true).await;
-        Unreachable::alone(&across.unreachable, &located)?;
-        anyhow::Ok((across, router.name()))
-    })?;
+    let (across, backend) = super::live::read_across(&args.backend, &checked, true)?;
     let drift::across::Across {
         mut findings,
         setup,

@@ -57,6 +57,27 @@ fn print_findings(loaded: &Loaded, findings: &[crate::finding::Finding]) {
     ));
 }
 
+/// The live state of the selected targets, each read where it lives (with the AppConfig
+/// setup when `setup`), and the backend's name: what drift and status start from. `Err`
+/// when no target could be reached at all.
+pub fn read_across(
+    args: &BackendArgs,
+    checked: &Checked,
+    setup: bool,
+) -> anyhow::Result<(crate::drift::across::Across, String)> {
+    let config = checked.config();
+    let targets = checked.targets();
+    let router = router(args, config, &checked.root, Access::Read)?;
+    runtime()?.block_on(async {
+        let located = router.locate(&targets).await;
+        let model = &checked.report.model;
+        let across =
+            crate::drift::across::read(&located, config, model, &checked.root, setup).await;
+        crate::live::location::Unreachable::alone(&across.unreachable, &located)?;
+        anyhow::Ok((across, router.name()))
+    })
+}
+
 /// The backend named on the command line, in flagops.yaml, or AppConfig.
 pub fn spec(args: &BackendArgs, config: &RepoConfig) -> anyhow::Result<BackendSpec> {
     Ok(match (&args.backend, &config.backend) {

@@ -3,7 +3,6 @@
 use crate::check::scope::Purpose;
 use crate::cli::StatusArgs;
 use crate::exit::Exit;
-use crate::live::location::Unreachable;
 use crate::status::{Inputs, RowFilter, StatusReport};
 use crate::{drift, output};
 
@@ -17,18 +16,7 @@ pub fn run(args: &StatusArgs) -> anyhow::Result<Exit> {
     let config = checked.config();
     let targets = checked.targets();
     let model = &checked.report.model;
-    let router = super::live::router(
-        &args.backend,
-        config,
-        &checked.root,
-        crate::live::location::Access::Read,
-    )?;
-    let (across, backend) = super::live::runtime()?.block_on(async {
-        let located = router.locate(&targets).await;
-        let across = drift::across::read(&located, config, model, &checked.root, false).await;
-        Unreachable::alone(&across.unreachable, &located)?;
-        anyhow::Ok((across, router.name()))
-    })?;
+    let (across, backend) = super::live::read_across(&args.backend, &checked, false)?;
     let drift::across::Across {
         findings,
         live,
