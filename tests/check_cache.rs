@@ -84,14 +84,7 @@ fn retired_flag() -> String {
 /// Checks with and without the cache and renders both as JSON and as the human report.
 fn both(root: &Path, today: jiff::civil::Date, store: &Store) -> (String, String) {
     let render_all = |(loaded, report): (flagops::load::Loaded, flagops::check::Report)| {
-        let out = CheckOutput {
-            findings: &report.findings,
-            sources: &loaded.sources,
-            files: loaded.sources.iter().count(),
-            targets: report.targets,
-            repo_prefix: "",
-            skipped: &report.skipped,
-        };
+        let out = CheckOutput::of(&loaded, &report);
         format!(
             "{}\n{}",
             render(Format::Json, &out, false),

@@ -58,14 +58,7 @@ fn check_everything(text: &str) -> Vec<String> {
             );
         }
     }
-    let out = CheckOutput {
-        findings: &report.findings,
-        sources: &loaded.sources,
-        files: loaded.sources.iter().count(),
-        targets: report.targets,
-        repo_prefix: "",
-        skipped: &report.skipped,
-    };
+    let out = CheckOutput::of(&loaded, &report);
     FORMATS
         .iter()
         .map(|&format| {

@@ -17,14 +17,7 @@ fuzz_target!(|text: &str| {
     let today = jiff::civil::date(2027, 1, 1);
     let (loaded, report) =
         flagops::check::run_in_memory(CONFIG, &[("flags/fuzz.yaml", text)], today);
-    let out = CheckOutput {
-        findings: &report.findings,
-        sources: &loaded.sources,
-        files: loaded.sources.iter().count(),
-        targets: report.targets,
-        repo_prefix: "",
-        skipped: &report.skipped,
-    };
+    let out = CheckOutput::of(&loaded, &report);
     for format in [
         Format::Human,
         Format::Github,

@@ -42,13 +42,10 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
         });
     }
 
+    let prefix = super::repo_prefix(&root);
     let out = CheckOutput {
-        findings: &report.findings,
-        sources: &loaded.sources,
-        files: loaded.sources.iter().count(),
-        targets: report.targets,
-        repo_prefix: &super::repo_prefix(&root),
-        skipped: &report.skipped,
+        repo_prefix: &prefix,
+        ..CheckOutput::of(&loaded, &report)
     };
     output::print(&output::check::render(
         args.format,

@@ -26,6 +26,20 @@ pub struct CheckOutput<'a> {
     pub skipped: &'a [crate::check::Skipped],
 }
 
+impl<'a> CheckOutput<'a> {
+    /// The report of a check: every file it read, paths relative to the flagops root.
+    pub fn of(loaded: &'a crate::load::Loaded, report: &'a crate::check::Report) -> Self {
+        CheckOutput {
+            findings: &report.findings,
+            sources: &loaded.sources,
+            files: loaded.sources.iter().count(),
+            targets: report.targets,
+            repo_prefix: "",
+            skipped: &report.skipped,
+        }
+    }
+}
+
 impl CheckOutput<'_> {
     pub fn count(&self, severity: Severity) -> usize {
         self.findings
