@@ -283,6 +283,28 @@ fn a_corrupt_cache_is_ignored_and_rebuilt() {
     assert_eq!(store.counts().1, 0, "and then read back");
 }
 
+/// Without its file index, a run parses every file again, but only for the file's own
+/// findings where its profile's entry still holds: the profiles are not checked again.
+#[test]
+fn a_lost_file_index_keeps_the_profiles_known() {
+    let repo = example_repo();
+    let today = jiff::civil::date(2027, 1, 1);
+    let dir = repo.path().join("cache");
+    let (first, uncached) = both(repo.path(), today, &Store::at(dir.clone()));
+    assert_eq!(first, uncached);
+    let profiles = std::fs::read_dir(dir.join("profiles")).unwrap().count();
+    std::fs::remove_dir_all(dir.join("files")).unwrap();
+    let store = Store::at(dir.clone());
+    let (second, _) = both(repo.path(), today, &store);
+    assert_eq!(second, uncached);
+    let (read, written) = store.counts();
+    assert!(
+        read >= profiles as u64,
+        "{read} entries read, {profiles} profiles"
+    );
+    assert_eq!(written, 1, "only the index is written again");
+}
+
 #[test]
 fn an_unwritable_cache_only_costs_time() {
     let repo = example_repo();

@@ -214,8 +214,10 @@ struct Read {
     known: bool,
     /// The entry changed (new, or the same bytes with a new stat): the index is written again.
     fresh: bool,
-    /// The application and profile it names.
+    /// The application and profile it names (for a deferred file, until it is parsed: what
+    /// its first lines name).
     scope: Option<(String, String)>,
+    stat: Option<Stat>,
     state: State,
 }
 
@@ -227,15 +229,66 @@ enum State {
         part: Loaded,
         typed: Option<Box<TypedFile>>,
     },
+    /// New, grouped by the profile its first lines name, and parsed with that profile: a run
+    /// holds the typed files of the profiles it is checking, not of the whole repository.
+    Deferred(Mutex<Option<Vec<u8>>>),
+}
+
+/// A deferred file, parsed: what the run takes from it once its profile is checked.
+struct Settled {
+    index: usize,
+    part: Loaded,
+    findings: Vec<Finding>,
+    scope: Option<(String, String)>,
+    entry: FileEntry,
+}
+
+impl Read {
+    /// What the cache keeps of this file, once loading and typing it found `findings`.
+    fn entry(&self, scope: Option<(String, String)>, findings: Vec<Stored>) -> FileEntry {
+        FileEntry {
+            digest: self.digest.hex(),
+            bom: self.bom,
+            stat: self.stat,
+            scope,
+            findings,
+        }
+    }
+
+    /// Parses a deferred file (its bytes taken), or `None` if it is not one or was parsed.
+    fn settle(
+        &self,
+        root: &Path,
+        root_canon: &Path,
+        index: usize,
+    ) -> Option<(Settled, Option<FlagFile>)> {
+        let State::Deferred(bytes) = &self.state else {
+            return None;
+        };
+        let bytes = bytes.lock().ok()?.take()?;
+        let (part, typed) = parse(root, root_canon, &self.abs, &self.rel, bytes);
+        let (file, findings, scope) = match typed {
+            Some(t) => (t.file, t.findings, t.scope),
+            None => (None, Vec::new(), None),
+        };
+        let mut all = stored(&part.findings);
+        all.extend(stored(&findings));
+        let entry = self.entry(scope.clone(), all);
+        let settled = Settled {
+            index,
+            part,
+            findings,
+            scope,
+            entry,
+        };
+        Some((settled, file))
+    }
 }
 
 /// Loads and checks the repository at `root` as [`super::repository`] does with
 /// [`Documents::CheckOnly`], keeping what it can in `store`. The report's model holds
 /// flagops.yaml only: the flag files of unchanged profiles are never decoded.
 pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
-    if !store.is_enabled() {
-        return super::repository(root, today, Documents::CheckOnly);
-    }
     let started = std::time::Instant::now();
     let lap = |what: std::fmt::Arguments<'_>| {
         tracing::debug!("check: {what} ({} ms)", started.elapsed().as_millis());
@@ -277,7 +330,6 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
     ));
     let mut findings = std::mem::take(&mut loaded.findings);
     let config = super::type_config(&mut loaded, &mut findings);
-    let mut scopes = HashMap::new();
     let mut files = Vec::new();
     for read in reads {
         match read {
@@ -301,14 +353,11 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
                             findings.extend(std::mem::take(&mut typed.findings));
                         }
                     }
+                    // Parsed with its profile, below.
+                    State::Deferred(_) => {}
                 }
                 files.push(read);
             }
-        }
-    }
-    for read in &files {
-        if let Some(scope) = &read.scope {
-            scopes.insert(read.rel.clone(), scope.clone());
         }
     }
 
@@ -383,9 +432,25 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
         .map(|read| {
             let file = match &mut read.state {
                 State::Parsed { typed, .. } => typed.as_mut().and_then(|t| t.file.take()),
-                State::Known(_) => None,
+                State::Known(_) | State::Deferred(_) => None,
             };
             Mutex::new(file)
+        })
+        .collect();
+    // New files of profiles whose findings are known: parsed for their own findings alone.
+    let mut settled: Vec<Settled> = profiles
+        .values()
+        .zip(&cached)
+        .filter(|(_, entry)| entry.is_some())
+        .flat_map(|(members, _)| members.iter().copied())
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .filter_map(|i| {
+            let (settled, file) = files[i].settle(root, &root_canon, i)?;
+            if let Ok(mut slot) = typed[i].lock() {
+                *slot = file;
+            }
+            Some(settled)
         })
         .collect();
     // With every profile known, the history is read only if the repository-wide findings
@@ -403,7 +468,7 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
                 .collect::<Vec<_>>()
                 .into_par_iter()
                 .map(|(scope, members, key)| {
-                    let entry = check_profile(
+                    let (entry, sound, settled) = check_profile(
                         root,
                         &root_canon,
                         &model,
@@ -412,11 +477,28 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
                         declared.contains(scope),
                         (members, &files, &typed),
                     );
-                    (scope, key, entry)
+                    (scope, key, (entry, sound), settled)
                 })
                 .collect::<Vec<_>>()
         },
     );
+    let mut computed: Vec<_> = computed
+        .into_iter()
+        .map(|(scope, key, entry, mut found)| {
+            settled.append(&mut found);
+            (scope, key, entry)
+        })
+        .collect();
+    // A deferred file that parses names the profile its first lines named. Should it ever
+    // not, its profiles were checked without it: the run starts over, without the cache.
+    if settled
+        .iter()
+        .any(|s| s.scope.is_some() && s.scope != files[s.index].scope)
+    {
+        tracing::debug!("check: a flag file names another profile than its first lines");
+        return super::repository(root, today, Documents::CheckOnly);
+    }
+    settle_into(&mut settled, &mut files, &mut loaded, &mut findings);
 
     lap(format_args!("profiles checked, history read"));
     let mut targets = 0;
@@ -446,7 +528,7 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
             redo.push((scope.clone(), *key));
         }
     }
-    for (scope, key, (entry, sound)) in computed {
+    for (scope, key, (entry, sound)) in computed.drain(..) {
         if sound {
             store.put(PROFILES, key, &entry);
         }
@@ -455,7 +537,8 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
     // An entry of a build that names a rule this one lacks: checked again, without the cache.
     for (scope, key) in redo {
         let members = &profiles[&scope];
-        let (entry, sound) = check_profile(
+        // Its new files were parsed above, with the other files of known profiles.
+        let (entry, sound, _) = check_profile(
             root,
             &root_canon,
             &model,
@@ -569,17 +652,21 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
 
     // The index holds the files of this run: written again when one is new or gone.
     let unchanged = files.iter().all(|f| !f.fresh) && files.len() == index.files.len();
-    if !unchanged {
+    if !unchanged && store.is_enabled() {
+        // An entry read from the index was vetted when the index was written.
         let files = files
             .iter_mut()
-            .filter_map(|f| Some((f.rel.clone(), f.entry.take()?)))
-            .filter(|(_, entry)| !Store::holds_secret(entry))
+            .filter_map(|f| Some((f.rel.clone(), f.fresh, f.entry.take()?)))
+            .filter(|(_, fresh, entry)| !fresh || !Store::holds_secret(entry))
+            .map(|(rel, _, entry)| (rel, entry))
             .collect();
         store.put(FILES, &index_key, &FileIndex { files });
     }
     let used_profiles: HashSet<Digest32> = profile_keys.iter().copied().collect();
     store.prune(PROFILES, &used_profiles, 256);
-    drop(files);
+    let scopes = (files.into_iter())
+        .filter_map(|read| Some((read.rel, read.scope?)))
+        .collect();
 
     lap(format_args!("repository rules run, cache written"));
     super::finish(&mut findings, &loaded, config.as_ref());
@@ -624,6 +711,7 @@ fn read(
             known: true,
             fresh: false,
             scope: entry.scope.clone(),
+            stat,
             state: State::Known(known),
         });
     }
@@ -654,41 +742,45 @@ fn read(
             known: true,
             fresh,
             scope: entry.scope.clone(),
+            stat,
             state: State::Known(known),
         });
     }
     // Invalid UTF-8 keeps its valid prefix as the file's text, which cannot be read back
     // from disk: such a file is checked every time.
-    let cacheable = std::str::from_utf8(text).is_ok();
-    let (part, typed) = parse(root, root_canon, &abs, &rel, bytes);
-    let scope = typed.as_ref().and_then(|t| t.scope.clone());
-    let entry = cacheable.then(|| {
-        let mut all = stored(&part.findings);
-        if let Some(typed) = &typed {
-            all.extend(stored(&typed.findings));
-        }
-        FileEntry {
-            digest: hex,
-            bom,
-            stat,
-            scope: scope.clone(),
-            findings: all,
-        }
-    });
-    Ok(Read {
+    let utf8 = std::str::from_utf8(text).ok();
+    let scope = utf8.and_then(load::scope_hint);
+    let cacheable = utf8.is_some();
+    let mut read = Read {
         rel,
         abs,
         digest,
         bom,
-        entry,
+        entry: None,
         known: false,
         fresh: true,
         scope,
-        state: State::Parsed {
-            part,
-            typed: typed.map(Box::new),
-        },
-    })
+        stat,
+        state: State::Known(Vec::new()),
+    };
+    if read.scope.is_some() {
+        read.state = State::Deferred(Mutex::new(Some(bytes)));
+        return Ok(read);
+    }
+    let (part, typed) = parse(root, root_canon, &read.abs, &read.rel, bytes);
+    read.scope = typed.as_ref().and_then(|t| t.scope.clone());
+    if cacheable {
+        let mut all = stored(&part.findings);
+        if let Some(typed) = &typed {
+            all.extend(stored(&typed.findings));
+        }
+        read.entry = Some(read.entry(read.scope.clone(), all));
+    }
+    read.state = State::Parsed {
+        part,
+        typed: typed.map(Box::new),
+    };
+    Ok(read)
 }
 
 /// A file's identity and times, as git's index keeps them to tell an unchanged file without
@@ -787,16 +879,19 @@ fn check_profile(
     (application, profile): &(String, String),
     declared: bool,
     (members, files, typed): (&[usize], &[Read], &[Taken]),
-) -> (ProfileEntry, bool) {
+) -> (ProfileEntry, bool, Vec<Settled>) {
     let names: HashSet<&str> = members.iter().map(|&i| files[i].rel.as_str()).collect();
-    let read: Vec<(Option<FlagFile>, bool)> = members
+    let read: Vec<(Option<FlagFile>, bool, Option<Settled>)> = members
         .par_iter()
         .map(|&i| {
             let read = &files[i];
+            if let Some((settled, file)) = read.settle(root, root_canon, i) {
+                return (file, true, Some(settled));
+            }
             match &read.state {
-                State::Parsed { .. } => {
+                State::Parsed { .. } | State::Deferred(_) => {
                     let file = typed[i].lock().ok().and_then(|mut t| t.take());
-                    (file, true)
+                    (file, true, None)
                 }
                 State::Known(_) => {
                     let bytes = load::read_file(root_canon, &read.abs, &read.rel)
@@ -810,16 +905,20 @@ fn check_profile(
                         .filter(|_| same)
                         .and_then(|b| parse(root, root_canon, &read.abs, &read.rel, b).1)
                         .and_then(|t| t.file);
-                    (file, same)
+                    (file, same, None)
                 }
             }
         })
         .collect();
-    let sound = read.iter().all(|(_, same)| *same);
+    let sound = read.iter().all(|(_, same, _)| *same);
+    let mut settled = Vec::new();
     let files: Vec<(String, FlagFile)> = members
         .iter()
         .zip(read)
-        .filter_map(|(&i, (file, _))| Some((files[i].rel.clone(), file?)))
+        .filter_map(|(&i, (file, _, found))| {
+            settled.extend(found);
+            Some((files[i].rel.clone(), file?))
+        })
         .collect();
     let model = Model {
         config: model.config.clone(),
@@ -831,20 +930,39 @@ fn check_profile(
         today,
         history: std::sync::OnceLock::new(),
     };
-    let mut findings = Vec::new();
-    for rule in rules::enabled(rules::PER_PROFILE_FILES, model.config.as_ref()) {
-        rule(&cx, &mut findings);
-    }
+    // The rules are independent of each other and of compiling: they run at once, which is
+    // what a one-file change waits for. The findings are sorted later.
+    let config = model.config.as_ref();
+    let (mut findings, (compiled_findings, targets)) = rayon::join(
+        || {
+            rules::enabled(rules::PER_PROFILE_FILES, config)
+                .into_par_iter()
+                .flat_map_iter(|rule| {
+                    let mut found = Vec::new();
+                    rule(&cx, &mut found);
+                    found
+                })
+                .collect::<Vec<_>>()
+        },
+        || {
+            if !declared {
+                return (Vec::new(), 0);
+            }
+            let compiled = crate::compile::compile_profile(&model, application, profile);
+            let found = rules::enabled(rules::PER_PROFILE, config)
+                .into_par_iter()
+                .flat_map_iter(|rule| {
+                    let mut found = Vec::new();
+                    rule(&cx, &compiled, &mut found);
+                    found
+                })
+                .collect::<Vec<_>>();
+            (found, compiled.targets.len())
+        },
+    );
     // flagops.yaml's own findings are said once, by the run, not by every profile.
     findings.retain(|f| names.contains(f.location.file()));
-    let mut targets = 0;
-    if declared {
-        let compiled = crate::compile::compile_profile(&model, application, profile);
-        for rule in rules::enabled(rules::PER_PROFILE, model.config.as_ref()) {
-            rule(&cx, &compiled, &mut findings);
-        }
-        targets = compiled.targets.len();
-    }
+    findings.extend(compiled_findings);
     let outline: Vec<_> = (model.files.iter())
         .map(|(path, file)| (path.clone(), Outline::of(file)))
         .collect();
@@ -859,7 +977,26 @@ fn check_profile(
         found_on: today.to_string(),
         holds_until: rules::expiry_unchanged_until(&cx).map(|d| d.to_string()),
     };
-    (entry, sound)
+    (entry, sound, settled)
+}
+
+/// Takes what parsing the deferred files found into the run, in path order: their findings,
+/// their sources, the profile each names and what the cache keeps of them.
+fn settle_into(
+    settled: &mut Vec<Settled>,
+    files: &mut [Read],
+    loaded: &mut Loaded,
+    findings: &mut Vec<Finding>,
+) {
+    settled.sort_by_key(|s| s.index);
+    for mut s in settled.drain(..) {
+        findings.append(&mut s.part.findings);
+        findings.append(&mut s.findings);
+        loaded.merge(s.part);
+        let read = &mut files[s.index];
+        read.scope = s.scope;
+        read.entry = Some(s.entry);
+    }
 }
 
 /// The digest of a freeform profile's JSON Schema file (or of why it cannot be read): the

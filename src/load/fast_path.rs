@@ -217,6 +217,68 @@ fn is_date_or_time(s: &str) -> bool {
                 .all(|c| c.is_ascii_digit() || matches!(c, b':' | b'.' | b'+' | b'-' | b'Z'))))
 }
 
+/// Events a scope hint reads at most: the two keys sit at the top of a flag file.
+const HINT_EVENTS: usize = 256;
+
+/// The `application` and `profile` a flag file names at its top level, from its first events
+/// only: where a check groups the file before parsing it in full. When it is `Some` and the
+/// file parses, the typed file names the same (a duplicate key fails the parse). `None` when
+/// the file does not say so plainly and early: an anchor, alias, tag or merge key before both
+/// keys, a value that is not a plain string, a parse error.
+pub fn scope_hint(text: &str) -> Option<(String, String)> {
+    let (mut application, mut profile) = (None, None);
+    // Open collections; the top-level mapping is depth 1.
+    let mut depth = 0usize;
+    let mut key: Option<String> = None;
+    for (n, item) in Parser::new_from_str(text).enumerate() {
+        if n > HINT_EVENTS {
+            return None;
+        }
+        let (event, _) = item.ok()?;
+        match event {
+            Event::StreamStart => {}
+            Event::DocumentStart(_, version) if depth == 0 && version.is_none() => {}
+            Event::MappingStart(_, 0, None) if depth == 0 => depth = 1,
+            Event::SequenceStart(_, 0, None) | Event::MappingStart(_, 0, None) if depth >= 1 => {
+                // A collection as the top-level key is the full parser's to report.
+                if depth == 1 && key.take().is_none() {
+                    return None;
+                }
+                depth += 1;
+            }
+            Event::SequenceEnd | Event::MappingEnd if depth >= 2 => depth -= 1,
+            Event::Scalar(text, style, 0, None) if depth == 1 => match key.take() {
+                None => {
+                    let Value::String(name) = scalar(text, style)? else {
+                        return None;
+                    };
+                    if name == "<<" {
+                        return None;
+                    }
+                    key = Some(name);
+                }
+                Some(name) => {
+                    let slot = match name.as_str() {
+                        "application" => &mut application,
+                        "profile" => &mut profile,
+                        _ => continue,
+                    };
+                    let Value::String(value) = scalar(text, style)? else {
+                        return None;
+                    };
+                    *slot = Some(value);
+                    if application.is_some() && profile.is_some() {
+                        return application.zip(profile);
+                    }
+                }
+            },
+            Event::Scalar(_, _, 0, None) if depth >= 2 => {}
+            _ => return None,
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -712,6 +712,12 @@ pub fn parse_value(text: &str) -> Option<serde_json::Value> {
     fast_path::parse_value(text).or_else(|| yaml::parse(text).ok().map(|(doc, _)| doc.value))
 }
 
+/// The application and profile a flag file's text names at its top, read from its first
+/// events: see [`fast_path::scope_hint`].
+pub fn scope_hint(text: &str) -> Option<(String, String)> {
+    fast_path::scope_hint(text)
+}
+
 /// Parses `text` as the file `rel` and records it. Returns `Some` when it parsed.
 pub fn parse_source(rel: String, text: String, loaded: &mut Loaded) -> Option<()> {
     let findings = &mut loaded.findings;
@@ -905,5 +911,68 @@ mod tests {
         let file = loaded.sources.get("flags/a.yaml").expect("source");
         assert_eq!(file.text(), None);
         assert!(file.spanned().is_none());
+    }
+
+    /// The scope a check groups a file by, from its first events, is the scope of the parsed
+    /// file whenever it gives one; where the file does not say so plainly, it gives none.
+    #[test]
+    fn a_scope_hint_names_what_the_parsed_file_names() {
+        let named = |text: &str| {
+            let value = parse_value(text)?;
+            let field = |k: &str| value.get(k)?.as_str().map(str::to_owned);
+            field("application").zip(field("profile"))
+        };
+        let scope = |a: &str, p: &str| Some((a.to_owned(), p.to_owned()));
+        let cases = [
+            (
+                "# a comment\napplication: shop\nprofile: flags\nflags: {}\n",
+                scope("shop", "flags"),
+            ),
+            (
+                "---\nprofile: 'flags'\n\"application\": shop\n",
+                scope("shop", "flags"),
+            ),
+            (
+                "flags:\n  a: {x: [1, {y: 2}]}\napplication: shop\nprofile: flags\n",
+                scope("shop", "flags"),
+            ),
+            (
+                "{application: shop, profile: flags}\n",
+                scope("shop", "flags"),
+            ),
+            // Not plainly: left to the full parse.
+            ("application: &a shop\nprofile: flags\n", None),
+            ("base: &b shop\napplication: *b\nprofile: flags\n", None),
+            ("application: !!str shop\nprofile: flags\n", None),
+            ("<<: {application: shop}\nprofile: flags\n", None),
+            ("application: 12\nprofile: flags\n", None),
+            ("application: yes\nprofile: flags\n", None),
+            ("application: [shop]\nprofile: flags\n", None),
+            ("application: shop\n", None),
+            ("- application: shop\n  profile: flags\n", None),
+            ("%YAML 1.2\n---\napplication: shop\nprofile: flags\n", None),
+            (
+                "application: shop\nprofile: flags\n---\napplication: other\n",
+                scope("shop", "flags"),
+            ),
+            (
+                "application: shop\nprofile: flags\napplication: other\n",
+                scope("shop", "flags"),
+            ),
+            (
+                "application: shop\nprofile: flags\nflags: [\n",
+                scope("shop", "flags"),
+            ),
+        ];
+        for (text, expected) in cases {
+            let hint = scope_hint(text);
+            assert_eq!(hint, expected, "{text:?}");
+            // Either the file parses and names the same, or it does not parse at all.
+            if hint.is_some() {
+                let parsed = named(text);
+                assert!(parsed.is_none() || parsed == hint, "{text:?}: {parsed:?}");
+                assert_eq!(parsed.is_none(), parse_value(text).is_none(), "{text:?}");
+            }
+        }
     }
 }
