@@ -112,10 +112,11 @@ pub fn open(root: &Path) -> Result<Repository, GitError> {
 /// its first commit.
 pub fn head_id(root: &Path) -> Option<String> {
     let repo = open(root).ok()?;
-    let head = repo.head().ok()?.peel_to_commit().ok()?;
+    // The reference alone: reading the commit would open the object database.
+    let head = repo.head().ok()?.resolve().ok()?.target()?;
     Some(format!(
         "{} {} {}",
-        head.id(),
+        head,
         if repo.is_shallow() { "shallow" } else { "full" },
         root_prefix(&repo, root).display()
     ))
