@@ -35,6 +35,27 @@ static VALIDATOR: LazyLock<Validator> = LazyLock::new(|| {
         })
 });
 
+/// AWS's schema of a document's `values` section alone (`flagValues`): the schema ties no
+/// section to another, so a document whose `flags` are known to be valid needs only this.
+static VALUES_VALIDATOR: LazyLock<Validator> = LazyLock::new(|| {
+    let mut schema = patched_schema();
+    if let Some(root) = schema.as_object_mut() {
+        root.retain(|k, _| k == "$schema" || k == "definitions");
+        root.insert("$ref".into(), "#/definitions/flagValues".into());
+    }
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap_or_else(|_| {
+            jsonschema::validator_for(&Value::Bool(false)).unwrap_or_else(|_| unreachable!())
+        })
+});
+
+/// Whether a document's `values` section satisfies the schema.
+pub fn values_are_valid(values: &Value) -> bool {
+    VALUES_VALIDATOR.is_valid(values)
+}
+
 /// One schema violation in a compiled document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Violation {
@@ -70,6 +91,24 @@ mod tests {
         let doc = json!({"version": "1", "flags": {"a": {"name": "a"}}, "values": {"a": {"enabled": true, "tags": []}}});
         assert_eq!(validate(&doc), vec![]);
         assert!(is_valid(&doc));
+    }
+
+    /// The values section's own schema agrees with the whole document's on it.
+    #[test]
+    fn values_are_judged_as_in_the_whole_document() {
+        let flags =
+            json!({"a": {"name": "a", "attributes": {"n": {"constraints": {"type": "number"}}}}});
+        for values in [
+            json!({"a": {"enabled": true, "n": 3}}),
+            json!({"a": {"enabled": "yes"}}),
+            json!({"a": {"enabled": true, "Bad Key": 1}}),
+            json!({"a": {}}),
+            json!({"Bad": {"enabled": true}}),
+            json!([]),
+        ] {
+            let doc = json!({"version": "1", "flags": flags, "values": values});
+            assert_eq!(values_are_valid(&values), is_valid(&doc), "{values}");
+        }
     }
 
     #[test]

@@ -67,6 +67,9 @@ pub struct ProfileTargets<'a> {
     pub application: &'a str,
     pub profile: &'a str,
     pub targets: Vec<Target>,
+    /// The FeatureFlags targets have one `flags` section, built once: documents that differ
+    /// only in their `values` (what a check of every document need not do again).
+    pub flags_shared: bool,
 }
 
 /// The (application, profile) pairs of the configuration, in its order. Needs a valid
@@ -124,6 +127,7 @@ pub fn compile_profile<'a>(
         application,
         profile,
         targets,
+        flags_shared: kind == Some(ProfileKind::FeatureFlags),
     }
 }
 

@@ -13,12 +13,20 @@ use crate::model::config::ProfileKind;
 
 pub fn check(cx: &Context<'_>, profile: &ProfileTargets<'_>, out: &mut Vec<Finding>) {
     let mut seen = std::collections::HashSet::new();
+    // Environments share the `flags` section: once one whole document is valid, the others
+    // need only their `values` checked.
+    let mut flags_valid = false;
     for target in &profile.targets {
         if target.kind != ProfileKind::FeatureFlags {
             continue;
         }
         // Most documents are valid: copy and trim one only when AWS's schema has a word.
-        if aws_schema::is_valid(&target.document) {
+        let valid = match flags_valid && profile.flags_shared {
+            true => (target.document.get("values")).is_none_or(aws_schema::values_are_valid),
+            false => aws_schema::is_valid(&target.document),
+        };
+        flags_valid |= valid;
+        if valid {
             continue;
         }
         let mut document = target.document.clone();
