@@ -240,8 +240,8 @@ fn an_unchanged_repository_is_answered_from_the_cache() {
     assert_eq!(third, uncached);
     assert_eq!(
         after_edit.counts().1,
-        2,
-        "the file's entry and its profile's"
+        4,
+        "the file's entry, its profile's, and the profile's two other files, typed"
     );
 }
 
@@ -303,6 +303,50 @@ fn a_lost_file_index_keeps_the_profiles_known() {
         "{read} entries read, {profiles} profiles"
     );
     assert_eq!(written, 1, "only the index is written again");
+}
+
+/// After one file of a profile changes, the profile's other files are kept typed, and the
+/// next change in the profile reads them back rather than parsing them: shown here by an
+/// entry altered behind the cache's back, which the next check then reports from.
+#[test]
+fn a_profile_checked_again_keeps_its_other_files_typed() {
+    let repo = example_repo();
+    let today = jiff::civil::date(2027, 1, 1);
+    let dir = repo.path().join("cache");
+    let search = FLAG_FILES
+        .iter()
+        .position(|f| f.ends_with("search.yaml"))
+        .unwrap();
+    let (first, uncached) = both(repo.path(), today, &Store::at(dir.clone()));
+    assert_eq!(first, uncached);
+    assert!(
+        !dir.join("typed").exists(),
+        "a first check keeps no typed file"
+    );
+
+    apply(repo.path(), &Edit::FlipEnabled(search, 0));
+    let (second, uncached) = both(repo.path(), today, &Store::at(dir.clone()));
+    assert_eq!(second, uncached);
+    // checkout.yaml and permissions.yaml share search.yaml's profile.
+    let typed: Vec<_> = std::fs::read_dir(dir.join("typed"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(typed.len(), 2, "{typed:?}");
+
+    for path in &typed {
+        let mut entry: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        let flags = entry["value"]["flags"].as_object_mut().unwrap();
+        let (_, flag) = flags.iter_mut().next().unwrap();
+        flag["description"] = "x".repeat(2000).into();
+        std::fs::write(path, serde_json::to_vec(&entry).unwrap()).unwrap();
+    }
+    apply(repo.path(), &Edit::FlipEnabled(search, 1));
+    let (third, uncached) = both(repo.path(), today, &Store::at(dir.clone()));
+    assert!(!uncached.contains(&"x".repeat(100)));
+    assert_ne!(third, uncached, "the typed files were read back");
+    assert!(third.contains("AppConfig would reject"), "{third}");
 }
 
 #[test]
@@ -551,8 +595,9 @@ fn a_profile_is_checked_again_when_the_date_could_change_what_it_finds() {
     // 14 days before 2027-11-30): all hold.
     assert_eq!(check_on(2027, 6, 1), 0);
     assert_eq!(check_on(2027, 11, 15), 0);
-    // Within its window: that profile, and only it, is checked again, every day.
-    assert_eq!(check_on(2027, 11, 16), 1);
+    // Within its window: that profile, and only it, is checked again, every day (the first
+    // time, its three files are kept typed as well).
+    assert_eq!(check_on(2027, 11, 16), 4);
     assert_eq!(check_on(2027, 11, 17), 1);
     // A date before the one an entry was found on is not taken on trust either: every
     // profile is checked again.

@@ -35,6 +35,8 @@ use crate::model::{Flag, FlagFile, Model};
 const FILES: &str = "files";
 const PROFILES: &str = "profiles";
 const REPOSITORY: &str = "repository";
+const TYPED: &str = "typed";
+const CONFIG: &str = "config";
 
 /// A finding as the cache keeps it: its rule by code.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -244,6 +246,15 @@ struct Settled {
 }
 
 impl Read {
+    /// The key of its typed file: its path and the digest of its text.
+    fn typed_key(&self) -> Digest32 {
+        Key::new(TYPED)
+            .part(self.rel.as_bytes())
+            .digest(&self.digest)
+            .part(&[u8::from(self.bom)])
+            .finish()
+    }
+
     /// What the cache keeps of this file, once loading and typing it found `findings`.
     fn entry(&self, scope: Option<(String, String)>, findings: Vec<Stored>) -> FileEntry {
         FileEntry {
@@ -329,7 +340,7 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
             .count()
     ));
     let mut findings = std::mem::take(&mut loaded.findings);
-    let config = super::type_config(&mut loaded, &mut findings);
+    let config = type_config(&mut loaded, &mut findings, store, config_digest);
     let mut files = Vec::new();
     for read in reads {
         match read {
@@ -469,8 +480,7 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
                 .into_par_iter()
                 .map(|(scope, members, key)| {
                     let (entry, sound, settled) = check_profile(
-                        root,
-                        &root_canon,
+                        (root, &root_canon, store),
                         &model,
                         today,
                         scope,
@@ -539,8 +549,7 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
         let members = &profiles[&scope];
         // Its new files were parsed above, with the other files of known profiles.
         let (entry, sound, _) = check_profile(
-            root,
-            &root_canon,
+            (root, &root_canon, store),
             &model,
             today,
             &scope,
@@ -664,6 +673,8 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
     }
     let used_profiles: HashSet<Digest32> = profile_keys.iter().copied().collect();
     store.prune(PROFILES, &used_profiles, 256);
+    let typed_files: HashSet<Digest32> = files.iter().map(Read::typed_key).collect();
+    store.prune(TYPED, &typed_files, 0);
     let scopes = (files.into_iter())
         .filter_map(|read| Some((read.rel, read.scope?)))
         .collect();
@@ -853,6 +864,46 @@ impl Stat {
     }
 }
 
+/// What typing flagops.yaml found, for one text of it.
+#[derive(Debug, Serialize, Deserialize)]
+struct ConfigEntry {
+    findings: Vec<Stored>,
+    /// It typed as a whole, without a schema error: typing it again needs no schema pass.
+    whole: bool,
+}
+
+/// flagops.yaml typed, as [`super::type_config`] does, with its findings kept by the digest
+/// of its text.
+fn type_config(
+    loaded: &mut Loaded,
+    findings: &mut Vec<Finding>,
+    store: &Store,
+    digest: Option<Digest32>,
+) -> Option<crate::model::RepoConfig> {
+    let key = digest.map(|d| Key::new(CONFIG).digest(&d).finish());
+    if let Some(entry) = key.and_then(|key| store.get::<ConfigEntry>(CONFIG, &key))
+        && entry.whole
+        && let Some(known) = restored(entry.findings)
+        && let Some(config) = super::type_config_again(loaded)
+    {
+        findings.extend(known);
+        return Some(config);
+    }
+    let mut found = Vec::new();
+    let config = super::type_config(loaded, &mut found);
+    if let Some(key) = key {
+        let whole = config.is_some() && found.iter().all(|f| f.rule.code != catalog::SCHEMA.code);
+        let entry = ConfigEntry {
+            findings: stored(&found),
+            whole,
+        };
+        store.put(CONFIG, &key, &entry);
+        store.prune(CONFIG, &[key].into_iter().collect(), 8);
+    }
+    findings.extend(found);
+    config
+}
+
 /// Parses and types one flag file's bytes, as a load does.
 fn parse(
     root: &Path,
@@ -872,8 +923,7 @@ fn parse(
 /// Runs the per-profile rules on one profile's files, reading again those this run found in
 /// the cache. The entry is sound (worth keeping) unless a file changed since it was read.
 fn check_profile(
-    root: &Path,
-    root_canon: &Path,
+    (root, root_canon, store): (&Path, &Path, &Store),
     model: &Model,
     today: Date,
     (application, profile): &(String, String),
@@ -894,6 +944,12 @@ fn check_profile(
                     (file, true, None)
                 }
                 State::Known(_) => {
+                    // A file of a profile checked again is kept typed: the next change in
+                    // the profile reads it back rather than parsing it.
+                    let key = read.typed_key();
+                    if let Some(file) = store.get::<FlagFile>(TYPED, &key) {
+                        return (Some(file), true, None);
+                    }
                     let bytes = load::read_file(root_canon, &read.abs, &read.rel)
                         .ok()
                         .flatten();
@@ -905,6 +961,9 @@ fn check_profile(
                         .filter(|_| same)
                         .and_then(|b| parse(root, root_canon, &read.abs, &read.rel, b).1)
                         .and_then(|t| t.file);
+                    if let Some(file) = &file {
+                        store.put(TYPED, &key, file);
+                    }
                     (file, same, None)
                 }
             }
