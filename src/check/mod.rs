@@ -249,6 +249,19 @@ fn type_config(loaded: &mut Loaded, findings: &mut Vec<Finding>) -> Option<RepoC
     typed::<RepoConfig>(value, path, schema::Kind::Config, findings)
 }
 
+/// flagops.yaml typed without its schema pass and rules, for a text (by its digest) whose
+/// pass found nothing before: compiling the schema is most of a warm check. `None` if it does
+/// not type, with the value left for [`type_config`].
+pub(crate) fn type_config_again(loaded: &mut Loaded) -> Option<RepoConfig> {
+    let path = loaded.config.as_ref()?;
+    let doc = loaded.sources.get_mut(path)?.doc.as_mut()?;
+    let mut value = doc.value.clone();
+    off_in_any_case(&mut value);
+    let config = serde_json::from_value(value).ok()?;
+    doc.value = serde_json::Value::Null;
+    Some(config)
+}
+
 /// What every check does last: rule levels, time-driven findings on untouched flags, findings
 /// that say less than another on the same node, allowed secrets; then the order.
 fn finish(findings: &mut Vec<Finding>, loaded: &Loaded, config: Option<&RepoConfig>) {
@@ -411,6 +424,12 @@ fn off_in_any_case(config: &mut serde_json::Value) {
 /// `rules.levels` in flagops.yaml is not the YAML 1.1 boolean FO012 warns about.
 fn allow_bare_off(findings: &mut Vec<Finding>, loaded: &Loaded, repo: Option<&RepoConfig>) {
     let config = crate::load::CONFIG_FILE;
+    let in_config =
+        |f: &Finding| f.rule.code == catalog::YAML11_BOOLEAN.code && f.location.file() == config;
+    // Spans come from a second, slower parse: only for a finding they could drop.
+    if !findings.iter().any(in_config) {
+        return;
+    }
     let (Some(repo), Some(doc)) = (repo, loaded.sources.get(config).and_then(|s| s.spanned()))
     else {
         return;
@@ -430,8 +449,7 @@ fn allow_bare_off(findings: &mut Vec<Finding>, loaded: &Loaded, repo: Option<&Re
         })
         .collect();
     findings.retain(|f| {
-        f.rule.code != catalog::YAML11_BOOLEAN.code
-            || f.location.file() != config
+        !in_config(f)
             || !loaded
                 .sources
                 .resolve(&f.location)

@@ -168,7 +168,7 @@ fn feature_flags(
         let mut values = Map::new();
         for flag_ref in &in_profile {
             let value = effective_value(flag_ref.flag, environment);
-            let mut value = flag_value(flag_ref.flag, &value);
+            let mut value = flag_value(flag_ref.flag, value);
             normalize::normalize_flag_value(&mut value);
             values.insert(flag_ref.key.to_owned(), value);
         }
@@ -407,7 +407,8 @@ fn insert_common(
     }
 }
 
-fn flag_value(flag: &Flag, value: &EnvValue) -> Value {
+/// Takes the environment's value apart: its attribute values move into the document.
+fn flag_value(flag: &Flag, value: EnvValue) -> Value {
     let enabled = value.enabled.unwrap_or(false);
     if let Some(variants) = &value.variants {
         let variants: Vec<Value> = variants
@@ -429,13 +430,11 @@ fn flag_value(flag: &Flag, value: &EnvValue) -> Value {
     }
     let allow = value.allow.as_ref().filter(|a| !a.is_empty());
     if flag.evaluate == Evaluation::Agent && (allow.is_some() || value.active.is_some()) {
-        return json!({ "_variants": agent_variants(flag, value, enabled) });
+        return json!({ "_variants": agent_variants(flag, &value, enabled) });
     }
-    let mut m = Map::new();
+    let mut m = Map::with_capacity(value.values.len() + 4);
     m.insert("enabled".into(), Value::Bool(enabled));
-    for (k, v) in &value.values {
-        m.insert(k.clone(), v.clone());
-    }
+    m.extend(value.values);
     if let Some(allow) = allow {
         m.insert(ALLOW_ATTRIBUTE.into(), json!(allow));
     }
