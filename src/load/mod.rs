@@ -425,10 +425,8 @@ fn walk(
         let rel_path = format!("{rel}/{name}");
         let path = entry.path();
         let is_yaml = name.ends_with(".yaml") || name.ends_with(".yml");
-        // The type the directory listing gave (no call per file where the file system
-        // says); a symlink is not followed.
-        let ft = match entry.file_type() {
-            Ok(ft) => ft,
+        let meta = match fs::symlink_metadata(&path) {
+            Ok(meta) => meta,
             Err(e) => {
                 findings.push(unreachable(
                     &rel_path,
@@ -437,6 +435,7 @@ fn walk(
                 continue;
             }
         };
+        let ft = meta.file_type();
         if entry.file_name().to_str().is_none() && (is_yaml || ft.is_dir()) {
             findings.push(unreachable(
                 &rel_path,
