@@ -107,6 +107,9 @@ static COMPILED: LazyLock<Vec<(Regex, &'static Shape)>> = LazyLock::new(|| {
 static ANY_SHAPE: LazyLock<Option<regex::RegexSet>> =
     LazyLock::new(|| regex::RegexSet::new(SHAPES.iter().map(|shape| shape.pattern)).ok());
 
+/// The length of an AWS secret access key.
+const BARE_SECRET_KEY_LEN: usize = 40;
+
 /// A run of 40 base64 characters standing alone: an AWS secret access key without its name,
 /// when it is random enough (see [`high_entropy`]).
 static BARE_40: LazyLock<Option<Regex>> = LazyLock::new(|| {
@@ -123,6 +126,41 @@ static SECRET_NAME: LazyLock<Option<Regex>> = LazyLock::new(|| {
 /// The first credential in `value`, a string found under the key `name` (empty for a key
 /// itself, or a string with no name).
 pub fn find(name: &str, value: &str) -> Option<Hit> {
+    find_under(Name::of(name), value)
+}
+
+/// Whether the key a string is found under sounds like it holds a secret: judged once per
+/// key, however many strings sit under it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Name {
+    SecretSounding,
+    Other,
+}
+
+impl Name {
+    pub fn of(name: &str) -> Self {
+        match SECRET_NAME.as_ref().is_some_and(|re| re.is_match(name)) {
+            true => Name::SecretSounding,
+            false => Name::Other,
+        }
+    }
+}
+
+/// The shortest string any check here can report: a URL's `a://b:c@`, or 8 characters under
+/// a secret-sounding name.
+const SHORTEST_SECRET: usize = 8;
+
+/// [`find`], for a string under a name already judged.
+pub fn find_under(name: Name, value: &str) -> Option<Hit> {
+    if value.len() < SHORTEST_SECRET {
+        return None;
+    }
+    // Most strings match no shape, and are too short for a bare secret key: a plain yes/no
+    // from every shape at once, which stops early and records nothing, settles them.
+    let no_shape = || ANY_SHAPE.as_ref().is_some_and(|set| !set.is_match(value));
+    if value.len() < BARE_SECRET_KEY_LEN && no_shape() {
+        return by_name(name, value);
+    }
     shape_hits(value).next().or_else(|| by_name(name, value))
 }
 
@@ -155,7 +193,7 @@ fn shape_hits(text: &str) -> impl Iterator<Item = Hit> + '_ {
             })
         })
     });
-    let long_enough = text.len() >= 40;
+    let long_enough = text.len() >= BARE_SECRET_KEY_LEN;
     let bare = BARE_40
         .iter()
         .filter(move |_| long_enough)
@@ -173,8 +211,8 @@ fn shape_hits(text: &str) -> impl Iterator<Item = Hit> + '_ {
 
 /// A whole value under a secret-sounding name: anything but a plain word, a short string or a
 /// reference to where the secret is kept.
-fn by_name(name: &str, value: &str) -> Option<Hit> {
-    let named = SECRET_NAME.as_ref().is_some_and(|re| re.is_match(name));
+fn by_name(name: Name, value: &str) -> Option<Hit> {
+    let named = name == Name::SecretSounding;
     let plain_word = value
         .chars()
         .all(|c| c.is_ascii_lowercase() || c == '_' || c == '-');
@@ -182,7 +220,7 @@ fn by_name(name: &str, value: &str) -> Option<Hit> {
     // exactly what FO213's help recommends, so it must not be reported under a name like
     // `credentials_secret` either.
     let reference = value.starts_with("arn:aws");
-    (named && value.len() >= 8 && !plain_word && !reference).then_some(Hit {
+    (named && value.len() >= SHORTEST_SECRET && !plain_word && !reference).then_some(Hit {
         kind: "a value under a secret-sounding name",
         span: 0..value.len(),
     })
@@ -468,6 +506,19 @@ mod tests {
             ("a URL with a password", "hunter2hunter2")
         );
         assert_eq!(kind("https://example.com/a:b@c"), None);
+    }
+
+    #[test]
+    fn the_shortest_credential_is_still_found() {
+        // Strings shorter than SHORTEST_SECRET are not scanned: the shortest shape must fit.
+        let url = "a://b:c@";
+        assert_eq!(url.len(), SHORTEST_SECRET);
+        assert_eq!(kind(url), Some("a URL with a password"));
+        assert_eq!(
+            looks_secret("api_key", "x1y2z3w4"),
+            Some("a value under a secret-sounding name")
+        );
+        assert_eq!(looks_secret("api_key", "x1y2z3w"), None);
     }
 
     #[test]

@@ -381,6 +381,11 @@ pub fn escape_pointer(segment: &str) -> String {
 /// Appends `/` and `segment`, escaped as [`escape_pointer`] does, to the JSON Pointer `pointer`.
 pub fn push_pointer_segment(pointer: &mut String, segment: &str) {
     pointer.push('/');
+    // Nearly every key needs no escape: copy it whole.
+    if !segment.bytes().any(|b| b == b'~' || b == b'/') {
+        pointer.push_str(segment);
+        return;
+    }
     for c in segment.chars() {
         match c {
             '~' => pointer.push_str("~0"),

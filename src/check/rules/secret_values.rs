@@ -24,20 +24,32 @@ static ALLOW_MARKER: LazyLock<Option<Regex>> =
 
 /// Scans every key and string of the parsed file `file` (its whole document, before typing).
 pub fn scan_document(file: &str, value: &Value, out: &mut Vec<Finding>) {
-    scan(file, &mut String::new(), "", value, out);
+    scan(
+        file,
+        &mut String::new(),
+        ("", secrets::Name::Other),
+        value,
+        out,
+    );
 }
 
 /// Scans `value`, whose JSON Pointer is `pointer`: a buffer each level extends and restores,
 /// so that no node costs a string of its own.
-fn scan(file: &str, pointer: &mut String, name: &str, value: &Value, out: &mut Vec<Finding>) {
+/// `name` is the key the value sits under, judged once for every string below it.
+fn scan(
+    file: &str,
+    pointer: &mut String,
+    name: (&str, secrets::Name),
+    value: &Value,
+    out: &mut Vec<Finding>,
+) {
     match value {
         Value::String(s) => {
-            if let Some(hit) = secrets::find(name, s) {
+            if let Some(hit) = secrets::find_under(name.1, s) {
                 secrets::remember(&s[hit.span]);
-                let what = if name.is_empty() {
-                    "a value".to_owned()
-                } else {
-                    format!("the value of `{name}`")
+                let what = match name.0 {
+                    "" => "a value".to_owned(),
+                    name => format!("the value of `{name}`"),
                 };
                 out.push(finding(
                     Location::node(file, pointer.as_str()),
@@ -57,14 +69,18 @@ fn scan(file: &str, pointer: &mut String, name: &str, value: &Value, out: &mut V
             let len = pointer.len();
             for (key, item) in map {
                 push_pointer_segment(pointer, key);
-                if let Some(hit) = secrets::find("", key) {
+                if let Some(hit) = secrets::find_under(secrets::Name::Other, key) {
                     secrets::remember(&key[hit.span]);
                     out.push(finding(
                         Location::key(file, pointer.as_str()),
                         format!("a key looks like {}", hit.kind),
                     ));
                 }
-                scan(file, pointer, key, item, out);
+                let named = match item {
+                    Value::String(_) | Value::Array(_) => secrets::Name::of(key),
+                    _ => secrets::Name::Other,
+                };
+                scan(file, pointer, (key, named), item, out);
                 pointer.truncate(len);
             }
         }
