@@ -1007,7 +1007,13 @@ fn check_profile(
             if !declared {
                 return (Vec::new(), 0);
             }
-            let compiled = crate::compile::compile_profile(&model, application, profile);
+            // Only the findings are kept: the environments need not copy the shared section.
+            let compiled = crate::compile::compile_profile_with(
+                &model,
+                application,
+                profile,
+                crate::compile::FlagsSection::InFirstDocument,
+            );
             let found = rules::enabled(rules::PER_PROFILE, config)
                 .into_par_iter()
                 .flat_map_iter(|rule| {

@@ -188,7 +188,12 @@ pub fn run(
             compile::profiles(&model)
                 .into_par_iter()
                 .map(|(application, profile)| {
-                    let compiled = compile::compile_profile(&model, application, profile);
+                    let section = match documents {
+                        Documents::Keep => compile::FlagsSection::InEveryDocument,
+                        Documents::CheckOnly => compile::FlagsSection::InFirstDocument,
+                    };
+                    let compiled =
+                        compile::compile_profile_with(&model, application, profile, section);
                     let mut found = Vec::new();
                     for rule in &profile_rules {
                         rule(&cx, &compiled, &mut found);

@@ -72,6 +72,39 @@ pub struct ProfileTargets<'a> {
     pub flags_shared: bool,
 }
 
+/// Which FeatureFlags documents of a profile hold the `flags` section they share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlagsSection {
+    /// Every document is whole: what compile prints and apply uploads.
+    InEveryDocument,
+    /// Only the first document holds it; the others hold their `version` and `values`. For a
+    /// check, which judges the shared section once and need not copy it per environment
+    /// (see [`ProfileTargets::whole_document`]).
+    InFirstDocument,
+}
+
+impl ProfileTargets<'_> {
+    /// `target`'s document, whole: with the first document's `flags` section where
+    /// [`FlagsSection::InFirstDocument`] left it out.
+    pub fn whole_document<'t>(&'t self, target: &'t Target) -> std::borrow::Cow<'t, Value> {
+        use std::borrow::Cow;
+        let shared = self
+            .targets
+            .first()
+            .and_then(|first| first.document.get("flags"));
+        match (&target.document, shared) {
+            (Value::Object(document), Some(flags))
+                if self.flags_shared && !document.contains_key("flags") =>
+            {
+                let mut document = document.clone();
+                document.insert("flags".to_owned(), flags.clone());
+                Cow::Owned(Value::Object(document))
+            }
+            _ => Cow::Borrowed(&target.document),
+        }
+    }
+}
+
 /// The (application, profile) pairs of the configuration, in its order. Needs a valid
 /// flagops.yaml; without one there are none.
 pub fn profiles(model: &Model) -> Vec<(&str, &str)> {
@@ -89,11 +122,22 @@ pub fn profiles(model: &Model) -> Vec<(&str, &str)> {
         .collect()
 }
 
-/// Compiles one profile for every environment of its application.
+/// Compiles one profile for every environment of its application, every document whole.
 pub fn compile_profile<'a>(
     model: &Model,
     application: &'a str,
     profile: &'a str,
+) -> ProfileTargets<'a> {
+    compile_profile_with(model, application, profile, FlagsSection::InEveryDocument)
+}
+
+/// Compiles one profile for every environment of its application, with the shared `flags`
+/// section where `section` says.
+pub fn compile_profile_with<'a>(
+    model: &Model,
+    application: &'a str,
+    profile: &'a str,
+    section: FlagsSection,
 ) -> ProfileTargets<'a> {
     let app = model
         .config
@@ -103,7 +147,7 @@ pub fn compile_profile<'a>(
     let targets = match (app, kind) {
         (Some(app), Some(ProfileKind::FeatureFlags)) => {
             let environments: Vec<&String> = app.environments.keys().collect();
-            feature_flags(model, application, profile, &environments)
+            feature_flags(model, application, profile, &environments, section)
         }
         (Some(app), Some(ProfileKind::Freeform)) => app
             .environments
@@ -138,6 +182,7 @@ fn feature_flags(
     application: &str,
     profile: &str,
     environments: &[&String],
+    section: FlagsSection,
 ) -> Vec<Target> {
     let mut in_profile = Vec::new();
     let mut origins = IndexMap::new();
@@ -173,11 +218,17 @@ fn feature_flags(
             values.insert(flag_ref.key.to_owned(), value);
         }
         let last = i + 1 == environments.len();
-        let flags = if last {
-            std::mem::take(&mut flags)
-        } else {
-            flags.clone()
+        let flags = match section {
+            FlagsSection::InFirstDocument if i > 0 => None,
+            FlagsSection::InFirstDocument => Some(std::mem::take(&mut flags)),
+            FlagsSection::InEveryDocument if last => Some(std::mem::take(&mut flags)),
+            FlagsSection::InEveryDocument => Some(flags.clone()),
         };
+        let sections = [
+            Some(("version", Value::String("1".to_owned()))),
+            flags.map(|flags| ("flags", Value::Object(flags))),
+            Some(("values", Value::Object(values))),
+        ];
         targets.push(Target {
             id: TargetId {
                 application: application.to_owned(),
@@ -186,11 +237,11 @@ fn feature_flags(
             },
             kind: ProfileKind::FeatureFlags,
             // Built by moving the maps in: `json!` would deep-copy them through `to_value`.
-            document: Value::Object(Map::from_iter([
-                ("version".to_owned(), Value::String("1".to_owned())),
-                ("flags".to_owned(), Value::Object(flags)),
-                ("values".to_owned(), Value::Object(values)),
-            ])),
+            document: Value::Object(
+                (sections.into_iter().flatten())
+                    .map(|(name, section)| (name.to_owned(), section))
+                    .collect(),
+            ),
             origins: if last {
                 std::mem::take(&mut origins)
             } else {
@@ -501,5 +552,69 @@ fn rule_timestamp(s: &str) -> String {
         s.to_owned()
     } else {
         rule_string(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CONFIG: &str = "\
+version: 1
+applications:
+  shop:
+    environments:
+      dev: { strategy: AppConfig.AllAtOnce }
+      staging: { strategy: AppConfig.AllAtOnce }
+      prod: { strategy: AppConfig.AllAtOnce }
+    profiles:
+      flags: { type: feature-flags }
+";
+
+    const FLAGS: &str = "\
+application: shop
+profile: flags
+flags:
+  checkout_v2:
+    description: the new checkout
+    class: release
+    attributes:
+      limit: { type: number, minimum: 1 }
+    defaults:
+      enabled: false
+      values: { limit: 5 }
+    environments:
+      dev: { enabled: true, values: { limit: 50 } }
+      prod: { values: { limit: 10 } }
+  dark_mode:
+    class: release
+    defaults: { enabled: true }
+";
+
+    #[test]
+    fn a_document_without_the_shared_flags_section_is_made_whole_again() {
+        let today = jiff::civil::date(2027, 1, 1);
+        let (_, report) = crate::check::run_in_memory(CONFIG, &[("flags/shop.yaml", FLAGS)], today);
+        assert_eq!(report.model.flags().count(), 2, "{:?}", report.findings);
+        let every = compile_profile(&report.model, "shop", "flags");
+        let first = compile_profile_with(
+            &report.model,
+            "shop",
+            "flags",
+            FlagsSection::InFirstDocument,
+        );
+        assert_eq!(every.targets.len(), 3);
+        assert_eq!(first.targets.len(), 3);
+        for (i, (whole, part)) in every.targets.iter().zip(&first.targets).enumerate() {
+            assert_eq!(part.document.get("flags").is_some(), i == 0, "target {i}");
+            assert_eq!(part.document.get("values"), whole.document.get("values"));
+            assert_eq!(*first.whole_document(part), whole.document, "target {i}");
+            assert_eq!(*every.whole_document(whole), whole.document, "target {i}");
+        }
+        // The environments differ in their values, not in their flags.
+        assert_ne!(
+            every.targets[0].document.get("values"),
+            every.targets[2].document.get("values")
+        );
     }
 }

@@ -23,13 +23,13 @@ pub fn check(cx: &Context<'_>, profile: &ProfileTargets<'_>, out: &mut Vec<Findi
         // Most documents are valid: copy and trim one only when AWS's schema has a word.
         let valid = match flags_valid && profile.flags_shared {
             true => (target.document.get("values")).is_none_or(aws_schema::values_are_valid),
-            false => aws_schema::is_valid(&target.document),
+            false => aws_schema::is_valid(&profile.whole_document(target)),
         };
         flags_valid |= valid;
         if valid {
             continue;
         }
-        let mut document = target.document.clone();
+        let mut document = profile.whole_document(target).into_owned();
         without_invalid_keys(&mut document);
         for violation in aws_schema::validate(&document) {
             // "/flags/<key>/..." or "/values/<key>/...": report at the flag's definition.
