@@ -169,12 +169,15 @@ impl AppConfigBackend {
     }
 
     /// The applications named, with their environments and profiles, and the custom
-    /// strategies: the applications first (a failure names ListApplications, the first call
-    /// of every command), then every application's environments and profiles and the
-    /// strategies at once. What the listings say beyond ids is kept in
-    /// [`Inventory::listed`] for the setup diff.
+    /// strategies: the applications and the strategies at once (the strategies need no
+    /// application, and listed later they would queue behind every application's listings, a
+    /// round trip on the way to the deployments), then every application's environments and
+    /// profiles at once. A failure of both names ListApplications, the first call of every
+    /// command. What the listings say beyond ids is kept in [`Inventory::listed`] for the
+    /// setup diff.
     pub async fn inventory(&self, applications: &[&str]) -> Result<Inventory> {
-        let apps = self.list_applications().await?;
+        let (apps, strategies) = tokio::join!(self.list_applications(), self.list_strategies());
+        let apps = apps?;
         let apps: Vec<(&str, &str, Option<&str>)> = apps
             .iter()
             .filter_map(|a| Some((a.id()?, a.name()?, a.description())))
@@ -183,7 +186,8 @@ impl AppConfigBackend {
         let lists = futures_util::future::try_join_all(apps.iter().map(|(id, ..)| async {
             tokio::try_join!(self.list_environments(id), self.list_profiles(id))
         }));
-        let (lists, strategies) = tokio::try_join!(lists, self.list_strategies())?;
+        let lists = lists.await?;
+        let strategies = strategies?;
         let mut inventory = Inventory::default();
         let mut listed = describe::Listed::default();
         for ((id, name, description), (environments, profiles)) in apps.into_iter().zip(lists) {
@@ -1329,7 +1333,7 @@ mod tests {
         error_type: Option<&'static str>,
         body: &'static str,
     ) -> AppConfigBackend {
-        let rule = mock!(Client::list_applications).then_http_response(move || {
+        let answer = move || {
             let mut r = HttpResponse::new(
                 status.try_into().expect("a status code"),
                 SdkBody::from(body),
@@ -1339,8 +1343,16 @@ mod tests {
                 r.headers_mut().insert("x-amzn-ErrorType", t);
             }
             r
-        });
-        let client = mock_client!(aws_sdk_appconfig, [&rule]);
+        };
+        // The strategies are listed beside the applications, and fail alike: the message
+        // must still name ListApplications.
+        let applications = mock!(Client::list_applications).then_http_response(answer);
+        let strategies = mock!(Client::list_deployment_strategies).then_http_response(answer);
+        let client = mock_client!(
+            aws_sdk_appconfig,
+            aws_smithy_mocks::RuleMode::MatchAny,
+            [&strategies, &applications]
+        );
         let mut b = AppConfigBackend::with_client(client);
         b.endpoint = "http://127.0.0.1:5000 (AWS_ENDPOINT_URL_APPCONFIG)".to_owned();
         b
