@@ -66,6 +66,8 @@ pub struct Compiled {
 pub struct ProfileTargets<'a> {
     pub application: &'a str,
     pub profile: &'a str,
+    /// Compiled with [`FlagsSection::InFirstDocument`], only the first FeatureFlags document
+    /// holds the `flags` section: a rule that reads it whole asks [`Self::whole_document`].
     pub targets: Vec<Target>,
     /// The FeatureFlags targets have one `flags` section, built once: documents that differ
     /// only in their `values` (what a check of every document need not do again).
