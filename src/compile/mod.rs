@@ -5,11 +5,13 @@ pub mod aws_schema;
 pub mod canonical;
 pub mod normalize;
 
+use std::sync::Arc;
+
 use indexmap::IndexMap;
 use serde_json::{Map, Value, json};
 
 use crate::model::config::ProfileKind;
-use crate::model::flags::{AttributeDef, ElementDef, EnvValue, Evaluation, Flag};
+use crate::model::flags::{AttributeDef, ElementDef, EnvValue, Evaluation, Flag, Period, Variant};
 use crate::model::{FlagRef, Model};
 
 /// Attribute names the compiler adds for allow lists and active periods evaluated by the app.
@@ -38,14 +40,18 @@ impl std::fmt::Display for TargetId {
     }
 }
 
+/// Flag key → (file, JSON Pointer) of its definition.
+pub type Origins = IndexMap<String, (String, String)>;
+
 /// The compiled document of one target.
 #[derive(Debug, Clone)]
 pub struct Target {
     pub id: TargetId,
     pub kind: ProfileKind,
     pub document: Value,
-    /// Where each flag of the document is defined: flag key → (file, JSON Pointer).
-    pub origins: IndexMap<String, (String, String)>,
+    /// Where each flag of the document is defined: flag key → (file, JSON Pointer). One map
+    /// for every environment of a profile.
+    pub origins: Arc<Origins>,
 }
 
 impl Target {
@@ -210,12 +216,12 @@ fn feature_flags(
         normalize::normalize_definition(&mut def);
         flags.insert(flag_ref.key.to_owned(), def);
     }
+    let origins = Arc::new(origins);
     let mut targets = Vec::with_capacity(environments.len());
     for (i, environment) in environments.iter().enumerate() {
         let mut values = Map::new();
         for flag_ref in &in_profile {
-            let value = effective_value(flag_ref.flag, environment);
-            let mut value = flag_value(flag_ref.flag, value);
+            let mut value = flag_value(flag_ref.flag, &Effective::of(flag_ref.flag, environment));
             normalize::normalize_flag_value(&mut value);
             values.insert(flag_ref.key.to_owned(), value);
         }
@@ -244,11 +250,7 @@ fn feature_flags(
                     .map(|(name, section)| (name.to_owned(), section))
                     .collect(),
             ),
-            origins: if last {
-                std::mem::take(&mut origins)
-            } else {
-                origins.clone()
-            },
+            origins: Arc::clone(&origins),
         });
     }
     targets
@@ -278,7 +280,7 @@ fn freeform(model: &Model, id: TargetId) -> Target {
         id,
         kind: ProfileKind::Freeform,
         document: Value::Object(document),
-        origins,
+        origins: Arc::new(origins),
     }
 }
 
@@ -303,6 +305,54 @@ pub fn effective_value(flag: &Flag, environment: &str) -> EnvValue {
         }
     }
     value
+}
+
+/// [`effective_value`], borrowed from the flag: what the compiler reads, once per environment.
+struct Effective<'a> {
+    enabled: Option<bool>,
+    defaults: &'a IndexMap<String, Value>,
+    overrides: Option<&'a IndexMap<String, Value>>,
+    allow: Option<&'a Vec<String>>,
+    active: Option<&'a Period>,
+    variants: Option<&'a Vec<Variant>>,
+}
+
+impl<'a> Effective<'a> {
+    fn of(flag: &'a Flag, environment: &str) -> Self {
+        let defaults = &flag.defaults;
+        let env = flag.environments.get(environment);
+        // A block the environment sets replaces the default's, as in `effective_value`.
+        let pick = |get: fn(&'a EnvValue) -> bool| env.filter(|e| get(e)).unwrap_or(defaults);
+        Effective {
+            enabled: env.and_then(|e| e.enabled).or(defaults.enabled),
+            defaults: &defaults.values,
+            overrides: env.map(|e| &e.values),
+            allow: pick(|e| e.allow.is_some()).allow.as_ref(),
+            active: pick(|e| e.active.is_some()).active.as_ref(),
+            variants: pick(|e| e.variants.is_some()).variants.as_ref(),
+        }
+    }
+
+    /// The attribute values: the defaults', each replaced where the environment sets it.
+    fn values_into(&self, map: &mut Map<String, Value>) {
+        for (k, v) in self
+            .defaults
+            .iter()
+            .chain(self.overrides.into_iter().flatten())
+        {
+            map.insert(k.clone(), v.clone());
+        }
+    }
+
+    fn has_values(&self) -> bool {
+        !self.defaults.is_empty() || self.overrides.is_some_and(|o| !o.is_empty())
+    }
+
+    fn values(&self) -> Value {
+        let mut map = Map::new();
+        self.values_into(&mut map);
+        Value::Object(map)
+    }
 }
 
 /// Whether a flag needs the generated allow-list / period attributes (app evaluation only).
@@ -460,10 +510,10 @@ fn insert_common(
     }
 }
 
-/// Takes the environment's value apart: its attribute values move into the document.
-fn flag_value(flag: &Flag, value: EnvValue) -> Value {
+/// The value of a flag in one environment, as the document holds it.
+fn flag_value(flag: &Flag, value: &Effective<'_>) -> Value {
     let enabled = value.enabled.unwrap_or(false);
-    if let Some(variants) = &value.variants {
+    if let Some(variants) = value.variants {
         let variants: Vec<Value> = variants
             .iter()
             .map(|v| {
@@ -481,17 +531,18 @@ fn flag_value(flag: &Flag, value: EnvValue) -> Value {
             .collect();
         return json!({ "_variants": variants });
     }
-    let allow = value.allow.as_ref().filter(|a| !a.is_empty());
+    let allow = value.allow.filter(|a| !a.is_empty());
     if flag.evaluate == Evaluation::Agent && (allow.is_some() || value.active.is_some()) {
-        return json!({ "_variants": agent_variants(flag, &value, enabled) });
+        return json!({ "_variants": agent_variants(flag, value, enabled) });
     }
-    let mut m = Map::with_capacity(value.values.len() + 4);
+    let mut m = Map::with_capacity(value.defaults.len() + 4);
     m.insert("enabled".into(), Value::Bool(enabled));
-    m.extend(value.values);
+    value.values_into(&mut m);
     if let Some(allow) = allow {
-        m.insert(ALLOW_ATTRIBUTE.into(), json!(allow));
+        let allow = allow.iter().map(|a| Value::String(a.clone())).collect();
+        m.insert(ALLOW_ATTRIBUTE.into(), Value::Array(allow));
     }
-    if let Some(period) = &value.active {
+    if let Some(period) = value.active {
         if let Some(from) = &period.from {
             m.insert(ACTIVE_FROM_ATTRIBUTE.into(), Value::String(from.clone()));
         }
@@ -506,14 +557,14 @@ fn flag_value(flag: &Flag, value: EnvValue) -> Value {
 /// the environment's value, everyone else gets the flag off. The application passes the
 /// context key (and `now`, RFC 3339, when a period is set). Only documented operators (`in`,
 /// `gte`, `lt`, `and`) and operand types (strings, timestamps) are used.
-fn agent_variants(flag: &Flag, value: &EnvValue, enabled: bool) -> Vec<Value> {
+fn agent_variants(flag: &Flag, value: &Effective<'_>, enabled: bool) -> Vec<Value> {
     let mut clauses = Vec::new();
-    if let Some(allow) = value.allow.as_ref().filter(|a| !a.is_empty()) {
+    if let Some(allow) = value.allow.filter(|a| !a.is_empty()) {
         let key = flag.context_key.as_deref().unwrap_or("workspace");
         let list: Vec<String> = allow.iter().map(|a| rule_string(a)).collect();
         clauses.push(format!("(in ${key} [{}])", list.join(",")));
     }
-    if let Some(period) = &value.active {
+    if let Some(period) = value.active {
         if let Some(from) = &period.from {
             clauses.push(format!("(gte $now {})", rule_timestamp(from)));
         }
@@ -530,8 +581,8 @@ fn agent_variants(flag: &Flag, value: &EnvValue, enabled: bool) -> Vec<Value> {
     matched.insert("name".into(), Value::String("allowed".into()));
     matched.insert("rule".into(), Value::String(rule));
     matched.insert("enabled".into(), Value::Bool(enabled));
-    if !value.values.is_empty() {
-        matched.insert("attributeValues".into(), json!(value.values));
+    if value.has_values() {
+        matched.insert("attributeValues".into(), value.values());
     }
     vec![
         Value::Object(matched),

@@ -15,7 +15,6 @@ pub mod write;
 
 use std::collections::BTreeSet;
 
-use indexmap::IndexMap;
 use serde_json::{Value, json};
 
 use crate::compile::{Target, TargetId};
@@ -79,7 +78,7 @@ pub fn targets(account: &Account, notes: &mut Vec<String>) -> Vec<Target> {
                     },
                     kind,
                     document: Value::Null,
-                    origins: IndexMap::new(),
+                    origins: Default::default(),
                 });
             }
         }

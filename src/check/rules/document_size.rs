@@ -77,7 +77,7 @@ mod tests {
                 },
                 kind: ProfileKind::FeatureFlags,
                 document: json!({"version": "1", "flags": flags, "values": {"a": {"enabled": true, "note": "v".repeat(padding)}}}),
-                origins,
+                origins: origins.into(),
             }
         };
         let profile = ProfileTargets {
