@@ -277,7 +277,7 @@ impl Read {
             return None;
         };
         let bytes = bytes.lock().ok()?.take()?;
-        let (part, typed) = parse(root, root_canon, &self.abs, &self.rel, bytes);
+        let (part, typed) = parse(root, root_canon, &self.abs, &self.rel, (bytes, self.digest));
         let (file, findings, scope) = match typed {
             Some(t) => (t.file, t.findings, t.scope),
             None => (None, Vec::new(), None),
@@ -778,7 +778,7 @@ fn read(
         read.state = State::Deferred(Mutex::new(Some(bytes)));
         return Ok(read);
     }
-    let (part, typed) = parse(root, root_canon, &read.abs, &read.rel, bytes);
+    let (part, typed) = parse(root, root_canon, &read.abs, &read.rel, (bytes, read.digest));
     read.scope = typed.as_ref().and_then(|t| t.scope.clone());
     if cacheable {
         let mut all = stored(&part.findings);
@@ -904,19 +904,20 @@ fn type_config(
     config
 }
 
-/// Parses and types one flag file's bytes, as a load does.
+/// Parses and types one flag file's bytes (with the digest of their text), as a load does.
 fn parse(
     root: &Path,
     root_canon: &Path,
     abs: &Path,
     rel: &str,
-    bytes: Vec<u8>,
+    (bytes, digest): (Vec<u8>, Digest32),
 ) -> (Loaded, Option<TypedFile>) {
     let mut part = Loaded::empty(root);
-    let typed = load::parse_bytes(root_canon, abs, rel, bytes, &mut part).and_then(|()| {
-        let doc = part.sources.get_mut(rel)?.doc.as_mut()?;
-        Some(type_flag_file(rel, std::mem::take(&mut doc.value)))
-    });
+    let typed =
+        load::parse_bytes(root_canon, abs, rel, (bytes, Some(digest)), &mut part).and_then(|()| {
+            let doc = part.sources.get_mut(rel)?.doc.as_mut()?;
+            Some(type_flag_file(rel, std::mem::take(&mut doc.value)))
+        });
     (part, typed)
 }
 
@@ -959,7 +960,9 @@ fn check_profile(
                     });
                     let file = bytes
                         .filter(|_| same)
-                        .and_then(|b| parse(root, root_canon, &read.abs, &read.rel, b).1)
+                        .and_then(|b| {
+                            parse(root, root_canon, &read.abs, &read.rel, (b, read.digest)).1
+                        })
                         .and_then(|t| t.file);
                     if let Some(file) = &file {
                         store.put(TYPED, &key, file);

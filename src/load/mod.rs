@@ -122,13 +122,14 @@ impl SourceFile {
         }
     }
 
-    /// Drops the text from memory; [`Self::text`] reads it again from `abs` when asked.
-    fn release_text(&mut self, root: &Path, abs: &Path) {
+    /// Drops the text from memory; [`Self::text`] reads it again from `abs` when asked, if it
+    /// still has this digest (`known`, or computed now).
+    fn release_text(&mut self, root: &Path, abs: &Path, known: Option<crate::cache::Digest32>) {
         if let SourceText::Kept(text) = &self.text {
             self.text = SourceText::OnDisk {
                 root: root.to_path_buf(),
                 abs: abs.to_path_buf(),
-                digest: digest(text),
+                digest: known.unwrap_or_else(|| digest(text)),
                 reread: OnceLock::new(),
             };
         }
@@ -636,7 +637,7 @@ fn read_checked(root: &Path, abs: &Path, rel: &str) -> Result<Option<Vec<u8>>, B
 /// Returns `Some` when the file parsed into a document.
 fn read_yaml(root: &Path, abs: &Path, rel: &str, loaded: &mut Loaded) -> Option<()> {
     match read_checked(root, abs, rel) {
-        Ok(bytes) => parse_bytes(root, abs, rel, bytes?, loaded),
+        Ok(bytes) => parse_bytes(root, abs, rel, (bytes?, None), loaded),
         Err(finding) => {
             loaded.findings.push(*finding);
             None
@@ -652,12 +653,13 @@ pub fn read_file(root: &Path, abs: &Path, rel: &str) -> Result<Option<Vec<u8>>, 
 }
 
 /// Parses the bytes [`read_file`] read and records the file in the sources, as a load does.
-/// Returns `Some` when the file parsed into a document.
+/// `digest`, when the caller has it, is that of the text (the bytes after a BOM). Returns
+/// `Some` when the file parsed into a document.
 pub fn parse_bytes(
     root: &Path,
     abs: &Path,
     rel: &str,
-    mut bytes: Vec<u8>,
+    (mut bytes, digest): (Vec<u8>, Option<crate::cache::Digest32>),
     loaded: &mut Loaded,
 ) -> Option<()> {
     let findings = &mut loaded.findings;
@@ -702,7 +704,7 @@ pub fn parse_bytes(
     if let Some(file) = loaded.sources.get_mut(rel)
         && file.doc.as_ref().is_some_and(|doc| !doc.has_spans())
     {
-        file.release_text(root, abs);
+        file.release_text(root, abs, digest);
     }
     parsed
 }
