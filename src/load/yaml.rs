@@ -375,14 +375,21 @@ impl Lowering<'_> {
 
 /// Escapes one JSON Pointer segment (RFC 6901).
 pub fn escape_pointer(segment: &str) -> String {
+    if !needs_escape(segment) {
+        return segment.to_owned();
+    }
     segment.replace('~', "~0").replace('/', "~1")
+}
+
+fn needs_escape(segment: &str) -> bool {
+    segment.bytes().any(|b| b == b'~' || b == b'/')
 }
 
 /// Appends `/` and `segment`, escaped as [`escape_pointer`] does, to the JSON Pointer `pointer`.
 pub fn push_pointer_segment(pointer: &mut String, segment: &str) {
     pointer.push('/');
     // Nearly every key needs no escape: copy it whole.
-    if !segment.bytes().any(|b| b == b'~' || b == b'/') {
+    if !needs_escape(segment) {
         pointer.push_str(segment);
         return;
     }
@@ -392,6 +399,62 @@ pub fn push_pointer_segment(pointer: &mut String, segment: &str) {
             '/' => pointer.push_str("~1"),
             c => pointer.push(c),
         }
+    }
+}
+
+/// A JSON Pointer kept as the segments a walk has entered, and written out only for a
+/// finding: most nodes a walk passes have none.
+#[derive(Debug, Default)]
+pub struct PointerPath<'a> {
+    segments: Vec<PathSegment<'a>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PathSegment<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+impl<'a> PointerPath<'a> {
+    pub fn push_key(&mut self, key: &'a str) {
+        self.segments.push(PathSegment::Key(key));
+    }
+
+    pub fn push_index(&mut self, index: usize) {
+        self.segments.push(PathSegment::Index(index));
+    }
+
+    pub fn pop(&mut self) {
+        self.segments.pop();
+    }
+
+    /// Whether the path is exactly these keys, from the root.
+    pub fn is_keys(&self, keys: &[&str]) -> bool {
+        self.segments.len() == keys.len()
+            && (self.segments.iter().zip(keys)).all(|(s, k)| *s == PathSegment::Key(k))
+    }
+
+    /// The key of the innermost segment, when it is a key.
+    pub fn last_key(&self) -> Option<&'a str> {
+        match self.segments.last() {
+            Some(PathSegment::Key(key)) => Some(key),
+            _ => None,
+        }
+    }
+
+    /// The path as a JSON Pointer, escaped as [`escape_pointer`] does.
+    pub fn pointer(&self) -> String {
+        let mut pointer = String::new();
+        for segment in &self.segments {
+            match segment {
+                PathSegment::Key(key) => push_pointer_segment(&mut pointer, key),
+                PathSegment::Index(i) => {
+                    pointer.push('/');
+                    pointer.push_str(&i.to_string());
+                }
+            }
+        }
+        pointer
     }
 }
 
@@ -573,6 +636,24 @@ mod tests {
         push_pointer_segment(&mut pointer, "a/b~c");
         assert_eq!(pointer, format!("/flags/{}", escape_pointer("a/b~c")));
         assert_eq!(pointer, "/flags/a~1b~0c");
+    }
+
+    #[test]
+    fn a_pointer_path_is_written_out_as_the_walk_left_it() {
+        let mut path = PointerPath::default();
+        assert_eq!(path.pointer(), "");
+        path.push_key("flags");
+        assert!(path.is_keys(&["flags"]));
+        path.push_key("a/b~c");
+        path.push_index(12);
+        assert_eq!(path.pointer(), "/flags/a~1b~0c/12");
+        assert_eq!(path.last_key(), None);
+        path.pop();
+        assert_eq!(path.last_key(), Some("a/b~c"));
+        assert!(!path.is_keys(&["flags"]));
+        path.pop();
+        path.pop();
+        assert!(path.is_keys(&[]));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 pub mod config;
 pub mod flags;
 
-use crate::load::yaml::escape_pointer;
+use crate::load::yaml::{escape_pointer, push_pointer_segment};
 pub use config::RepoConfig;
 pub use flags::{EnvValue, Flag, FlagFile};
 
@@ -50,7 +50,10 @@ pub struct FlagRef<'a> {
 impl<'a> FlagRef<'a> {
     /// JSON Pointer of the flag in its file.
     pub fn pointer(&self) -> String {
-        format!("/flags/{}", escape_pointer(self.key))
+        let mut pointer = String::with_capacity("/flags/".len() + self.key.len());
+        pointer.push_str("/flags");
+        push_pointer_segment(&mut pointer, self.key);
+        pointer
     }
 
     /// The flag's value blocks: `defaults` first, then each environment, with their pointers

@@ -4,60 +4,63 @@
 //! allowed in descriptions; flag values and freeform content are the application's data and
 //! are left as written.
 
-use std::fmt::Write;
-
 use serde_json::Value;
 
 use crate::finding::{Finding, Location, catalog::CONTROL_CHARACTER};
-use crate::load::yaml::push_pointer_segment;
+use crate::load::yaml::PointerPath;
 
 /// The fields read as labels, whose strings are checked like keys.
 const LABELS: &[&str] = &["name", "description", "owner"];
 
 /// Scans every key, and every label's value, of the parsed file `file`.
 pub fn scan_document(file: &str, value: &Value, out: &mut Vec<Finding>) {
-    scan(file, &mut String::new(), value, out);
+    scan(file, &mut PointerPath::default(), value, out);
 }
 
-/// Scans `value`, whose JSON Pointer is `pointer`: a buffer each level extends and restores,
-/// so that no node costs a string of its own.
-fn scan(file: &str, pointer: &mut String, value: &Value, out: &mut Vec<Finding>) {
+/// Scans `value`, at `path`.
+fn scan<'v>(file: &str, path: &mut PointerPath<'v>, value: &'v Value, out: &mut Vec<Finding>) {
     match value {
         Value::Array(items) => {
-            let len = pointer.len();
             for (i, item) in items.iter().enumerate() {
-                let _ = write!(pointer, "/{i}");
-                scan(file, pointer, item, out);
-                pointer.truncate(len);
+                path.push_index(i);
+                scan(file, path, item, out);
+                path.pop();
             }
         }
         Value::Object(map) => {
-            let len = pointer.len();
             // Flag and attribute keys have AppConfig's key pattern, which FO201 checks.
-            let patterned = pointer == "/flags" || pointer.ends_with("/attributes");
+            let patterned = path.is_keys(&["flags"]) || path.last_key() == Some("attributes");
             for (key, item) in map {
-                push_pointer_segment(pointer, key);
-                if !patterned && let Some(c) = key.chars().find(|&c| forbidden(c, false)) {
-                    out.push(finding(Location::key(file, pointer.as_str()), "a key", c));
+                path.push_key(key);
+                if !patterned && let Some(c) = first_forbidden(key, false) {
+                    out.push(finding(Location::key(file, path.pointer()), "a key", c));
                 }
                 match item {
                     Value::String(text) if LABELS.contains(&key.as_str()) => {
-                        let multiline = key == "description";
-                        if let Some(c) = text.chars().find(|&c| forbidden(c, multiline)) {
+                        if let Some(c) = first_forbidden(text, key == "description") {
                             out.push(finding(
-                                Location::node(file, pointer.as_str()),
+                                Location::node(file, path.pointer()),
                                 &format!("`{key}`"),
                                 c,
                             ));
                         }
                     }
-                    _ => scan(file, pointer, item, out),
+                    _ => scan(file, path, item, out),
                 }
-                pointer.truncate(len);
+                path.pop();
             }
         }
         _ => {}
     }
+}
+
+/// The first character of `text` that [`forbidden`] refuses. Printable ASCII, which nearly
+/// every text is, holds none.
+fn first_forbidden(text: &str, multiline: bool) -> Option<char> {
+    if text.bytes().all(|b| matches!(b, b' '..=b'~')) {
+        return None;
+    }
+    text.chars().find(|&c| forbidden(c, multiline))
 }
 
 /// Control characters (C0, DEL, C1) and the invisible overrides of text direction; in a

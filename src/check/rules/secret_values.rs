@@ -7,7 +7,6 @@
 //! through by a comment on its line, or on the line above it, that says why:
 //! `# flagops:allow-secret <reason>`.
 
-use std::fmt::Write;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -15,7 +14,7 @@ use serde_json::Value;
 
 use crate::finding::{Finding, Location, catalog::SECRET_VALUE};
 use crate::load::Sources;
-use crate::load::yaml::push_pointer_segment;
+use crate::load::yaml::PointerPath;
 use crate::secrets;
 
 /// The allow marker, with the reason it must give.
@@ -24,23 +23,17 @@ static ALLOW_MARKER: LazyLock<Option<Regex>> =
 
 /// Scans every key and string of the parsed file `file` (its whole document, before typing).
 pub fn scan_document(file: &str, value: &Value, out: &mut Vec<Finding>) {
-    scan(
-        file,
-        &mut String::new(),
-        ("", secrets::Name::Other),
-        value,
-        out,
-    );
+    let mut path = PointerPath::default();
+    scan(file, &mut path, ("", secrets::Name::Other), value, out);
 }
 
-/// Scans `value`, whose JSON Pointer is `pointer`: a buffer each level extends and restores,
-/// so that no node costs a string of its own.
-/// `name` is the key the value sits under, judged once for every string below it.
-fn scan(
+/// Scans `value`, at `path`. `name` is the key the value sits under, judged once for every
+/// string below it.
+fn scan<'v>(
     file: &str,
-    pointer: &mut String,
+    path: &mut PointerPath<'v>,
     name: (&str, secrets::Name),
-    value: &Value,
+    value: &'v Value,
     out: &mut Vec<Finding>,
 ) {
     match value {
@@ -52,27 +45,25 @@ fn scan(
                     name => format!("the value of `{name}`"),
                 };
                 out.push(finding(
-                    Location::node(file, pointer.as_str()),
+                    Location::node(file, path.pointer()),
                     format!("{what} looks like {}", hit.kind),
                 ));
             }
         }
         Value::Array(items) => {
-            let len = pointer.len();
             for (i, item) in items.iter().enumerate() {
-                let _ = write!(pointer, "/{i}");
-                scan(file, pointer, name, item, out);
-                pointer.truncate(len);
+                path.push_index(i);
+                scan(file, path, name, item, out);
+                path.pop();
             }
         }
         Value::Object(map) => {
-            let len = pointer.len();
             for (key, item) in map {
-                push_pointer_segment(pointer, key);
+                path.push_key(key);
                 if let Some(hit) = secrets::find_under(secrets::Name::Other, key) {
                     secrets::remember(&key[hit.span]);
                     out.push(finding(
-                        Location::key(file, pointer.as_str()),
+                        Location::key(file, path.pointer()),
                         format!("a key looks like {}", hit.kind),
                     ));
                 }
@@ -80,8 +71,8 @@ fn scan(
                     Value::String(_) | Value::Array(_) => secrets::Name::of(key),
                     _ => secrets::Name::Other,
                 };
-                scan(file, pointer, (key, named), item, out);
-                pointer.truncate(len);
+                scan(file, path, (key, named), item, out);
+                path.pop();
             }
         }
         _ => {}
