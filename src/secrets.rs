@@ -21,11 +21,12 @@ pub struct Hit {
     pub span: Range<usize>,
 }
 
-/// A credential shape: its pattern, the capture group that holds the secret (0: the whole
-/// match), whether it must stand alone (no letter or digit right before or after it) and
-/// what to call it.
+/// A credential shape: its pattern, text that every match holds one of (ASCII case aside),
+/// the capture group that holds the secret (0: the whole match), whether it must stand alone
+/// (no letter or digit right before or after it) and what to call it.
 struct Shape {
     pattern: &'static str,
+    needs: &'static [&'static str],
     group: usize,
     alone: bool,
     kind: &'static str,
@@ -37,6 +38,10 @@ const SHAPES: &[Shape] = &[
     // inside a longer id (a ULID in an allow list) the same letters are chance.
     Shape {
         pattern: r"(?:A3T[A-Z0-9]|ABIA|ACCA|AGPA|AIDA|AIPA|AKIA|ANPA|ANVA|APKA|AROA|ASCA|ASIA)[A-Z0-9]{16}",
+        needs: &[
+            "A3T", "ABIA", "ACCA", "AGPA", "AIDA", "AIPA", "AKIA", "ANPA", "ANVA", "APKA", "AROA",
+            "ASCA", "ASIA",
+        ],
         group: 0,
         alone: true,
         kind: "an AWS access key id",
@@ -44,6 +49,7 @@ const SHAPES: &[Shape] = &[
     // A secret access key written next to its name, as in a credentials file or a shell line.
     Shape {
         pattern: r#"(?i)(?:secret[_-]?access[_-]?key|secret[_-]?key|aws[_-]?secret)["']?\s*[:=]\s*["']?([A-Za-z0-9/+]{40})"#,
+        needs: &["secret"],
         group: 1,
         alone: false,
         kind: "an AWS secret access key",
@@ -52,36 +58,42 @@ const SHAPES: &[Shape] = &[
         // Up to its END line; a block cut short (a truncated quote) only over its base64 body
         // and escaped line breaks, so the text around it (a JSON document's quotes) survives.
         pattern: r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----(?:(?s:.*?)-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----|(?:[A-Za-z0-9+/=\s]|\\[nr])*)",
+        needs: &["-----BEGIN "],
         group: 0,
         alone: false,
         kind: "a private key",
     },
     Shape {
         pattern: r"gh[pousr]_[A-Za-z0-9]{36,}",
+        needs: &["ghp_", "gho_", "ghu_", "ghs_", "ghr_"],
         group: 0,
         alone: false,
         kind: "a GitHub token",
     },
     Shape {
         pattern: r"github_pat_[A-Za-z0-9_]{22,}",
+        needs: &["github_pat_"],
         group: 0,
         alone: false,
         kind: "a GitHub token",
     },
     Shape {
         pattern: r"xox[abposr]-[A-Za-z0-9-]{10,}|xapp-[0-9]-[A-Za-z0-9-]{10,}",
+        needs: &["xox", "xapp-"],
         group: 0,
         alone: false,
         kind: "a Slack token",
     },
     Shape {
         pattern: r"[sr]k_live_[A-Za-z0-9]{16,}",
+        needs: &["k_live_"],
         group: 0,
         alone: false,
         kind: "a Stripe secret key",
     },
     Shape {
         pattern: r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
+        needs: &["eyJ"],
         group: 0,
         alone: false,
         kind: "a JSON Web Token",
@@ -89,6 +101,7 @@ const SHAPES: &[Shape] = &[
     // The password of `scheme://user:password@host`.
     Shape {
         pattern: r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]+:([^/\s:@]+)@",
+        needs: &["://"],
         group: 1,
         alone: false,
         kind: "a URL with a password",
@@ -100,6 +113,15 @@ static COMPILED: LazyLock<Vec<(Regex, &'static Shape)>> = LazyLock::new(|| {
         .iter()
         .filter_map(|shape| Some((Regex::new(shape.pattern).ok()?, shape)))
         .collect()
+});
+
+/// Every shape's needed text at once, ASCII case aside: a string without any needs no
+/// regex at all.
+static ANY_NEEDED: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(SHAPES.iter().flat_map(|shape| shape.needs))
+        .ok()
 });
 
 /// Every shape at once: one pass over a string says which shapes (if any) to look at in
@@ -155,13 +177,34 @@ pub fn find_under(name: Name, value: &str) -> Option<Hit> {
     if value.len() < SHORTEST_SECRET {
         return None;
     }
-    // Most strings match no shape, and are too short for a bare secret key: a plain yes/no
-    // from every shape at once, which stops early and records nothing, settles them.
-    let no_shape = || ANY_SHAPE.as_ref().is_some_and(|set| !set.is_match(value));
-    if value.len() < BARE_SECRET_KEY_LEN && no_shape() {
+    // Most strings match no shape and hold no run long enough for a bare secret key: a plain
+    // yes/no from every shape at once, which stops early and records nothing, settles them.
+    let no_shape = || {
+        ANY_NEEDED
+            .as_ref()
+            .is_some_and(|needed| !needed.is_match(value))
+            || ANY_SHAPE.as_ref().is_some_and(|set| !set.is_match(value))
+    };
+    if !has_bare_key_run(value) && no_shape() {
         return by_name(name, value);
     }
     shape_hits(value).next().or_else(|| by_name(name, value))
+}
+
+/// Whether `text` has [`BARE_SECRET_KEY_LEN`] characters of [`BARE_40`]'s alphabet in a row:
+/// what a bare secret key needs before its regex is worth running.
+fn has_bare_key_run(text: &str) -> bool {
+    let mut run = 0;
+    for b in text.bytes() {
+        run = match b.is_ascii_alphanumeric() || b == b'/' || b == b'+' {
+            true => run + 1,
+            false => 0,
+        };
+        if run == BARE_SECRET_KEY_LEN {
+            return true;
+        }
+    }
+    false
 }
 
 /// What kind of credential `value` (under the name `name`) looks like, if any.
@@ -553,5 +596,58 @@ mod tests {
         let redacted = redact(text);
         assert!(!redacted.contains("cr3t-under-a-na"), "{redacted}");
         assert_eq!(redact("nothing to hide"), "nothing to hide");
+    }
+
+    /// Pieces of credentials and of ordinary text, joined at random below.
+    const PIECES: &[&str] = &[
+        "AKIA",
+        "IOSFODNN7EXAMPLE",
+        "ghp_",
+        "0123456789abcdefghijABCDEFGHIJ012345",
+        "https://",
+        "user",
+        ":",
+        "pw",
+        "@",
+        "host",
+        " ",
+        "Secret_Key",
+        "=",
+        "\"",
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "-----BEGIN RSA PRIVATE KEY-----",
+        "-----END RSA PRIVATE KEY-----",
+        "xoxb-",
+        "xapp-1-",
+        "eyJ",
+        "abcdefghij",
+        ".",
+        "sk_live_",
+        "github_pat_",
+        "_",
+        "\n",
+        "AbCdEf0123/+",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 512,
+            failure_persistence: None,
+            ..Default::default()
+        })]
+
+        #[test]
+        fn the_quick_refusals_agree_with_every_shape_tried(
+            pieces in proptest::collection::vec(proptest::sample::select(PIECES), 0..14),
+            name in proptest::sample::select(&["text", "password"][..]),
+        ) {
+            let value = pieces.concat();
+            let name = Name::of(name);
+            let every_shape = shape_hits(&value).next().or_else(|| by_name(name, &value));
+            proptest::prop_assert_eq!(
+                find_under(name, &value).map(|hit| (hit.kind, hit.span)),
+                every_shape.map(|hit| (hit.kind, hit.span))
+            );
+        }
     }
 }
