@@ -255,7 +255,9 @@ fn shape_hits(text: &str) -> impl Iterator<Item = Hit> + '_ {
 /// A whole value under a secret-sounding name: anything but a plain word, a short string or a
 /// reference to where the secret is kept.
 fn by_name(name: Name, value: &str) -> Option<Hit> {
-    let named = name == Name::SecretSounding;
+    if name != Name::SecretSounding {
+        return None;
+    }
     let plain_word = value
         .chars()
         .all(|c| c.is_ascii_lowercase() || c == '_' || c == '-');
@@ -263,7 +265,7 @@ fn by_name(name: Name, value: &str) -> Option<Hit> {
     // exactly what FO213's help recommends, so it must not be reported under a name like
     // `credentials_secret` either.
     let reference = value.starts_with("arn:aws");
-    (named && value.len() >= SHORTEST_SECRET && !plain_word && !reference).then_some(Hit {
+    (value.len() >= SHORTEST_SECRET && !plain_word && !reference).then_some(Hit {
         kind: "a value under a secret-sounding name",
         span: 0..value.len(),
     })

@@ -286,29 +286,24 @@ fn freeform(model: &Model, id: TargetId) -> Target {
 
 /// The defaults overlaid with one environment's value.
 pub fn effective_value(flag: &Flag, environment: &str) -> EnvValue {
-    let mut value = flag.defaults.clone();
-    if let Some(env) = flag.environments.get(environment) {
-        if env.enabled.is_some() {
-            value.enabled = env.enabled;
-        }
-        for (k, v) in &env.values {
-            value.values.insert(k.clone(), v.clone());
-        }
-        if env.allow.is_some() {
-            value.allow.clone_from(&env.allow);
-        }
-        if env.active.is_some() {
-            value.active.clone_from(&env.active);
-        }
-        if env.variants.is_some() {
-            value.variants.clone_from(&env.variants);
-        }
+    let value = Effective::of(flag, environment);
+    EnvValue {
+        enabled: value.enabled,
+        values: (value
+            .defaults
+            .iter()
+            .chain(value.overrides.into_iter().flatten()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect(),
+        allow: value.allow.cloned(),
+        active: value.active.cloned(),
+        variants: value.variants.cloned(),
     }
-    value
 }
 
-/// [`effective_value`], borrowed from the flag: what the compiler reads, once per environment.
-struct Effective<'a> {
+/// [`effective_value`], borrowed from the flag: what the compiler and the rules read, once
+/// per environment, without copying the flag's values.
+pub struct Effective<'a> {
     enabled: Option<bool>,
     defaults: &'a IndexMap<String, Value>,
     overrides: Option<&'a IndexMap<String, Value>>,
@@ -318,7 +313,7 @@ struct Effective<'a> {
 }
 
 impl<'a> Effective<'a> {
-    fn of(flag: &'a Flag, environment: &str) -> Self {
+    pub fn of(flag: &'a Flag, environment: &str) -> Self {
         let defaults = &flag.defaults;
         let env = flag.environments.get(environment);
         // A block the environment sets replaces the default's, as in `effective_value`.
@@ -342,6 +337,16 @@ impl<'a> Effective<'a> {
         {
             map.insert(k.clone(), v.clone());
         }
+    }
+
+    /// Whether the attribute `name` has a value.
+    pub fn has_value(&self, name: &str) -> bool {
+        self.defaults.contains_key(name) || self.overrides.is_some_and(|o| o.contains_key(name))
+    }
+
+    /// Whether the value is given by variants.
+    pub fn has_variants(&self) -> bool {
+        self.variants.is_some()
     }
 
     fn has_values(&self) -> bool {
@@ -669,5 +674,46 @@ flags:
             every.targets[0].document.get("values"),
             every.targets[2].document.get("values")
         );
+    }
+
+    #[test]
+    fn an_environment_replaces_the_blocks_it_sets_and_lays_its_values_over_the_defaults() {
+        let flag: Flag = serde_json::from_value(serde_json::json!({
+            "class": "release",
+            "defaults": {
+                "enabled": true,
+                "values": { "limit": 5, "mode": "a" },
+                "allow": ["ws_one"],
+                "active": { "from": "2027-01-01T00:00:00Z" }
+            },
+            "environments": {
+                "dev": { "enabled": false, "values": { "mode": "b", "extra": 1 }, "allow": [] },
+                "prod": { "values": { "limit": 10 } }
+            }
+        }))
+        .unwrap();
+        let dev = effective_value(&flag, "dev");
+        assert_eq!(dev.enabled, Some(false));
+        assert_eq!(
+            serde_json::to_value(&dev.values).unwrap(),
+            serde_json::json!({ "limit": 5, "mode": "b", "extra": 1 })
+        );
+        assert_eq!(
+            dev.values.keys().collect::<Vec<_>>(),
+            ["limit", "mode", "extra"]
+        );
+        assert_eq!(
+            dev.allow,
+            Some(Vec::new()),
+            "an empty list set in the environment wins"
+        );
+        assert!(dev.active.is_some());
+        let prod = effective_value(&flag, "prod");
+        assert_eq!(prod.enabled, Some(true));
+        assert_eq!(prod.allow, Some(vec!["ws_one".to_owned()]));
+        assert_eq!(prod.values["limit"], 10);
+        let absent = Effective::of(&flag, "staging");
+        assert!(absent.has_value("mode") && !absent.has_value("extra") && !absent.has_variants());
+        assert!(Effective::of(&flag, "dev").has_value("extra"));
     }
 }

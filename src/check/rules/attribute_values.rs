@@ -6,7 +6,7 @@ use regex::Regex;
 use serde_json::Value;
 
 use crate::check::Context;
-use crate::compile::{ACTIVE_FROM_ATTRIBUTE, ACTIVE_UNTIL_ATTRIBUTE, ALLOW_ATTRIBUTE};
+use crate::compile::{ACTIVE_FROM_ATTRIBUTE, ACTIVE_UNTIL_ATTRIBUTE, ALLOW_ATTRIBUTE, Effective};
 use crate::finding::{Finding, Location, catalog::ATTRIBUTE_VALUE};
 use crate::load::yaml::escape_pointer;
 use crate::model::flags::{AttributeDef, AttributeType, ElementDef, ElementType, Evaluation};
@@ -111,13 +111,8 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             .map(|(n, _)| n)
         {
             for env in app.environments.keys() {
-                // What `effective_value` would give, without copying the flag's values.
-                let block = flag.flag.environments.get(env);
-                let variants = block.is_some_and(|b| b.variants.is_some())
-                    || flag.flag.defaults.variants.is_some();
-                let valued = flag.flag.defaults.values.contains_key(name)
-                    || block.is_some_and(|b| b.values.contains_key(name));
-                if !variants && !valued {
+                let value = Effective::of(flag.flag, env);
+                if !value.has_variants() && !value.has_value(name) {
                     out.push(
                         Finding::new(
                             &ATTRIBUTE_VALUE,
