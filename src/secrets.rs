@@ -194,14 +194,15 @@ pub fn find_under(name: Name, value: &str) -> Option<Hit> {
 /// Whether `text` has [`BARE_SECRET_KEY_LEN`] characters of [`BARE_40`]'s alphabet in a row:
 /// what a bare secret key needs before its regex is worth running.
 fn has_bare_key_run(text: &str) -> bool {
-    let mut run = 0;
-    for b in text.bytes() {
-        run = match b.is_ascii_alphanumeric() || b == b'/' || b == b'+' {
-            true => run + 1,
-            false => 0,
-        };
-        if run == BARE_SECRET_KEY_LEN {
-            return true;
+    // Each window of 40 bytes is read from its end: the last byte outside the alphabet moves
+    // the window past it, so most text is passed many bytes at a time.
+    let in_alphabet = |b: &u8| b.is_ascii_alphanumeric() || *b == b'/' || *b == b'+';
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    while let Some(window) = bytes.get(start..start + BARE_SECRET_KEY_LEN) {
+        match window.iter().rposition(|b| !in_alphabet(b)) {
+            None => return true,
+            Some(outside) => start += outside + 1,
         }
     }
     false
@@ -598,6 +599,19 @@ mod tests {
         let redacted = redact(text);
         assert!(!redacted.contains("cr3t-under-a-na"), "{redacted}");
         assert_eq!(redact("nothing to hide"), "nothing to hide");
+    }
+
+    #[test]
+    fn a_bare_key_run_is_forty_characters_of_its_alphabet_in_a_row() {
+        let run = |n: usize| "aZ9/+".repeat(8)[..n].to_owned();
+        assert!(has_bare_key_run(&run(40)));
+        assert!(!has_bare_key_run(&run(39)));
+        assert!(has_bare_key_run(&format!("a sentence, then {}", run(40))));
+        assert!(has_bare_key_run(&format!("{} then words", run(40))));
+        assert!(!has_bare_key_run(&format!("{} {}", run(20), run(20))));
+        assert!(!has_bare_key_run(&format!("{}={}", run(39), run(39))));
+        assert!(has_bare_key_run(&format!("{}-{}.", run(39), run(40))));
+        assert!(!has_bare_key_run(&"word ".repeat(100)));
     }
 
     /// Pieces of credentials and of ordinary text, joined at random below.
