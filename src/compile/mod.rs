@@ -316,7 +316,7 @@ impl<'a> Effective<'a> {
     pub fn of(flag: &'a Flag, environment: &str) -> Self {
         let defaults = &flag.defaults;
         let env = flag.environments.get(environment);
-        // A block the environment sets replaces the default's, as in `effective_value`.
+        // A block the environment sets, even an empty one, replaces the default's whole.
         let pick = |get: fn(&'a EnvValue) -> bool| env.filter(|e| get(e)).unwrap_or(defaults);
         Effective {
             enabled: env.and_then(|e| e.enabled).or(defaults.enabled),
