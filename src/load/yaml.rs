@@ -81,11 +81,11 @@ pub enum YamlProblemKind {
 /// Hard limits for one file. Flag files are small; anything near these is hostile or a mistake.
 pub(super) const MAX_DEPTH: usize = 48;
 pub(super) const MAX_NODES: usize = 200_000;
-const MAX_ALIASES: usize = 1_000;
+pub(super) const MAX_ALIASES: usize = 1_000;
 pub(super) const MAX_SCALAR_BYTES: usize = 8 << 20;
 /// Events copied into anchors, aliases inside them included. The parser's default (1,000,000)
 /// lets nested alias bombs run five times longer before the node budget stops them.
-const MAX_ANCHORED_EVENTS: usize = 100_000;
+pub(super) const MAX_ANCHORED_EVENTS: usize = 100_000;
 /// Every node's JSON Pointer is stored, so long keys under many descendants multiply: a 1 MB
 /// key over 100,000 list items would be 100 GB of pointers. This caps their total size.
 pub(super) const MAX_POINTER_BYTES: usize = 64 << 20;
