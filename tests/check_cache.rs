@@ -245,6 +245,38 @@ fn an_unchanged_repository_is_answered_from_the_cache() {
     );
 }
 
+/// A file is grouped by the profile its unindented lines name when its first events do not
+/// say: here a line of a quoted description, in a file written as one flow mapping. The
+/// check finds out when the file parses, and answers as if the file had been grouped right.
+#[test]
+fn a_file_whose_lines_name_another_profile_is_checked_with_its_own() {
+    let repo = example_repo();
+    let today = jiff::civil::date(2027, 1, 1);
+    let flags: String = (0..60)
+        .map(|i| format!("  switch_{i}: {{class: ops, owner: sre-oncall}},\n"))
+        .collect();
+    let text = format!(
+        "{{\napplication: storefront\n, flags: {{\n{flags}  search_ranking_20270115: {{class: release, owner: sre-oncall, description: \"one\nprofile: workspace-lists\n\"}}}}\n, profile: release-flags\n}}\n"
+    );
+    let lines = Some(("storefront".to_owned(), "workspace-lists".to_owned()));
+    assert_eq!(flagops::load::scope_hint(&text), lines);
+    let named = flagops::load::parse_value(&text).unwrap();
+    assert_eq!(named["profile"], "release-flags");
+    std::fs::write(repo.path().join("flags/storefront/flow.yaml"), &text).unwrap();
+
+    let store = Store::at(repo.path().join("cache"));
+    let (cached, uncached) = both(repo.path(), today, &store);
+    assert_eq!(cached, uncached);
+    // The flag that search.yaml defines too is found twice in its profile.
+    let duplicate = flagops::finding::catalog::DUPLICATE_FLAG.code;
+    assert!(
+        uncached.contains("flow.yaml") && uncached.contains(duplicate),
+        "{uncached}"
+    );
+    let (again, _) = both(repo.path(), today, &Store::at(repo.path().join("cache")));
+    assert_eq!(again, uncached);
+}
+
 #[test]
 fn a_corrupt_cache_is_ignored_and_rebuilt() {
     let repo = example_repo();

@@ -241,6 +241,8 @@ struct Settled {
     index: usize,
     part: Loaded,
     findings: Vec<Finding>,
+    /// It parsed into a document; the profile that document names.
+    parsed: bool,
     scope: Option<(String, String)>,
     entry: FileEntry,
 }
@@ -278,6 +280,7 @@ impl Read {
         };
         let bytes = bytes.lock().ok()?.take()?;
         let (part, typed) = parse(root, root_canon, &self.abs, &self.rel, (bytes, self.digest));
+        let parsed = typed.is_some();
         let (file, findings, scope) = match typed {
             Some(t) => (t.file, t.findings, t.scope),
             None => (None, Vec::new(), None),
@@ -289,6 +292,7 @@ impl Read {
             index,
             part,
             findings,
+            parsed,
             scope,
             entry,
         };
@@ -499,11 +503,11 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
             (scope, key, entry)
         })
         .collect();
-    // A deferred file that parses names the profile its first lines named. Should it ever
-    // not, its profiles were checked without it: the run starts over, without the cache.
+    // A deferred file that parses names the profile its lines named, all but always. Should
+    // it not, its profiles were checked without it: the run starts over, without the cache.
     if settled
         .iter()
-        .any(|s| s.scope.is_some() && s.scope != files[s.index].scope)
+        .any(|s| s.parsed && s.scope != files[s.index].scope)
     {
         tracing::debug!("check: a flag file names another profile than its first lines");
         return super::repository(root, today, Documents::CheckOnly);

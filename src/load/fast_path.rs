@@ -402,12 +402,50 @@ fn is_date_or_time(s: &str) -> bool {
 /// Events a scope hint reads at most: the two keys sit at the top of a flag file.
 const HINT_EVENTS: usize = 256;
 
-/// The `application` and `profile` a flag file names at its top level, from its first events
-/// only: where a check groups the file before parsing it in full. When it is `Some` and the
-/// file parses, the typed file names the same (a duplicate key fails the parse). `None` when
-/// the file does not say so plainly and early: an anchor, alias, tag or merge key before both
-/// keys, a value that is not a plain string, a parse error.
+/// The `application` and `profile` a flag file names at its top level: where a check groups
+/// the file before parsing it in full. Read from the first events where the file says so
+/// plainly and early, and then exact: when the file parses, it names the same (a duplicate
+/// key fails the parse). Otherwise, as where keys are sorted and `profile` follows `flags`,
+/// from the file's unindented lines: almost always right, and a check that finds a parsed
+/// file naming another scope starts over without hints. `None` when neither says plainly.
 pub fn scope_hint(text: &str) -> Option<(String, String)> {
+    early_scope(text).or_else(|| unindented_scope(text))
+}
+
+/// The scope from the unindented `application: name` and `profile: name` lines, each given
+/// once, their names plain words of letters, digits, `.`, `_` and `-` that read as strings.
+fn unindented_scope(text: &str) -> Option<(String, String)> {
+    let (mut application, mut profile) = (None, None);
+    for line in text.lines() {
+        let (slot, rest) = if let Some(rest) = line.strip_prefix("application:") {
+            (&mut application, rest)
+        } else if let Some(rest) = line.strip_prefix("profile:") {
+            (&mut profile, rest)
+        } else {
+            continue;
+        };
+        // A second line for the same key: a duplicate key, or not a key at all.
+        if slot.is_some() {
+            return None;
+        }
+        let rest = rest.split_once(" #").map_or(rest, |(value, _)| value);
+        let word = rest.trim_matches([' ', '\t']);
+        let plain = !word.is_empty()
+            && rest.starts_with([' ', '\t'])
+            && (word.bytes()).all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+        let Some(Value::String(name)) = plain
+            .then(|| scalar(Cow::Borrowed(word), ScalarStyle::Plain))
+            .flatten()
+        else {
+            return None;
+        };
+        *slot = Some(name);
+    }
+    application.zip(profile)
+}
+
+/// The scope from the file's first events, when both keys come plainly among them.
+fn early_scope(text: &str) -> Option<(String, String)> {
     let (mut application, mut profile) = (None, None);
     // Open collections; the top-level mapping is depth 1.
     let mut depth = 0usize;

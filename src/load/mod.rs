@@ -915,8 +915,9 @@ mod tests {
         assert!(file.spanned().is_none());
     }
 
-    /// The scope a check groups a file by, from its first events, is the scope of the parsed
-    /// file whenever it gives one; where the file does not say so plainly, it gives none.
+    /// The scope a check groups a file by is the scope of the parsed file whenever it gives
+    /// one, read from its first events or else its unindented lines; where the file does not
+    /// say so plainly, it gives none.
     #[test]
     fn a_scope_hint_names_what_the_parsed_file_names() {
         let named = |text: &str| {
@@ -925,6 +926,10 @@ mod tests {
             field("application").zip(field("profile"))
         };
         let scope = |a: &str, p: &str| Some((a.to_owned(), p.to_owned()));
+        // More flags than the first events a hint reads.
+        let many_flags: String = (0..300)
+            .map(|i| format!("  f{i}:\n    class: ops\n"))
+            .collect();
         let cases = [
             (
                 "# a comment\napplication: shop\nprofile: flags\nflags: {}\n",
@@ -952,7 +957,32 @@ mod tests {
             ("application: [shop]\nprofile: flags\n", None),
             ("application: shop\n", None),
             ("- application: shop\n  profile: flags\n", None),
-            ("%YAML 1.2\n---\napplication: shop\nprofile: flags\n", None),
+            (
+                "%YAML 1.2\n---\napplication: shop\nprofile: flags\n",
+                scope("shop", "flags"),
+            ),
+            // Keys sorted, as YAML dumpers write them: `profile` comes after every flag.
+            (
+                &format!(
+                    "---\napplication: shop\nflags:\n{}profile: flags # the web shop\n",
+                    many_flags
+                ),
+                scope("shop", "flags"),
+            ),
+            (
+                &format!(
+                    "application: shop\nflags:\n{}profile: 'flags'\n",
+                    many_flags
+                ),
+                None,
+            ),
+            (
+                &format!(
+                    "application: shop\nflags:\n{}profile: flags\nprofile: other\n",
+                    many_flags
+                ),
+                None,
+            ),
             (
                 "application: shop\nprofile: flags\n---\napplication: other\n",
                 scope("shop", "flags"),
