@@ -336,9 +336,11 @@ fn scalar(text: Cow<'_, str>, style: ScalarStyle) -> Option<Value> {
     }
     let first = s.as_bytes()[0];
     if !matches!(first, b'0'..=b'9' | b'+' | b'-' | b'.' | b'~') {
-        let special = ["inf", "infinity", "nan"]
-            .iter()
-            .any(|w| s.eq_ignore_ascii_case(w));
+        // Most strings are settled by their length.
+        let special = matches!(s.len(), 3 | 8)
+            && ["inf", "infinity", "nan"]
+                .iter()
+                .any(|w| s.eq_ignore_ascii_case(w));
         return (!special).then(|| Value::String(text.into_owned()));
     }
     if let Some(n) = number(s) {
