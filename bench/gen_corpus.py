@@ -383,6 +383,89 @@ def render_file(app: str, profile: str, flags: list) -> str:
     return "\n".join(out) + "\n"
 
 
+def plain_value(value):
+    """The value without its style marks: what a program would hand a YAML dumper."""
+    if isinstance(value, Flow):
+        return plain_value(value.value)
+    if isinstance(value, dict):
+        return {k: plain_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain_value(v) for v in value]
+    return value
+
+
+class Anchors:
+    """Anchors for the mappings a file holds more than once, as a dumper writes a shared
+    object: `&idN` where it first appears, `*idN` after."""
+
+    def __init__(self, values) -> None:
+        self.counts: dict[str, int] = {}
+        self.names: dict[str, str] = {}
+        for value in values:
+            self._count(value)
+
+    @staticmethod
+    def _key(value: dict) -> str:
+        return json.dumps(value, sort_keys=True)
+
+    def _count(self, value) -> None:
+        if isinstance(value, dict):
+            if value:
+                key = self._key(value)
+                self.counts[key] = self.counts.get(key, 0) + 1
+            for v in value.values():
+                self._count(v)
+        elif isinstance(value, list):
+            for v in value:
+                self._count(v)
+
+    def mark(self, value: dict) -> tuple[str, bool]:
+        """The anchor (` &idN`) or alias (` *idN`) to write after a mapping's key, and whether
+        it is an alias (the mapping itself is then not written)."""
+        key = self._key(value)
+        if self.counts.get(key, 0) < 2:
+            return "", False
+        if key in self.names:
+            return f" *{self.names[key]}", True
+        self.names[key] = f"id{len(self.names) + 1:03d}"
+        return f" &{self.names[key]}", False
+
+
+def dumped(value: dict, indent: int, out: list[str], anchors: Anchors) -> None:
+    """Writes a mapping as YAML dumpers do: keys sorted, block style throughout, sequences
+    not indented under their key, anchors for repeated mappings."""
+    pad = " " * indent
+    for k in sorted(value):
+        v = value[k]
+        if isinstance(v, dict) and v:
+            mark, alias = anchors.mark(v)
+            out.append(f"{pad}{k}:{mark}")
+            if not alias:
+                dumped(v, indent + 2, out, anchors)
+        elif isinstance(v, list) and v:
+            out.append(f"{pad}{k}:")
+            for item in v:
+                if isinstance(item, dict) and item:
+                    lines: list[str] = []
+                    dumped(item, indent + 2, lines, anchors)
+                    out.append(f"{pad}- {lines[0][indent + 2:]}")
+                    out.extend(lines[1:])
+                else:
+                    out.append(f"{pad}- {flow(item)}")
+        else:
+            out.append(f"{pad}{k}: {flow(v)}")
+
+
+def render_file_dumped(app: str, profile: str, flags: list) -> str:
+    """The same file as a program would write it through a YAML dumper: `profile` comes
+    after every flag, and flags that share a mapping share it through an anchor."""
+    document = {"application": app, "profile": profile,
+                "flags": {key: plain_value(flag) for key, flag in flags}}
+    out = ["---"]
+    dumped(document, 0, out, Anchors([document]))
+    return "\n".join(out) + "\n"
+
+
 # --------------------------------------------------------------------------------------------
 # The repository.
 
@@ -463,7 +546,8 @@ def render_config(apps: list[str]) -> str:
 class Corpus:
     """The generated repository in memory: flagops.yaml and the flag files by path."""
 
-    def __init__(self, files: int, seed: int) -> None:
+    def __init__(self, files: int, seed: int, layout: str = "written") -> None:
+        self.render = render_file_dumped if layout == "dumped" else render_file
         self.rng = random.Random(seed)
         self.keys = KeyMaker()
         slots = -(-files // FILES_PER_PROFILE)
@@ -482,7 +566,7 @@ class Corpus:
 
     def text(self, path: str, extra: list | None = None) -> str:
         app, profile, flags = self.files[path]
-        return render_file(app, profile, flags + (extra or []))
+        return self.render(app, profile, flags + (extra or []))
 
 
 def write(root: Path, rel: str, text: str) -> None:
@@ -624,6 +708,10 @@ def main() -> int:
     parser.add_argument("--out", type=Path,
                         help="directory to generate into, replaced if it holds an earlier corpus "
                              "(default: bench/corpus/files-N, or history-N with --git-history)")
+    parser.add_argument("--layout", choices=("written", "dumped"), default="written",
+                        help="written: as people write flag files (the application and "
+                             "profile first, short mappings inline); dumped: the same flags as "
+                             "a YAML dumper writes them (keys sorted, block style, anchors)")
     parser.add_argument("--git-history", action="store_true",
                         help=f"make it a git repository of about {HISTORY_COMMITS} commits")
     args = parser.parse_args()
@@ -631,7 +719,7 @@ def main() -> int:
         parser.error("--files and --scale must be at least 1")
     files = args.files * args.scale
 
-    corpus = Corpus(files, args.seed)
+    corpus = Corpus(files, args.seed, args.layout)
     out = args.out or Path(__file__).resolve().parent / "corpus" / (
         f"{'history' if args.git_history else 'files'}-{files}")
     prepare_out(out)

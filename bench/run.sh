@@ -5,7 +5,8 @@
 #
 #   bench/run.sh            all sections: many findings; plan and drift at 100 and 1,000
 #                           targets; apply of the example repository; `check` against
-#                           check-jsonschema and ajv-cli on the 1,000-file corpus, in a git
+#                           check-jsonschema and ajv-cli on the 1,000-file corpus, against
+#                           ajv-cli on the same flags as a YAML dumper writes them, in a git
 #                           repository, and with its cache (incremental)
 #   bench/run.sh --large    the same, plus the 10x corpus (10,000 files; takes an hour or more)
 #
@@ -244,6 +245,22 @@ compare() {
         tee "$CORPORA/results-$name.md"
 }
 
+# The same flags as a YAML dumper writes them: keys sorted (`profile` after every flag), block
+# style, anchors for repeated mappings. Another writer's layout must not cost more.
+dumped() {
+    local name=dumped-$FILES
+    local dir="$CORPORA/$name" res="$WORK/$name"
+    corpus "$name" --files "$FILES" --layout dumped
+    say "corpus $name: the flags of files-$FILES as a YAML dumper writes them ($(du -sh "$dir/flags" | cut -f1))"
+    sanity_valid "$dir" "$FILES"
+    measure "flagops check" "$dir" "$res-flagops" 1 --min-runs "$RUNS" "$(flagops_cmd)"
+    measure "ajv-cli" "$dir" "$res-ajv" 1 --min-runs "$RUNS" "$(ajv_cmd)"
+    table "$FILES flag files as a YAML dumper writes them (keys sorted, block style, anchors), $(nproc) cores, $(date -u +%F)" \
+        "flagops check|$FLAGOPS_VERSION|$res-flagops" \
+        "ajv-cli|$AJV_VERSION|$res-ajv" |
+        tee "$CORPORA/results-$name.md"
+}
+
 history() {
     local name=history-$FILES plain="$CORPORA/files-$FILES"
     corpus "$name" --files "$FILES" --git-history
@@ -447,6 +464,7 @@ if [[ $ONLY != "live-and-findings" ]]; then
     echo "hyperfine: $(hyperfine --version); $("$GNU_TIME" --version 2>&1 | head -n1); node $(node --version); $(python3 --version)" >&2
     sanity_errors
     section "check, cold, $FILES files" compare "files-$FILES" "$FILES" "${SLOW_RUNS:-3}"
+    section "check, cold, another layout" dumped
     section "check, cold, git repository" history
     section "check, incremental" incremental | tee "$CORPORA/results-incremental.md"
     if [[ $LARGE -eq 1 ]]; then

@@ -209,6 +209,17 @@ def summary_main(args) -> None:
     else:
         rows.append((f"check, cold: peak RSS < {RSS_MB} MB", "not run", None))
 
+    dumped = hyperfine(work, f"dumped-{files}-flagops")
+    dumped_ajv = hyperfine(work, f"dumped-{files}-ajv")
+    target = (f"check, cold, the same flags as a YAML dumper writes them (keys sorted, "
+              f"anchors): CPU ≤ {CPU_VS_AJV} × ajv-cli's, peak RSS < {RSS_MB} MB")
+    if dumped and dumped_ajv and dumped["rss_mb"] is not None:
+        ratio = dumped["cpu"] / dumped_ajv["cpu"]
+        rows.append((target, f"{dumped['cpu']:.3f} s against {dumped_ajv['cpu']:.3f} s: "
+                             f"{ratio:.2f} ×; {dumped['rss_mb']:.0f} MB",
+                     ratio <= CPU_VS_AJV and dumped["rss_mb"] < RSS_MB))
+    else:
+        rows.append((target, "not run", None))
     change = hyperfine(work, "incr-files-change")
     unsupported = (work / "incremental.unsupported").exists()
     missing = "not supported by this build" if unsupported else "not run"
