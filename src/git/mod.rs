@@ -373,7 +373,11 @@ pub struct Head {
 /// The commit HEAD points at, or `unknown` outside a repository (for records, never for
 /// deciding what to deploy).
 pub fn head_sha(root: &Path) -> String {
-    head(root, &[]).map_or_else(|_| "unknown".into(), |h| h.sha)
+    // The commit alone: whether the work tree is dirty would cost a walk of all of it.
+    let sha = || -> Result<String, GitError> {
+        Ok(open(root)?.head()?.peel_to_commit()?.id().to_string())
+    };
+    sha().unwrap_or_else(|_| "unknown".into())
 }
 
 /// HEAD of the repository containing `root`; `dirty` considers only `paths` (relative to

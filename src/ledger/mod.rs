@@ -326,7 +326,7 @@ pub fn acknowledge(
     if !book.open().iter().any(|f| f.id == id) {
         return Err(LedgerError::NotOpen(id.to_owned()));
     }
-    let commit = git::head(root, &[]).map_or_else(|_| "unknown".into(), |h| h.sha);
+    let commit = git::head_sha(root);
     let now = jiff::Timestamp::now().to_string();
     let record = Record::Resolution(ResolutionRecord {
         note: note.map(recorded_reason),
