@@ -71,24 +71,6 @@ struct Anchored {
     merges_inside: bool,
 }
 
-impl Anchored {
-    fn new(
-        value: Value,
-        spent: Spent,
-        pointer_bytes_below: usize,
-        levels: usize,
-        merges_inside: bool,
-    ) -> Self {
-        Anchored {
-            value,
-            spent,
-            pointer_bytes_below,
-            levels,
-            merges_inside,
-        }
-    }
-}
-
 /// The value of a plain YAML file, or `None` when `yaml::parse` must decide.
 pub fn parse_value(text: &str) -> Option<Value> {
     let mut stack: Vec<Frame> = Vec::new();
@@ -133,14 +115,19 @@ pub fn parse_value(text: &str) -> Option<Value> {
                 spent.scalar_bytes += text.len();
                 if anchor != 0 {
                     // Its costs, for each alias to it: the scalar's own.
-                    let value = scalar(text.clone(), style)?;
-                    let cost = Spent {
-                        nodes: 1,
-                        scalar_bytes: text.len(),
-                        pointers: 1,
-                        pointer_bytes: 0,
+                    let anchored = Anchored {
+                        value: scalar(text.clone(), style)?,
+                        spent: Spent {
+                            nodes: 1,
+                            scalar_bytes: text.len(),
+                            pointers: 1,
+                            pointer_bytes: 0,
+                        },
+                        pointer_bytes_below: 0,
+                        levels: 0,
+                        merges_inside: false,
                     };
-                    anchors.insert(anchor, Anchored::new(value, cost, 0, 0, false));
+                    anchors.insert(anchor, anchored);
                 }
                 (scalar(text, style)?, false)
             }
@@ -208,11 +195,14 @@ pub fn parse_value(text: &str) -> Option<Value> {
                         pointers: spent.pointers - frame.opened.pointers,
                         pointer_bytes: spent.pointer_bytes - frame.opened.pointer_bytes,
                     };
-                    let below =
-                        (cost.pointer_bytes).saturating_sub(cost.pointers * frame.pointer_len);
-                    let levels = frame.deepest - stack.len();
-                    let merges_inside = frame.merges_inside;
-                    let anchored = Anchored::new(value.clone(), cost, below, levels, merges_inside);
+                    let anchored = Anchored {
+                        value: value.clone(),
+                        spent: cost,
+                        pointer_bytes_below: (cost.pointer_bytes)
+                            .saturating_sub(cost.pointers * frame.pointer_len),
+                        levels: frame.deepest - stack.len(),
+                        merges_inside: frame.merges_inside,
+                    };
                     anchors.insert(frame.anchor, anchored);
                 }
                 pointer_counted = true;
