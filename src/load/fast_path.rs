@@ -112,14 +112,16 @@ pub fn parse_value(text: &str) -> Option<Value> {
                 {
                     return None;
                 }
-                spent.scalar_bytes += text.len();
+                let bytes = text.len();
+                spent.scalar_bytes += bytes;
+                let value = scalar(text, style)?;
                 if anchor != 0 {
                     // Its costs, for each alias to it: the scalar's own.
                     let anchored = Anchored {
-                        value: scalar(text.clone(), style)?,
+                        value: value.clone(),
                         spent: Spent {
                             nodes: 1,
-                            scalar_bytes: text.len(),
+                            scalar_bytes: bytes,
                             pointers: 1,
                             pointer_bytes: 0,
                         },
@@ -129,7 +131,7 @@ pub fn parse_value(text: &str) -> Option<Value> {
                     };
                     anchors.insert(anchor, anchored);
                 }
-                (scalar(text, style)?, false)
+                (value, false)
             }
             Event::Alias(id) => {
                 let anchored = anchors.get(&id)?;
