@@ -4,7 +4,7 @@
 pub mod config;
 pub mod flags;
 
-use crate::load::yaml::{escape_pointer, push_pointer_segment};
+use crate::load::yaml::push_pointer_segment;
 pub use config::RepoConfig;
 pub use flags::{EnvValue, Flag, FlagFile};
 
@@ -56,19 +56,42 @@ impl<'a> FlagRef<'a> {
         pointer
     }
 
-    /// The flag's value blocks: `defaults` first, then each environment, with their pointers
-    /// and environment names (`None` for defaults).
-    pub fn value_blocks(&self) -> impl Iterator<Item = (String, Option<&'a str>, &'a EnvValue)> {
-        let base = self.pointer();
-        std::iter::once((format!("{base}/defaults"), None, &self.flag.defaults)).chain(
+    /// The flag's value blocks: `defaults` first, then each environment, with where they are
+    /// and their environment names (`None` for defaults).
+    pub fn value_blocks(
+        &self,
+    ) -> impl Iterator<Item = (BlockPointer<'a>, Option<&'a str>, &'a EnvValue)> {
+        let key = self.key;
+        std::iter::once((BlockPointer { key, env: None }, None, &self.flag.defaults)).chain(
             self.flag.environments.iter().map(move |(env, value)| {
-                (
-                    format!("{base}/environments/{}", escape_pointer(env)),
-                    Some(env.as_str()),
-                    value,
-                )
+                let env = Some(env.as_str());
+                (BlockPointer { key, env }, env, value)
             }),
         )
+    }
+}
+
+/// Where a flag's value block is: displayed as its JSON Pointer, which is written out only
+/// when a finding needs it (most blocks have none).
+#[derive(Debug, Clone, Copy)]
+pub struct BlockPointer<'a> {
+    key: &'a str,
+    /// `None` for `defaults`.
+    env: Option<&'a str>,
+}
+
+impl std::fmt::Display for BlockPointer<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut pointer = String::from("/flags");
+        push_pointer_segment(&mut pointer, self.key);
+        match self.env {
+            None => pointer.push_str("/defaults"),
+            Some(env) => {
+                pointer.push_str("/environments");
+                push_pointer_segment(&mut pointer, env);
+            }
+        }
+        f.write_str(&pointer)
     }
 }
 

@@ -15,7 +15,11 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for flag in cx.model.flags() {
         let base = flag.pointer();
         for (name, def) in &flag.flag.attributes {
-            let at = format!("{base}/attributes/{}", escape_pointer(name));
+            let at = AttributeAt {
+                flag: &base,
+                name,
+                elements: false,
+            };
             definition_problems(
                 def.kind == AttributeType::String,
                 def.kind == AttributeType::Number,
@@ -45,7 +49,10 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                     el.allowed.is_some(),
                     el.minimum,
                     el.maximum,
-                    &format!("{at}/elements"),
+                    &AttributeAt {
+                        elements: true,
+                        ..at
+                    },
                     flag.file,
                     out,
                 );
@@ -59,7 +66,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 out.push(
                     Finding::new(
                         &ATTRIBUTE_VALUE,
-                        Location::key(flag.file, at.clone()),
+                        Location::key(flag.file, at.to_string()),
                         format!(
                             "`{name}` is reserved: flagops generates it from `allow` and `active`"
                         ),
@@ -134,6 +141,23 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// An attribute's definition, or its `elements`: displayed as its JSON Pointer, which is
+/// written out only for a finding (most definitions have none).
+#[derive(Clone, Copy)]
+struct AttributeAt<'a> {
+    flag: &'a str,
+    name: &'a str,
+    elements: bool,
+}
+
+impl std::fmt::Display for AttributeAt<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let name = escape_pointer(self.name);
+        let elements = if self.elements { "/elements" } else { "" };
+        write!(f, "{}/attributes/{name}{elements}", self.flag)
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn definition_problems(
     is_string: bool,
@@ -142,7 +166,7 @@ fn definition_problems(
     has_enum: bool,
     minimum: Option<i64>,
     maximum: Option<i64>,
-    at: &str,
+    at: &AttributeAt<'_>,
     file: &str,
     out: &mut Vec<Finding>,
 ) {
