@@ -47,3 +47,27 @@ fn a_black_hole_endpoint_fails_plan_and_apply_within_30_seconds_naming_it() {
         assert!(text.contains(host), "{args:?} names {host}: {text}");
     }
 }
+
+#[test]
+fn a_refused_endpoint_fails_plan_within_30_seconds_saying_it_refused() {
+    // A port nothing listens on: the listener is gone before flagops starts.
+    let endpoint = {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        format!("http://{}", listener.local_addr().expect("addr"))
+    };
+    let repo = Repo::new(support::TWO_ENVIRONMENTS);
+    let started = Instant::now();
+    let out = flagops(repo.path(), &endpoint, &["plan"]);
+    let took = started.elapsed();
+    let text = stderr(&out);
+    eprintln!("exit {:?} after {took:?}: {text}", out.status.code());
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(took < Duration::from_secs(30), "took {took:?}");
+    let host = endpoint.trim_start_matches("http://");
+    assert!(
+        text.contains(&format!("cannot connect to http://{host}")),
+        "{text}"
+    );
+    assert!(text.to_lowercase().contains("refused"), "{text}");
+    assert!(!text.contains("no answer"), "{text}");
+}

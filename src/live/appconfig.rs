@@ -9,7 +9,7 @@
 //! request made before sending it again.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aws_config::BehaviorVersion;
@@ -105,6 +105,9 @@ pub struct AppConfigBackend {
     /// attempt and operation timeouts queued behind thousands of others (plan and drift
     /// start every read of a large repository at once).
     reads: tokio::sync::Semaphore,
+    /// Why the latest attempt to reach the endpoint failed to connect, if it did: a call that
+    /// runs out of time retrying says so rather than "no answer".
+    connect_failure: Arc<Mutex<Option<String>>>,
 }
 
 impl AppConfigBackend {
@@ -128,8 +131,10 @@ impl AppConfigBackend {
     /// A client from loaded settings; `endpoint_url`, when given, is where AppConfig calls go
     /// whatever the environment says.
     pub fn from_config(config: &aws_config::SdkConfig, endpoint_url: Option<&str>) -> Self {
+        let connect_failure = Arc::default();
         let mut builder = aws_sdk_appconfig::config::Builder::from(config)
             .interceptor(RequestIds)
+            .interceptor(ConnectFailures(Arc::clone(&connect_failure)))
             .retry_classifier(UntrustedCertificate);
         let endpoint = match endpoint_url {
             Some(url) => {
@@ -140,6 +145,7 @@ impl AppConfigBackend {
         };
         let mut backend = Self::with_client(Client::from_conf(builder.build()));
         backend.endpoint = endpoint;
+        backend.connect_failure = connect_failure;
         backend
     }
 
@@ -160,6 +166,7 @@ impl AppConfigBackend {
             finished: Mutex::default(),
             contents: Mutex::default(),
             reads: tokio::sync::Semaphore::new(super::in_flight::MAX_IN_FLIGHT),
+            connect_failure: Arc::default(),
         }
     }
 
@@ -975,13 +982,33 @@ fn is_name_taken<E: ProvideErrorMetadata>(e: &SdkError<E, HttpResponse>) -> bool
 }
 
 impl AppConfigBackend {
-    /// [`describe_error`] with this backend's endpoint.
+    /// [`describe_error`] with this backend's endpoint. A call that ran out of time while its
+    /// attempts could not connect says why they could not.
     fn err<E, R>(&self, operation: &'static str, e: SdkError<E, R>) -> BackendError
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
         R: std::fmt::Debug + HttpStatus,
     {
-        describe_error(operation, &self.endpoint, e)
+        let timed_out = match &e {
+            SdkError::TimeoutError(_) => true,
+            SdkError::DispatchFailure(f) => f.is_timeout(),
+            _ => false,
+        };
+        let connect_failure = (self.connect_failure.lock())
+            .map(|failure| failure.clone())
+            .unwrap_or_default();
+        match connect_failure {
+            Some(why) if timed_out => BackendError::new(
+                ErrorKind::Other,
+                operation,
+                format!(
+                    "cannot connect to {}: {why} (retried for {} s; hint: check the endpoint and that it is up)",
+                    self.endpoint,
+                    OPERATION_TIMEOUT.as_secs()
+                ),
+            ),
+            _ => describe_error(operation, &self.endpoint, e),
+        }
     }
 }
 
@@ -1279,6 +1306,45 @@ impl aws_smithy_runtime_api::client::retries::classifiers::ClassifyRetry for Unt
     fn name(&self) -> &'static str {
         "flagops-untrusted-certificate"
     }
+}
+
+/// Keeps why the latest attempt could not connect (refused, unreachable, a name that does not
+/// resolve), or forgets it once an attempt connects: the operation timeout that ends the
+/// retries hides the attempts' own errors.
+#[derive(Debug)]
+struct ConnectFailures(Arc<Mutex<Option<String>>>);
+
+impl aws_sdk_appconfig::config::Intercept for ConnectFailures {
+    fn name(&self) -> &'static str {
+        "flagops-connect-failures"
+    }
+
+    fn read_after_attempt(
+        &self,
+        context: &aws_sdk_appconfig::config::interceptors::FinalizerInterceptorContextRef<'_>,
+        _components: &aws_sdk_appconfig::config::RuntimeComponents,
+        _cfg: &mut aws_sdk_appconfig::config::ConfigBag,
+    ) -> std::result::Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        let failure = match context.output_or_error() {
+            Some(Err(e)) => e
+                .as_connector_error()
+                .filter(|c| c.is_io())
+                .map(|c| innermost_cause(c)),
+            _ => None,
+        };
+        if let Ok(mut slot) = self.0.lock() {
+            *slot = failure;
+        }
+        Ok(())
+    }
+}
+
+/// The last of an error's causes, in its own words: "Connection refused (os error 111)".
+fn innermost_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    std::iter::successors(Some(error), |e| e.source())
+        .last()
+        .map(ToString::to_string)
+        .unwrap_or_default()
 }
 
 /// Logs each AWS answer (every attempt, retries included) at debug (`-v`): its operation,
