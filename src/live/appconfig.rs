@@ -989,22 +989,25 @@ impl AppConfigBackend {
         E: ProvideErrorMetadata + std::error::Error + 'static,
         R: std::fmt::Debug + HttpStatus,
     {
-        let timed_out = match &e {
-            SdkError::TimeoutError(_) => true,
-            SdkError::DispatchFailure(f) => f.is_timeout(),
-            _ => false,
+        // The call ran out of time, or of attempts, each of which failed to connect.
+        let retried = match &e {
+            SdkError::TimeoutError(_) => Some(format!("for {} s", OPERATION_TIMEOUT.as_secs())),
+            SdkError::DispatchFailure(f) if f.is_timeout() => {
+                Some(format!("for {} s", OPERATION_TIMEOUT.as_secs()))
+            }
+            SdkError::DispatchFailure(f) if f.is_io() => Some(format!("{MAX_ATTEMPTS} times")),
+            _ => None,
         };
         let connect_failure = (self.connect_failure.lock())
             .map(|failure| failure.clone())
             .unwrap_or_default();
-        match connect_failure {
-            Some(why) if timed_out => BackendError::new(
+        match (connect_failure, retried) {
+            (Some(why), Some(retried)) => BackendError::new(
                 ErrorKind::Other,
                 operation,
                 format!(
-                    "cannot connect to {}: {why} (retried for {} s; hint: check the endpoint and that it is up)",
+                    "cannot connect to {}: {why} (retried {retried}; hint: check the endpoint and that it is up)",
                     self.endpoint,
-                    OPERATION_TIMEOUT.as_secs()
                 ),
             ),
             _ => describe_error(operation, &self.endpoint, e),
@@ -1426,6 +1429,39 @@ mod tests {
 
     async fn message(b: &AppConfigBackend) -> String {
         b.inventory(&["shop"]).await.unwrap_err().to_string()
+    }
+
+    #[test]
+    fn a_call_whose_attempts_could_not_connect_says_why_however_it_ended() {
+        use aws_smithy_runtime_api::client::result::ConnectorError;
+        let refused = || std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        let b = answering(500, None, "");
+        *b.connect_failure.lock().expect("lock") =
+            Some("Connection refused (os error 111)".to_owned());
+        // Out of attempts, each refused; out of time while retrying.
+        let out_of_attempts: SdkError<
+            aws_sdk_appconfig::operation::list_applications::ListApplicationsError,
+            HttpResponse,
+        > = SdkError::dispatch_failure(ConnectorError::io(Box::new(refused())));
+        let out_of_time: SdkError<
+            aws_sdk_appconfig::operation::list_applications::ListApplicationsError,
+            HttpResponse,
+        > = SdkError::timeout_error(Box::new(refused()));
+        for (e, retried) in [
+            (out_of_attempts, "retried 8 times"),
+            (out_of_time, "retried for 20 s"),
+        ] {
+            let m = b.err("ListApplications", e).to_string();
+            assert!(
+                m.starts_with(
+                    "ListApplications: cannot connect to http://127.0.0.1:5000 (AWS_ENDPOINT_URL_APPCONFIG): Connection refused (os error 111)"
+                ),
+                "{m}"
+            );
+            assert!(m.contains(retried), "{m}");
+            assert!(!m.contains("DispatchFailure"), "{m}");
+            assert_eq!(m.lines().count(), 1, "{m}");
+        }
     }
 
     #[tokio::test]
