@@ -212,7 +212,7 @@ struct Read {
     bom: bool,
     /// What the cache keeps of it (none for a file that is not valid UTF-8), and whether
     /// this run found it there.
-    entry: Option<FileEntry>,
+    entry: Option<Box<FileEntry>>,
     known: bool,
     /// The entry changed (new, or the same bytes with a new stat): the index is written again.
     fresh: bool,
@@ -228,7 +228,7 @@ enum State {
     Known(Vec<Finding>),
     /// Parsed and typed in this run.
     Parsed {
-        part: Loaded,
+        part: Box<Loaded>,
         typed: Option<Box<TypedFile>>,
     },
     /// New, grouped by the profile its first lines name, and parsed with that profile: a run
@@ -237,14 +237,17 @@ enum State {
 }
 
 /// A deferred file, parsed: what the run takes from it once its profile is checked.
+///
+/// Its parts are boxed, as are a [`Read`]'s: a run holds one of each per file, and a
+/// repository may have tens of thousands of small files.
 struct Settled {
     index: usize,
-    part: Loaded,
+    part: Box<Loaded>,
     findings: Vec<Finding>,
     /// It parsed into a document; the profile that document names.
     parsed: bool,
     scope: Option<(String, String)>,
-    entry: FileEntry,
+    entry: Box<FileEntry>,
 }
 
 impl Read {
@@ -287,7 +290,7 @@ impl Read {
         };
         let mut all = stored(&part.findings);
         all.extend(stored(&findings));
-        let entry = self.entry(scope.clone(), all);
+        let entry = Box::new(self.entry(scope.clone(), all));
         let settled = Settled {
             index,
             part,
@@ -345,11 +348,16 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
     ));
     let mut findings = std::mem::take(&mut loaded.findings);
     let config = type_config(&mut loaded, &mut findings, store, config_digest);
-    let mut files = Vec::new();
-    for read in reads {
-        match read {
-            Err(Some(finding)) => findings.push(*finding),
-            Err(None) => {}
+    loaded.sources.reserve(reads.len());
+    // Collected in place: the reads' buffer becomes the files', not a second one beside it.
+    let mut files: Vec<Read> = reads
+        .into_iter()
+        .filter_map(|read| match read {
+            Err(Some(finding)) => {
+                findings.push(*finding);
+                None
+            }
+            Err(None) => None,
             Ok(mut read) => {
                 match &mut read.state {
                     State::Known(known) => {
@@ -363,7 +371,7 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
                     }
                     State::Parsed { part, typed } => {
                         findings.append(&mut part.findings);
-                        loaded.merge(std::mem::replace(part, Loaded::empty(root)));
+                        loaded.merge(std::mem::replace(&mut **part, Loaded::empty(root)));
                         if let Some(typed) = typed {
                             findings.extend(std::mem::take(&mut typed.findings));
                         }
@@ -371,10 +379,10 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
                     // Parsed with its profile, below.
                     State::Deferred(_) => {}
                 }
-                files.push(read);
+                Some(read)
             }
-        }
-    }
+        })
+        .collect();
 
     // Every declared profile compiles, with files or without; a file may also name a
     // profile flagops.yaml does not declare (a finding of its own).
@@ -496,6 +504,7 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
                 .collect::<Vec<_>>()
         },
     );
+    settled.reserve_exact(computed.iter().map(|(.., found)| found.len()).sum());
     let mut computed: Vec<_> = computed
         .into_iter()
         .map(|(scope, key, entry, mut found)| {
@@ -669,7 +678,7 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
         // An entry read from the index was vetted when the index was written.
         let files = files
             .iter_mut()
-            .filter_map(|f| Some((f.rel.clone(), f.fresh, f.entry.take()?)))
+            .filter_map(|f| Some((f.rel.clone(), f.fresh, *f.entry.take()?)))
             .filter(|(_, fresh, entry)| !fresh || !Store::holds_secret(entry))
             .map(|(rel, _, entry)| (rel, entry))
             .collect();
@@ -722,7 +731,7 @@ fn read(
             abs,
             digest,
             bom: entry.bom,
-            entry: Some(entry.clone()),
+            entry: Some(Box::new(entry.clone())),
             known: true,
             fresh: false,
             scope: entry.scope.clone(),
@@ -750,10 +759,10 @@ fn read(
             abs,
             digest,
             bom,
-            entry: Some(FileEntry {
+            entry: Some(Box::new(FileEntry {
                 stat: if fresh { stat } else { entry.stat },
                 ..entry.clone()
-            }),
+            })),
             known: true,
             fresh,
             scope: entry.scope.clone(),
@@ -789,7 +798,7 @@ fn read(
         if let Some(typed) = &typed {
             all.extend(stored(&typed.findings));
         }
-        read.entry = Some(read.entry(read.scope.clone(), all));
+        read.entry = Some(Box::new(read.entry(read.scope.clone(), all)));
     }
     read.state = State::Parsed {
         part,
@@ -915,11 +924,11 @@ fn parse(
     abs: &Path,
     rel: &str,
     (bytes, digest): (Vec<u8>, Digest32),
-) -> (Loaded, Option<TypedFile>) {
-    let mut part = Loaded::empty(root);
+) -> (Box<Loaded>, Option<TypedFile>) {
+    let mut part = Box::new(Loaded::empty(root));
     let typed =
         load::parse_bytes(root_canon, abs, rel, (bytes, Some(digest)), &mut part).and_then(|()| {
-            let doc = part.sources.get_mut(rel)?.doc.as_mut()?;
+            let doc = part.sources.get_mut(rel)?.doc.as_deref_mut()?;
             Some(type_flag_file(rel, std::mem::take(&mut doc.value)))
         });
     (part, typed)
@@ -1060,11 +1069,12 @@ fn settle_into(
     loaded: &mut Loaded,
     findings: &mut Vec<Finding>,
 ) {
-    settled.sort_by_key(|s| s.index);
+    // Each index once: no order among equals to keep, and no scratch buffer of them.
+    settled.sort_unstable_by_key(|s| s.index);
     for mut s in settled.drain(..) {
         findings.append(&mut s.part.findings);
         findings.append(&mut s.findings);
-        loaded.merge(s.part);
+        loaded.merge(*s.part);
         let read = &mut files[s.index];
         read.scope = s.scope;
         read.entry = Some(s.entry);

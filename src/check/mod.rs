@@ -137,7 +137,10 @@ pub fn run_in_memory(config: &str, files: &[(&str, &str)], today: Date) -> (Load
     let mut typed = Vec::new();
     for &(path, text) in files {
         if crate::load::parse_source(path.to_owned(), text.to_owned(), &mut loaded).is_some()
-            && let Some(doc) = loaded.sources.get_mut(path).and_then(|f| f.doc.as_mut())
+            && let Some(doc) = loaded
+                .sources
+                .get_mut(path)
+                .and_then(|f| f.doc.as_deref_mut())
         {
             let value = std::mem::take(&mut doc.value);
             typed.push((path.to_owned(), type_flag_file(path, value)));
@@ -243,7 +246,7 @@ pub fn run(
 /// Schema-checks and decodes flagops.yaml, when it parsed.
 fn type_config(loaded: &mut Loaded, findings: &mut Vec<Finding>) -> Option<RepoConfig> {
     let path = loaded.config.as_ref()?;
-    let doc = loaded.sources.get_mut(path)?.doc.as_mut()?;
+    let doc = loaded.sources.get_mut(path)?.doc.as_deref_mut()?;
     // The parsed value moves into the typed model; findings keep pointing at it by path,
     // and its spans come from the text.
     let mut value = std::mem::take(&mut doc.value);
@@ -259,7 +262,7 @@ fn type_config(loaded: &mut Loaded, findings: &mut Vec<Finding>) -> Option<RepoC
 /// not type, with the value left for [`type_config`].
 pub(crate) fn type_config_again(loaded: &mut Loaded) -> Option<RepoConfig> {
     let path = loaded.config.as_ref()?;
-    let doc = loaded.sources.get_mut(path)?.doc.as_mut()?;
+    let doc = loaded.sources.get_mut(path)?.doc.as_deref_mut()?;
     let mut value = doc.value.clone();
     off_in_any_case(&mut value);
     let config = serde_json::from_value(value).ok()?;

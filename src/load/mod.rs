@@ -37,10 +37,12 @@ pub struct SourceFile {
     /// Path relative to the repository root, with `/` separators.
     pub path: String,
     text: SourceText,
-    pub doc: Option<Document>,
+    /// Boxed, as is `spanned`: a repository of many small files holds one `SourceFile` each,
+    /// most of them with neither.
+    pub doc: Option<Box<Document>>,
     /// The document with its spans, parsed again from the text the first time a finding
     /// needs them when `doc` came from the fast path: most files never need them.
-    spanned: OnceLock<Option<Document>>,
+    spanned: OnceLock<Option<Box<Document>>>,
     /// Not parsed in this run (its findings came from the cache): parsed from the text
     /// the first time a finding needs its spans.
     parse_on_demand: bool,
@@ -52,12 +54,16 @@ enum SourceText {
     /// Released after a clean parse, so that a repository's text never sits in memory at
     /// once. Read again, through the same checks, when a finding needs it, and used only
     /// if it is still what was checked.
-    OnDisk {
-        root: PathBuf,
-        abs: PathBuf,
-        digest: crate::cache::Digest32,
-        reread: OnceLock<Option<String>>,
-    },
+    OnDisk(Box<OnDisk>),
+}
+
+/// Where a released text is, and what it was.
+#[derive(Debug)]
+struct OnDisk {
+    root: PathBuf,
+    abs: PathBuf,
+    digest: crate::cache::Digest32,
+    reread: OnceLock<Option<String>>,
 }
 
 fn digest(text: &str) -> crate::cache::Digest32 {
@@ -69,7 +75,7 @@ impl SourceFile {
         SourceFile {
             path,
             text: SourceText::Kept(text),
-            doc,
+            doc: doc.map(Box::new),
             spanned: OnceLock::new(),
             parse_on_demand: false,
         }
@@ -86,12 +92,12 @@ impl SourceFile {
     ) -> Self {
         SourceFile {
             path,
-            text: SourceText::OnDisk {
+            text: SourceText::OnDisk(Box::new(OnDisk {
                 root: root.to_path_buf(),
                 abs: abs.to_path_buf(),
                 digest,
                 reread: OnceLock::new(),
-            },
+            })),
             doc: None,
             spanned: OnceLock::new(),
             parse_on_demand: true,
@@ -103,22 +109,25 @@ impl SourceFile {
     pub fn text(&self) -> Option<&str> {
         match &self.text {
             SourceText::Kept(text) => Some(text),
-            SourceText::OnDisk {
-                root,
-                abs,
-                digest: checked,
-                reread,
-            } => reread
-                .get_or_init(|| {
-                    let mut bytes = read_checked(root, abs, &self.path).ok()??;
-                    if bytes.starts_with(b"\xEF\xBB\xBF") {
-                        bytes.drain(..3);
-                    }
-                    String::from_utf8(bytes)
-                        .ok()
-                        .filter(|text| digest(text) == *checked)
-                })
-                .as_deref(),
+            SourceText::OnDisk(on_disk) => {
+                let OnDisk {
+                    root,
+                    abs,
+                    digest: checked,
+                    reread,
+                } = on_disk.as_ref();
+                reread
+                    .get_or_init(|| {
+                        let mut bytes = read_checked(root, abs, &self.path).ok()??;
+                        if bytes.starts_with(b"\xEF\xBB\xBF") {
+                            bytes.drain(..3);
+                        }
+                        String::from_utf8(bytes)
+                            .ok()
+                            .filter(|text| digest(text) == *checked)
+                    })
+                    .as_deref()
+            }
         }
     }
 
@@ -126,24 +135,24 @@ impl SourceFile {
     /// still has this digest (`known`, or computed now).
     fn release_text(&mut self, root: &Path, abs: &Path, known: Option<crate::cache::Digest32>) {
         if let SourceText::Kept(text) = &self.text {
-            self.text = SourceText::OnDisk {
+            self.text = SourceText::OnDisk(Box::new(OnDisk {
                 root: root.to_path_buf(),
                 abs: abs.to_path_buf(),
                 digest: known.unwrap_or_else(|| digest(text)),
                 reread: OnceLock::new(),
-            };
+            }));
         }
     }
 
     fn parse_spanned(&self) -> Option<&Document> {
         self.spanned
-            .get_or_init(|| yaml::parse(self.text()?).ok().map(|(doc, _)| doc))
-            .as_ref()
+            .get_or_init(|| yaml::parse(self.text()?).ok().map(|(doc, _)| Box::new(doc)))
+            .as_deref()
     }
 
     /// The document with the span of every node.
     pub fn spanned(&self) -> Option<&Document> {
-        match &self.doc {
+        match self.doc.as_deref() {
             Some(doc) if doc.has_spans() => Some(doc),
             Some(_) => self.parse_spanned(),
             None if self.parse_on_demand => self.parse_spanned(),
@@ -181,8 +190,19 @@ impl Sources {
     }
 
     pub fn add(&mut self, file: SourceFile) {
+        // Most hold one file (a load of a single file, merged into the repository's later):
+        // room for exactly one, not the four a first push makes room for.
+        if self.files.capacity() == 0 {
+            self.files.reserve_exact(1);
+        }
         self.by_path.insert(file.path.clone(), self.files.len());
         self.files.push(file);
+    }
+
+    /// Room for `additional` more files.
+    pub fn reserve(&mut self, additional: usize) {
+        self.files.reserve(additional);
+        self.by_path.reserve(additional);
     }
 
     /// Turns a symbolic location into a file, its text and a span.
@@ -269,7 +289,7 @@ pub fn load<R: Send>(
         .map(|(abs, rel)| {
             let mut part = Loaded::empty(root);
             let taken = read_yaml(&root_canon, &abs, &rel, &mut part).and_then(|()| {
-                let doc = part.sources.get_mut(&rel)?.doc.as_mut()?;
+                let doc = part.sources.get_mut(&rel)?.doc.as_deref_mut()?;
                 Some(take(&rel, std::mem::take(&mut doc.value)))
             });
             (rel, part, taken)
@@ -308,7 +328,11 @@ pub fn discover(root: &Path, flags_dir: impl Fn(&Document) -> String) -> Discove
     ) {
         Some(()) => {
             loaded.config = Some(CONFIG_FILE.to_owned());
-            if let Some(doc) = loaded.sources.get(CONFIG_FILE).and_then(|s| s.doc.as_ref()) {
+            if let Some(doc) = loaded
+                .sources
+                .get(CONFIG_FILE)
+                .and_then(|s| s.doc.as_deref())
+            {
                 dir = flags_dir(doc);
             }
         }
@@ -349,7 +373,7 @@ fn flags_dir_outside(root: &Path, dir: &str, loaded: &Loaded) -> Option<Finding>
     let configured = loaded
         .sources
         .get(CONFIG_FILE)
-        .and_then(|s| s.doc.as_ref())
+        .and_then(|s| s.doc.as_deref())
         .is_some_and(|doc| doc.value.get("flags_dir").is_some());
     let location = if configured {
         Location::node(CONFIG_FILE, "/flags_dir")
