@@ -982,8 +982,8 @@ fn is_name_taken<E: ProvideErrorMetadata>(e: &SdkError<E, HttpResponse>) -> bool
 }
 
 impl AppConfigBackend {
-    /// [`describe_error`] with this backend's endpoint. A call that ran out of time while its
-    /// attempts could not connect says why they could not.
+    /// [`describe_error`] with this backend's endpoint. A call that ran out of time or of
+    /// attempts while its attempts could not connect says why they could not.
     fn err<E, R>(&self, operation: &'static str, e: SdkError<E, R>) -> BackendError
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
@@ -995,7 +995,15 @@ impl AppConfigBackend {
             SdkError::DispatchFailure(f) if f.is_timeout() => {
                 Some(format!("for {} s", OPERATION_TIMEOUT.as_secs()))
             }
-            SdkError::DispatchFailure(f) if f.is_io() => Some(format!("{MAX_ATTEMPTS} times")),
+            // A refused certificate is final, and describe_error names it.
+            SdkError::DispatchFailure(f)
+                if f.is_io()
+                    && (f.as_connector_error())
+                        .and_then(|c| certificate_refusal(c))
+                        .is_none() =>
+            {
+                Some(format!("{MAX_ATTEMPTS} times"))
+            }
             _ => None,
         };
         let connect_failure = (self.connect_failure.lock())
