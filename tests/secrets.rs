@@ -354,3 +354,42 @@ flags:
     assert_eq!(plan.code, Some(2), "live differs from git: {}", plan.text);
     assert_nothing_shows(&seen, &[NAMED_VALUE, URL_PASSWORD]);
 }
+
+#[test]
+fn a_file_that_does_not_parse_is_still_scanned_and_its_secrets_never_printed() {
+    let (_dir, root) = scratch();
+    std::fs::write(root.join("flagops.yaml"), config("the shop")).unwrap();
+    // A tab where YAML wants spaces (FO010), below two credentials and a reviewed example.
+    let flags = format!(
+        "application: shop\nprofile: flags\nflags:\n  checkout:\n    name: Checkout\n    \
+         description: \"deploys with {AWS_KEY_ID}\"\n    db_password: {NAMED_VALUE}\n    \
+         sample: {GITHUB_TOKEN} # flagops:allow-secret the docs' example token\n\
+         \tvalues: {{}}\n"
+    );
+    std::fs::write(root.join("flags/shop.yaml"), &flags).unwrap();
+    commit(&root);
+
+    let (doc, code) = support::check::check_json(&root);
+    assert_eq!(code, 2);
+    let reported = support::check::findings(&doc);
+    let at = |code: &str| -> Vec<String> {
+        (reported.iter())
+            .filter(|f| f.code == code)
+            .map(|f| f.at.clone())
+            .collect()
+    };
+    assert_eq!(at("FO010").len(), 1, "{reported:#?}");
+    // Each credential at its own line and column; the reviewed one let through.
+    assert_eq!(
+        at("FO213"),
+        ["flags/shop.yaml:6:32", "flags/shop.yaml:7:18"],
+        "{reported:#?}"
+    );
+
+    let seen: Vec<Seen> = ["human", "github", "json", "sarif", "markdown"]
+        .iter()
+        .map(|format| run(&root, &["check", "--format", format]))
+        .collect();
+    assert!(seen.iter().all(|s| s.code == Some(2)));
+    assert_nothing_shows(&seen, &[AWS_KEY_ID, NAMED_VALUE]);
+}

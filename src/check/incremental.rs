@@ -316,6 +316,7 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
         root_canon,
         paths,
     } = load::discover(root, super::flags_dir);
+    super::scan_unparsed(&mut loaded, CONFIG_FILE);
     let config_digest = loaded
         .sources
         .get(CONFIG_FILE)
@@ -931,6 +932,9 @@ fn parse(
             let doc = part.sources.get_mut(rel)?.doc.as_deref_mut()?;
             Some(type_flag_file(rel, std::mem::take(&mut doc.value)))
         });
+    if typed.is_none() {
+        super::scan_unparsed(&mut part, rel);
+    }
     (part, typed)
 }
 

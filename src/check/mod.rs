@@ -134,13 +134,15 @@ pub fn run_in_memory(config: &str, files: &[(&str, &str)], today: Date) -> (Load
     if crate::load::parse_source(config_file.to_owned(), config.to_owned(), &mut loaded).is_some() {
         loaded.config = Some(config_file.to_owned());
     }
+    scan_unparsed(&mut loaded, config_file);
     let mut typed = Vec::new();
     for &(path, text) in files {
-        if crate::load::parse_source(path.to_owned(), text.to_owned(), &mut loaded).is_some()
-            && let Some(doc) = loaded
-                .sources
-                .get_mut(path)
-                .and_then(|f| f.doc.as_deref_mut())
+        if crate::load::parse_source(path.to_owned(), text.to_owned(), &mut loaded).is_none() {
+            scan_unparsed(&mut loaded, path);
+        } else if let Some(doc) = loaded
+            .sources
+            .get_mut(path)
+            .and_then(|f| f.doc.as_deref_mut())
         {
             let value = std::mem::take(&mut doc.value);
             typed.push((path.to_owned(), type_flag_file(path, value)));
@@ -573,6 +575,23 @@ pub fn sort(findings: &mut Vec<Finding>, sources: &crate::load::Sources) {
     });
 }
 
+/// Runs the rules on unparsed text over the file `path` of `loaded`, just read, if it did not
+/// parse: their findings join loading's. A file with a syntax error is not typed, and would
+/// otherwise show nothing else until the error is fixed.
+pub(crate) fn scan_unparsed(loaded: &mut Loaded, path: &str) {
+    let Some(source) = loaded.sources.get(path) else {
+        return;
+    };
+    if source.doc.is_some() {
+        return;
+    }
+    if let Some(text) = source.text() {
+        for rule in rules::PER_UNPARSED_TEXT {
+            rule(path, text, &mut loaded.findings);
+        }
+    }
+}
+
 /// Loads and checks the repository at `root`, with the text of every file a finding points
 /// into.
 pub fn repository(
@@ -581,6 +600,13 @@ pub fn repository(
     documents: Documents,
 ) -> (crate::load::Loaded, Report) {
     let (mut loaded, files) = crate::load::load(root, flags_dir, type_flag_file);
+    let unparsed: Vec<String> = (loaded.sources.iter())
+        .filter(|s| s.doc.is_none())
+        .map(|s| s.path.clone())
+        .collect();
+    for path in &unparsed {
+        scan_unparsed(&mut loaded, path);
+    }
     let report = run(&mut loaded, files, today, documents);
     attach_code_sources(&mut loaded, &report.findings);
     (loaded, report)

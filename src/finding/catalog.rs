@@ -164,7 +164,7 @@ rules! {
         fix: "Add `expires:` with the date by which the flag should be gone, or give the flag a class that does not require one."
     }
     SECRET_VALUE = "FO213", "secret-value", Error, "a value looks like a secret (key, token, password)" {
-        "A value looks like a credential: a private key, an access key or token, a password. AppConfig configurations are readable by every client of the application and stay in AppConfig's version history, so a secret committed here leaks and cannot be recalled.";
+        "A value looks like a credential: a private key, an access key or token, a password. AppConfig configurations are readable by every client of the application and stay in AppConfig's version history, so a secret committed here leaks and cannot be recalled. A file that does not parse is scanned too, line by line, so that its credentials are reported beside its syntax error.";
         fix: "Keep the secret in AWS Secrets Manager or SSM Parameter Store and put its name or ARN in the flag. If the value was committed, rotate it. If it was reviewed and is not a secret, end its line with `# flagops:allow-secret <why>`."
     }
     DOCUMENT_SIZE = "FO214", "document-size", Error, "a compiled document exceeds AppConfig's hosted configuration limit" {

@@ -50,6 +50,13 @@ pub static PER_DOCUMENT: &[DocumentRule] = &[
     control_characters::scan_document,
 ];
 
+/// A rule on the text of a file that did not parse.
+pub type TextRule = fn(&str, &str, &mut Vec<Finding>);
+
+/// Every rule on files that did not parse, flagops.yaml and flag files alike: what can be
+/// found without a document.
+pub static PER_UNPARSED_TEXT: &[TextRule] = &[secret_values::scan_text];
+
 /// A rule and the codes of every finding it can produce: a rule all of whose codes
 /// `rules.levels` turns off does not run, as nobody would see what it finds.
 pub struct Entry<R: 'static> {

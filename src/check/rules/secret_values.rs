@@ -79,6 +79,56 @@ fn scan<'v>(
     }
 }
 
+/// Scans the text of a file that did not parse, line by line, so that a credential in it is
+/// reported with the syntax error rather than once that is fixed. A `key: value` line is
+/// judged as [`scan_document`] judges the value under its key; any other line that is not a
+/// comment, as a string of its own.
+pub fn scan_text(file: &str, text: &str, out: &mut Vec<Finding>) {
+    let mut line_start = 0;
+    for (number, line) in text.split_inclusive('\n').enumerate() {
+        let content = line.trim_end_matches(['\n', '\r']);
+        let body = content.trim_start_matches([' ', '\t', '-']).trim_start();
+        let body_start = line_start + (content.len() - body.len());
+        let (name, value, value_start) = match body.split_once(": ") {
+            Some((key, value)) => (
+                key,
+                value.trim_start(),
+                body_start + body.len() - value.trim_start().len(),
+            ),
+            None => ("", body, body_start),
+        };
+        // A quoted value is judged without its quotes.
+        let (value, value_start) = match value.strip_prefix(['"', '\'']) {
+            Some(inner) => (inner.trim_end_matches(['"', '\'']), value_start + 1),
+            None => (value, value_start),
+        };
+        if !body.starts_with('#')
+            && let Some(hit) = secrets::find_under(secrets::Name::of(name), value)
+        {
+            secrets::remember(&value[hit.span.clone()]);
+            let start = value_start + hit.span.start;
+            let span = crate::finding::Span {
+                start,
+                end: value_start + hit.span.end,
+                line: number + 1,
+                column: text[line_start..start].chars().count() + 1,
+            };
+            let what = match name {
+                "" => "a line".to_owned(),
+                name => format!("the value of `{name}`"),
+            };
+            out.push(finding(
+                Location::Text {
+                    file: file.to_owned(),
+                    span,
+                },
+                format!("{what} looks like {}", hit.kind),
+            ));
+        }
+        line_start += line.len();
+    }
+}
+
 fn finding(location: Location, message: String) -> Finding {
     Finding::new(&SECRET_VALUE, location, message)
         .label("possible secret")
