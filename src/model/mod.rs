@@ -50,10 +50,7 @@ pub struct FlagRef<'a> {
 impl<'a> FlagRef<'a> {
     /// JSON Pointer of the flag in its file.
     pub fn pointer(&self) -> String {
-        let mut pointer = String::with_capacity("/flags/".len() + self.key.len());
-        pointer.push_str("/flags");
-        push_pointer_segment(&mut pointer, self.key);
-        pointer
+        flag_pointer(self.key)
     }
 
     /// The flag's value blocks: `defaults` first, then each environment, with where they are
@@ -80,10 +77,17 @@ pub struct BlockPointer<'a> {
     env: Option<&'a str>,
 }
 
+/// The JSON Pointer of the flag `key` in its file.
+fn flag_pointer(key: &str) -> String {
+    let mut pointer = String::with_capacity("/flags/".len() + key.len());
+    pointer.push_str("/flags");
+    push_pointer_segment(&mut pointer, key);
+    pointer
+}
+
 impl std::fmt::Display for BlockPointer<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut pointer = String::from("/flags");
-        push_pointer_segment(&mut pointer, self.key);
+        let mut pointer = flag_pointer(self.key);
         match self.env {
             None => pointer.push_str("/defaults"),
             Some(env) => {
