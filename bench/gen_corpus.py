@@ -562,7 +562,12 @@ class Corpus:
             topic = self.rng.choice(AREAS)
             path = f"flags/{app}/{profile}/{topic}-{i:05d}.yaml"
             flags = make_flags(self.rng, self.keys, profile, FLAGS_PER_FILE)
-            self.files[path] = (app, profile, flags)
+            if layout == "split":
+                # The same flags, each in a file of its own.
+                for j, flag in enumerate(flags):
+                    self.files[path.replace(".yaml", f"-{j:02d}.yaml")] = (app, profile, [flag])
+            else:
+                self.files[path] = (app, profile, flags)
 
     def text(self, path: str, extra: list | None = None) -> str:
         app, profile, flags = self.files[path]
@@ -708,10 +713,12 @@ def main() -> int:
     parser.add_argument("--out", type=Path,
                         help="directory to generate into, replaced if it holds an earlier corpus "
                              "(default: bench/corpus/files-N, or history-N with --git-history)")
-    parser.add_argument("--layout", choices=("written", "dumped"), default="written",
+    parser.add_argument("--layout", choices=("written", "dumped", "split"), default="written",
                         help="written: as people write flag files (the application and "
                              "profile first, short mappings inline); dumped: the same flags as "
-                             "a YAML dumper writes them (keys sorted, block style, anchors)")
+                             "a YAML dumper writes them (keys sorted, block style, anchors); "
+                             "split: the same flags as written, one flag per file (20 times "
+                             "the files)")
     parser.add_argument("--git-history", action="store_true",
                         help=f"make it a git repository of about {HISTORY_COMMITS} commits")
     args = parser.parse_args()
@@ -738,7 +745,7 @@ def main() -> int:
         shutil.rmtree(work, ignore_errors=True)
         raise
     flags = files * FLAGS_PER_FILE
-    print(f"gen_corpus: {files} files, {flags} flags, {len(corpus.apps)} applications, "
+    print(f"gen_corpus: {len(corpus.files)} files, {flags} flags, {len(corpus.apps)} applications, "
           f"{len(corpus.apps) * len(PROFILES)} profiles ({-(-files // FILES_PER_PROFILE)} "
           f"with flags) in {out}", file=sys.stderr)
     return 0

@@ -6,7 +6,8 @@
 #   bench/run.sh            all sections: many findings; plan and drift at 100 and 1,000
 #                           targets; apply of the example repository; `check` against
 #                           check-jsonschema and ajv-cli on the 1,000-file corpus, against
-#                           ajv-cli on the same flags as a YAML dumper writes them, in a git
+#                           ajv-cli on the same flags as a YAML dumper writes them and one
+#                           flag per file (20,000 files), in a git
 #                           repository, and with its cache (incremental)
 #   bench/run.sh --large    the same, plus the 10x corpus (10,000 files; takes an hour or more)
 #
@@ -261,6 +262,23 @@ dumped() {
         tee "$CORPORA/results-$name.md"
 }
 
+# The same flags as written, one flag per file: twenty times the files, each small. What a
+# file costs beyond its flags (its source, its cache entry, its place in each list) must not
+# add up to more memory than the target.
+one_per_file() {
+    local name=split-$FILES files=$((FILES * 20))
+    local dir="$CORPORA/$name" res="$WORK/$name"
+    corpus "$name" --files "$FILES" --layout split
+    say "corpus $name: the flags of files-$FILES one per file, $files files ($(du -sh "$dir/flags" | cut -f1))"
+    sanity_valid "$dir" "$files"
+    measure "flagops check" "$dir" "$res-flagops" 1 --min-runs "$RUNS" "$(flagops_cmd)"
+    measure "ajv-cli" "$dir" "$res-ajv" 1 --min-runs "$RUNS" "$(ajv_cmd)"
+    table "the flags of $FILES files one per file ($files files), $(nproc) cores, $(date -u +%F)" \
+        "flagops check|$FLAGOPS_VERSION|$res-flagops" \
+        "ajv-cli|$AJV_VERSION|$res-ajv" |
+        tee "$CORPORA/results-$name.md"
+}
+
 history() {
     local name=history-$FILES plain="$CORPORA/files-$FILES"
     corpus "$name" --files "$FILES" --git-history
@@ -476,6 +494,7 @@ if [[ $ONLY != "live-and-findings" ]]; then
     sanity_errors
     section "check, cold, $FILES files" compare "files-$FILES" "$FILES" "${SLOW_RUNS:-3}"
     section "check, cold, another layout" dumped
+    section "check, cold, one flag per file" one_per_file
     section "check, cold, git repository" history
     section "check, incremental" incremental | tee "$CORPORA/results-incremental.md"
     if [[ $LARGE -eq 1 ]]; then

@@ -220,6 +220,17 @@ def summary_main(args) -> None:
                      ratio <= CPU_VS_AJV and dumped["rss_mb"] < RSS_MB))
     else:
         rows.append((target, "not run", None))
+    split = hyperfine(work, f"split-{files}-flagops")
+    split_ajv = hyperfine(work, f"split-{files}-ajv")
+    target = (f"check, cold, the same flags one per file ({files * 20:,} files): "
+              f"CPU ≤ {CPU_VS_AJV} × ajv-cli's, peak RSS < {RSS_MB} MB")
+    if split and split_ajv and split["rss_mb"] is not None:
+        ratio = split["cpu"] / split_ajv["cpu"]
+        rows.append((target, f"{split['cpu']:.3f} s against {split_ajv['cpu']:.3f} s: "
+                             f"{ratio:.2f} ×; {split['rss_mb']:.0f} MB",
+                     ratio <= CPU_VS_AJV and split["rss_mb"] < RSS_MB))
+    else:
+        rows.append((target, "not run", None))
     change = hyperfine(work, "incr-files-change")
     unsupported = (work / "incremental.unsupported").exists()
     missing = "not supported by this build" if unsupported else "not run"
