@@ -19,6 +19,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use jiff::civil::Date;
 use rayon::prelude::*;
@@ -232,8 +233,10 @@ enum State {
         typed: Option<Box<TypedFile>>,
     },
     /// New, grouped by the profile its first lines name, and parsed with that profile: a run
-    /// holds the typed files of the profiles it is checking, not of the whole repository.
-    Deferred(Mutex<Option<Vec<u8>>>),
+    /// holds the typed files of the profiles it is checking, not of the whole repository, nor
+    /// the bytes of the others, which are read again when their profile's turn comes. Set
+    /// once it is taken to be parsed.
+    Deferred(AtomicBool),
 }
 
 /// A deferred file, parsed: what the run takes from it once its profile is checked.
@@ -248,6 +251,9 @@ struct Settled {
     parsed: bool,
     scope: Option<(String, String)>,
     entry: Box<FileEntry>,
+    /// Read again, it was gone or no longer what the run first read (digested, grouped):
+    /// nothing of it holds, and the run starts over.
+    changed: bool,
 }
 
 impl Read {
@@ -271,17 +277,39 @@ impl Read {
         }
     }
 
-    /// Parses a deferred file (its bytes taken), or `None` if it is not one or was parsed.
+    /// Reads a deferred file again and parses it, or `None` if it is not one or was taken.
     fn settle(
         &self,
         root: &Path,
         root_canon: &Path,
         index: usize,
     ) -> Option<(Settled, Option<FlagFile>)> {
-        let State::Deferred(bytes) = &self.state else {
+        let State::Deferred(taken) = &self.state else {
             return None;
         };
-        let bytes = bytes.lock().ok()?.take()?;
+        if taken.swap(true, Ordering::Relaxed) {
+            return None;
+        }
+        let bytes = load::read_file(root_canon, &self.abs, &self.rel)
+            .ok()
+            .flatten()
+            .filter(|b| {
+                let bom = b.starts_with(b"\xEF\xBB\xBF");
+                let text = if bom { &b[3..] } else { &b[..] };
+                bom == self.bom && Digest32::of(text) == self.digest
+            });
+        let Some(bytes) = bytes else {
+            let changed = Settled {
+                index,
+                part: Box::new(Loaded::empty(root)),
+                findings: Vec::new(),
+                parsed: false,
+                scope: None,
+                entry: Box::new(self.entry(None, Vec::new())),
+                changed: true,
+            };
+            return Some((changed, None));
+        };
         let (part, typed) = parse(root, root_canon, &self.abs, &self.rel, (bytes, self.digest));
         let parsed = typed.is_some();
         let (file, findings, scope) = match typed {
@@ -298,6 +326,7 @@ impl Read {
             parsed,
             scope,
             entry,
+            changed: false,
         };
         Some((settled, file))
     }
@@ -514,12 +543,14 @@ pub fn repository(root: &Path, today: Date, store: &Store) -> (Loaded, Report) {
         })
         .collect();
     // A deferred file that parses names the profile its lines named, all but always. Should
-    // it not, its profiles were checked without it: the run starts over, without the cache.
+    // it not, its profiles were checked without it; should it have changed since it was
+    // first read, they were checked without what it holds now: the run starts over, without
+    // the cache.
     if settled
         .iter()
-        .any(|s| s.parsed && s.scope != files[s.index].scope)
+        .any(|s| s.changed || (s.parsed && s.scope != files[s.index].scope))
     {
-        tracing::debug!("check: a flag file names another profile than its first lines");
+        tracing::debug!("check: a flag file changed, or names another profile than its lines");
         return super::repository(root, today, Documents::CheckOnly);
     }
     settle_into(&mut settled, &mut files, &mut loaded, &mut findings);
@@ -789,7 +820,7 @@ fn read(
         state: State::Known(Vec::new()),
     };
     if read.scope.is_some() {
-        read.state = State::Deferred(Mutex::new(Some(bytes)));
+        read.state = State::Deferred(AtomicBool::new(false));
         return Ok(read);
     }
     let (part, typed) = parse(root, root_canon, &read.abs, &read.rel, (bytes, read.digest));
@@ -1100,5 +1131,51 @@ fn schema_digest(root: &Path, model: &Model, application: &str, profile: &str) -
             Ok(bytes) => Key::new("schema").part(&bytes).finish(),
             Err(why) => Key::new("schema-error").part(why.as_bytes()).finish(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FLAGS: &str = "application: shop\nprofile: flags\nflags:\n  checkout:\n    name: Checkout\n    owner: team-shop\n    class: ops\n    defaults: { enabled: true }\n";
+
+    /// A new file of `text` in a scratch repository, read as a check reads it: deferred to
+    /// its profile.
+    fn deferred(text: &str) -> (tempfile::TempDir, Read) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = std::fs::canonicalize(dir.path()).expect("canonical");
+        let abs = root.join("checkout.yaml");
+        std::fs::write(&abs, text).expect("write");
+        let read = read(&root, &root, abs, "checkout.yaml".to_owned(), None).expect("read");
+        assert!(matches!(read.state, State::Deferred(_)));
+        (dir, read)
+    }
+
+    #[test]
+    fn a_deferred_file_is_parsed_from_the_bytes_it_was_first_read_with() {
+        let (dir, read) = deferred(FLAGS);
+        let root = std::fs::canonicalize(dir.path()).expect("canonical");
+        let (settled, file) = read.settle(&root, &root, 0).expect("settled");
+        assert!(!settled.changed && settled.parsed);
+        assert_eq!(settled.scope, Some(("shop".to_owned(), "flags".to_owned())));
+        assert!(file.is_some_and(|f| f.flags.is_some_and(|flags| flags.contains_key("checkout"))));
+        // Taken once.
+        assert!(read.settle(&root, &root, 0).is_none());
+    }
+
+    #[test]
+    fn a_deferred_file_that_changed_or_went_since_it_was_read_says_so() {
+        for change in [Some(FLAGS.replace("Checkout", "Checkout, renamed")), None] {
+            let (dir, read) = deferred(FLAGS);
+            let root = std::fs::canonicalize(dir.path()).expect("canonical");
+            match &change {
+                Some(text) => std::fs::write(root.join("checkout.yaml"), text).expect("write"),
+                None => std::fs::remove_file(root.join("checkout.yaml")).expect("remove"),
+            }
+            let (settled, file) = read.settle(&root, &root, 0).expect("settled");
+            assert!(settled.changed, "{change:?}");
+            assert!(file.is_none() && !settled.parsed, "{change:?}");
+        }
     }
 }
