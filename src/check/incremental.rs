@@ -19,7 +19,6 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use jiff::civil::Date;
 use rayon::prelude::*;
@@ -233,11 +232,22 @@ enum State {
         typed: Option<Box<TypedFile>>,
     },
     /// New, grouped by the profile its first lines name, and parsed with that profile: a run
-    /// holds the typed files of the profiles it is checking, not of the whole repository, nor
-    /// the bytes of the others, which are read again when their profile's turn comes. Set
-    /// once it is taken to be parsed.
-    Deferred(AtomicBool),
+    /// holds the typed files of the profiles it is checking, not of the whole repository.
+    Deferred(Mutex<Pending>),
 }
+
+/// A deferred file's bytes until its profile's turn.
+enum Pending {
+    /// A small file's, held: reading it again would cost more than holding it.
+    Held(Vec<u8>),
+    /// A larger file's, read again then, so that the repository's text never sits in
+    /// memory at once.
+    OnDisk,
+    Taken,
+}
+
+/// Files smaller than this are held until their profile is parsed, larger ones read again.
+const HOLD_BELOW: usize = 8 * 1024;
 
 /// A deferred file, parsed: what the run takes from it once its profile is checked.
 ///
@@ -284,20 +294,22 @@ impl Read {
         root_canon: &Path,
         index: usize,
     ) -> Option<(Settled, Option<FlagFile>)> {
-        let State::Deferred(taken) = &self.state else {
+        let State::Deferred(pending) = &self.state else {
             return None;
         };
-        if taken.swap(true, Ordering::Relaxed) {
-            return None;
-        }
-        let bytes = load::read_file(root_canon, &self.abs, &self.rel)
-            .ok()
-            .flatten()
-            .filter(|b| {
-                let bom = b.starts_with(b"\xEF\xBB\xBF");
-                let text = if bom { &b[3..] } else { &b[..] };
-                bom == self.bom && Digest32::of(text) == self.digest
-            });
+        let pending = std::mem::replace(&mut *pending.lock().ok()?, Pending::Taken);
+        let bytes = match pending {
+            Pending::Taken => return None,
+            Pending::Held(bytes) => Some(bytes),
+            Pending::OnDisk => load::read_file(root_canon, &self.abs, &self.rel)
+                .ok()
+                .flatten()
+                .filter(|b| {
+                    let bom = b.starts_with(b"\xEF\xBB\xBF");
+                    let text = if bom { &b[3..] } else { &b[..] };
+                    bom == self.bom && Digest32::of(text) == self.digest
+                }),
+        };
         let Some(bytes) = bytes else {
             let changed = Settled {
                 index,
@@ -820,7 +832,10 @@ fn read(
         state: State::Known(Vec::new()),
     };
     if read.scope.is_some() {
-        read.state = State::Deferred(AtomicBool::new(false));
+        read.state = State::Deferred(Mutex::new(match bytes.len() < HOLD_BELOW {
+            true => Pending::Held(bytes),
+            false => Pending::OnDisk,
+        }));
         return Ok(read);
     }
     let (part, typed) = parse(root, root_canon, &read.abs, &read.rel, (bytes, read.digest));
@@ -1152,9 +1167,34 @@ mod tests {
         (dir, read)
     }
 
+    /// The same flags, large enough that a check reads them again rather than holding them.
+    fn large() -> String {
+        format!("{FLAGS}{}", "# padding\n".repeat(HOLD_BELOW / 10 + 1))
+    }
+
     #[test]
     fn a_deferred_file_is_parsed_from_the_bytes_it_was_first_read_with() {
+        for text in [FLAGS.to_owned(), large()] {
+            let (dir, read) = deferred(&text);
+            let held = match &read.state {
+                State::Deferred(pending) => {
+                    matches!(*pending.lock().expect("lock"), Pending::Held(_))
+                }
+                _ => false,
+            };
+            assert_eq!(held, text.len() < HOLD_BELOW);
+            parses(&dir, &read);
+        }
+    }
+
+    #[test]
+    fn a_small_deferred_file_changed_since_it_was_read_is_parsed_as_it_was_read() {
         let (dir, read) = deferred(FLAGS);
+        std::fs::write(dir.path().join("checkout.yaml"), "changed: [").expect("write");
+        parses(&dir, &read);
+    }
+
+    fn parses(dir: &tempfile::TempDir, read: &Read) {
         let root = std::fs::canonicalize(dir.path()).expect("canonical");
         let (settled, file) = read.settle(&root, &root, 0).expect("settled");
         assert!(!settled.changed && settled.parsed);
@@ -1165,9 +1205,9 @@ mod tests {
     }
 
     #[test]
-    fn a_deferred_file_that_changed_or_went_since_it_was_read_says_so() {
-        for change in [Some(FLAGS.replace("Checkout", "Checkout, renamed")), None] {
-            let (dir, read) = deferred(FLAGS);
+    fn a_large_deferred_file_that_changed_or_went_since_it_was_read_says_so() {
+        for change in [Some(large().replace("Checkout", "Checkout, renamed")), None] {
+            let (dir, read) = deferred(&large());
             let root = std::fs::canonicalize(dir.path()).expect("canonical");
             match &change {
                 Some(text) => std::fs::write(root.join("checkout.yaml"), text).expect("write"),
