@@ -246,37 +246,35 @@ compare() {
         tee "$CORPORA/results-$name.md"
 }
 
-# The same flags as a YAML dumper writes them: keys sorted (`profile` after every flag), block
-# style, anchors for repeated mappings. Another writer's layout must not cost more.
-dumped() {
-    local name=dumped-$FILES
+# The same flags in another layout (gen_corpus.py --layout LAYOUT, FILES_IN files), checked by
+# flagops and ajv-cli: NAME is the corpus and results name, WHAT says what the layout is.
+layout_against_ajv() {
+    local layout=$1 name=$2 files_in=$3 what=$4
     local dir="$CORPORA/$name" res="$WORK/$name"
-    corpus "$name" --files "$FILES" --layout dumped
-    say "corpus $name: the flags of files-$FILES as a YAML dumper writes them ($(du -sh "$dir/flags" | cut -f1))"
-    sanity_valid "$dir" "$FILES"
+    corpus "$name" --files "$FILES" --layout "$layout"
+    say "corpus $name: the flags of files-$FILES $what ($(du -sh "$dir/flags" | cut -f1))"
+    sanity_valid "$dir" "$files_in"
     measure "flagops check" "$dir" "$res-flagops" 1 --min-runs "$RUNS" "$(flagops_cmd)"
     measure "ajv-cli" "$dir" "$res-ajv" 1 --min-runs "$RUNS" "$(ajv_cmd)"
-    table "$FILES flag files as a YAML dumper writes them (keys sorted, block style, anchors), $(nproc) cores, $(date -u +%F)" \
+    table "the flags of $FILES files $what, $(nproc) cores, $(date -u +%F)" \
         "flagops check|$FLAGOPS_VERSION|$res-flagops" \
         "ajv-cli|$AJV_VERSION|$res-ajv" |
         tee "$CORPORA/results-$name.md"
+}
+
+# The same flags as a YAML dumper writes them: keys sorted (`profile` after every flag), block
+# style, anchors for repeated mappings. Another writer's layout must not cost more.
+dumped() {
+    layout_against_ajv dumped "dumped-$FILES" "$FILES" \
+        "as a YAML dumper writes them (keys sorted, block style, anchors)"
 }
 
 # The same flags as written, one flag per file: twenty times the files, each small. What a
 # file costs beyond its flags (its source, its cache entry, its place in each list) must not
 # add up to more memory than the target.
 one_per_file() {
-    local name=split-$FILES files=$((FILES * 20))
-    local dir="$CORPORA/$name" res="$WORK/$name"
-    corpus "$name" --files "$FILES" --layout split
-    say "corpus $name: the flags of files-$FILES one per file, $files files ($(du -sh "$dir/flags" | cut -f1))"
-    sanity_valid "$dir" "$files"
-    measure "flagops check" "$dir" "$res-flagops" 1 --min-runs "$RUNS" "$(flagops_cmd)"
-    measure "ajv-cli" "$dir" "$res-ajv" 1 --min-runs "$RUNS" "$(ajv_cmd)"
-    table "the flags of $FILES files one per file ($files files), $(nproc) cores, $(date -u +%F)" \
-        "flagops check|$FLAGOPS_VERSION|$res-flagops" \
-        "ajv-cli|$AJV_VERSION|$res-ajv" |
-        tee "$CORPORA/results-$name.md"
+    layout_against_ajv split "split-$FILES" "$((FILES * 20))" \
+        "one per file ($((FILES * 20)) files)"
 }
 
 history() {

@@ -29,6 +29,20 @@ WALL_VS_IDEAL = 1.3       # plan and drift wall at most this × the ideal
 LINEAR_GROWTH = 15        # 10× the findings take at most this many times as long
 
 
+def layout_row(work: Path, name: str, layout: str) -> tuple:
+    """The row of the same flags in another layout (run.sh's layout_against_ajv): flagops's
+    CPU against ajv-cli's and its peak RSS, both held to the cold check's targets."""
+    flagops, ajv = hyperfine(work, f"{name}-flagops"), hyperfine(work, f"{name}-ajv")
+    target = (f"check, cold, the same flags {layout}: CPU ≤ {CPU_VS_AJV} × ajv-cli's, "
+              f"peak RSS < {RSS_MB} MB")
+    if not (flagops and ajv and flagops["rss_mb"] is not None):
+        return (target, "not run", None)
+    ratio = flagops["cpu"] / ajv["cpu"]
+    return (target, f"{flagops['cpu']:.3f} s against {ajv['cpu']:.3f} s: {ratio:.2f} ×; "
+                    f"{flagops['rss_mb']:.0f} MB",
+            ratio <= CPU_VS_AJV and flagops["rss_mb"] < RSS_MB)
+
+
 def hyperfine(work: Path, name: str) -> dict | None:
     """Mean wall, mean CPU, runs and the largest peak RSS of a measure() in run.sh."""
     path = work / f"{name}.json"
@@ -209,28 +223,9 @@ def summary_main(args) -> None:
     else:
         rows.append((f"check, cold: peak RSS < {RSS_MB} MB", "not run", None))
 
-    dumped = hyperfine(work, f"dumped-{files}-flagops")
-    dumped_ajv = hyperfine(work, f"dumped-{files}-ajv")
-    target = (f"check, cold, the same flags as a YAML dumper writes them (keys sorted, "
-              f"anchors): CPU ≤ {CPU_VS_AJV} × ajv-cli's, peak RSS < {RSS_MB} MB")
-    if dumped and dumped_ajv and dumped["rss_mb"] is not None:
-        ratio = dumped["cpu"] / dumped_ajv["cpu"]
-        rows.append((target, f"{dumped['cpu']:.3f} s against {dumped_ajv['cpu']:.3f} s: "
-                             f"{ratio:.2f} ×; {dumped['rss_mb']:.0f} MB",
-                     ratio <= CPU_VS_AJV and dumped["rss_mb"] < RSS_MB))
-    else:
-        rows.append((target, "not run", None))
-    split = hyperfine(work, f"split-{files}-flagops")
-    split_ajv = hyperfine(work, f"split-{files}-ajv")
-    target = (f"check, cold, the same flags one per file ({files * 20:,} files): "
-              f"CPU ≤ {CPU_VS_AJV} × ajv-cli's, peak RSS < {RSS_MB} MB")
-    if split and split_ajv and split["rss_mb"] is not None:
-        ratio = split["cpu"] / split_ajv["cpu"]
-        rows.append((target, f"{split['cpu']:.3f} s against {split_ajv['cpu']:.3f} s: "
-                             f"{ratio:.2f} ×; {split['rss_mb']:.0f} MB",
-                     ratio <= CPU_VS_AJV and split["rss_mb"] < RSS_MB))
-    else:
-        rows.append((target, "not run", None))
+    for name, layout in ((f"dumped-{files}", "as a YAML dumper writes them (keys sorted, anchors)"),
+                         (f"split-{files}", f"one per file ({files * 20:,} files)")):
+        rows.append(layout_row(work, name, layout))
     change = hyperfine(work, "incr-files-change")
     unsupported = (work / "incremental.unsupported").exists()
     missing = "not supported by this build" if unsupported else "not run"
